@@ -1,0 +1,147 @@
+"""Settings for each environment, read from the environment at app creation (never at import)."""
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+
+
+class ConfigError(RuntimeError):
+    """A deployment is misconfigured; refuse to start rather than run insecurely."""
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    """Parse a yes/no environment value."""
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class BaseConfig:
+    """Settings shared by every environment; `from_env` fills them from variables."""
+
+    ENV_NAME = "base"
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    WTF_CSRF_TIME_LIMIT = 3600 * 8
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    MAX_CONTENT_LENGTH = 256 * 1024
+    BABEL_DEFAULT_LOCALE = "en"
+    LANGUAGES = ("en", "es")
+    SMS_BACKEND = "console"
+    TWILIO_ACCOUNT_SID: str | None = None
+    TWILIO_AUTH_TOKEN: str | None = None
+    TWILIO_FROM_NUMBER: str | None = None
+    TWILIO_MESSAGING_SERVICE_SID: str | None = None
+    PUBLIC_BASE_URL: str | None = None
+    GEOCODER = "offline"
+    GEOCODER_OPTIONS: dict = {}
+    GEOCODER_MIN_DELAY_SECONDS = 1.0
+    DEFAULT_REGION = "GB"
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_ENABLED = True
+    RATELIMIT_INTAKE = "20 per hour"
+    RATELIMIT_LOGIN = "10 per minute"
+    LOG_LEVEL = "INFO"
+    TRUSTED_PROXIES = 0
+    MAX_DETAILS_LENGTH = 2000
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> dict:
+        """Return this class's settings overridden by the given environment."""
+        settings = {k: getattr(cls, k) for k in dir(cls) if k.isupper()}
+        settings["SECRET_KEY"] = environ.get("SECRET_KEY") or cls.SECRET_KEY
+        settings["SQLALCHEMY_DATABASE_URI"] = environ.get("DATABASE_URL") or cls.SQLALCHEMY_DATABASE_URI
+        for name in (
+            "SMS_BACKEND", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER",
+            "TWILIO_MESSAGING_SERVICE_SID", "PUBLIC_BASE_URL", "GEOCODER", "DEFAULT_REGION",
+            "RATELIMIT_STORAGE_URI", "LOG_LEVEL",
+        ):
+            if environ.get(name):
+                settings[name] = environ[name]
+        if environ.get("GEOCODER_OPTIONS"):
+            try:
+                settings["GEOCODER_OPTIONS"] = json.loads(environ["GEOCODER_OPTIONS"])
+            except ValueError as exc:
+                raise ConfigError(f"GEOCODER_OPTIONS is not valid JSON: {exc}") from exc
+        if environ.get("TRUSTED_PROXIES"):
+            settings["TRUSTED_PROXIES"] = int(environ["TRUSTED_PROXIES"])
+        settings["RATELIMIT_ENABLED"] = _bool(environ.get("RATELIMIT_ENABLED"), cls.RATELIMIT_ENABLED)
+        if url := settings["SQLALCHEMY_DATABASE_URI"]:
+            settings["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)
+        return settings
+
+    @classmethod
+    def validate(cls, settings: Mapping) -> None:
+        """Refuse settings that would run insecurely; the default accepts anything."""
+
+
+def normalise_database_url(url: str) -> str:
+    """Use the psycopg 3 driver for plain postgres:// URLs (as hosting platforms give them)."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class DevelopmentConfig(BaseConfig):
+    """Local trying-out: embedded SQLite, console SMS, a throwaway secret."""
+
+    ENV_NAME = "development"
+    SECRET_KEY = "development-only-not-secret"
+    RATELIMIT_ENABLED = False
+
+
+class TestingConfig(BaseConfig):
+    """Test runs: CSRF stays on (tests fetch tokens like a browser would)."""
+
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-only-not-secret"
+    RATELIMIT_ENABLED = False
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+
+
+class ProductionConfig(BaseConfig):
+    """Real deployments: secrets are required and cookies are secure."""
+
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+    @classmethod
+    def validate(cls, settings: Mapping) -> None:
+        """Fail at start-up on a missing secret or half-configured Twilio."""
+        if not settings.get("SECRET_KEY"):
+            raise ConfigError("SECRET_KEY must be set in production.")
+        if not settings.get("SQLALCHEMY_DATABASE_URI"):
+            raise ConfigError("DATABASE_URL must be set in production.")
+        if settings.get("SMS_BACKEND") == "twilio":
+            missing = [n for n in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN") if not settings.get(n)]
+            if not (settings.get("TWILIO_FROM_NUMBER") or settings.get("TWILIO_MESSAGING_SERVICE_SID")):
+                missing.append("TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID")
+            if missing:
+                raise ConfigError("SMS_BACKEND=twilio needs " + ", ".join(missing) + ".")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def load_config(name: str | None = None, environ: Mapping[str, str] | None = None) -> dict:
+    """Build and validate the settings for `name` (default: MUTUALAID_ENV or production)."""
+    environ = os.environ if environ is None else environ
+    name = name or environ.get("MUTUALAID_ENV") or "production"
+    if name not in CONFIGS:
+        raise ConfigError(f"Unknown MUTUALAID_ENV {name!r}; use one of {', '.join(CONFIGS)}.")
+    cls = CONFIGS[name]
+    settings = cls.from_env(environ)
+    cls.validate(settings)
+    return settings

@@ -1,0 +1,102 @@
+"""mutualaid: neighbours matching needs with offers. `create_app` builds the web app."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+from flask import Flask
+
+from config import load_config
+
+
+def create_app(config: str | Mapping | None = None) -> Flask:
+    """Build the app: settings, extensions, blueprints, error pages, commands."""
+    app = Flask(__name__, instance_relative_config=True,
+                template_folder="../templates", static_folder="static")
+    configure(app, config)
+    configure_logger(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    register_template_helpers(app)
+    return app
+
+
+def configure(app: Flask, config: str | Mapping | None) -> None:
+    """Load settings from the environment (or a named config plus overrides, in tests)."""
+    overrides: Mapping = {}
+    name = None
+    if isinstance(config, str):
+        name = config
+    elif config is not None:
+        overrides = config
+        name = overrides.get("ENV_NAME")
+    settings = load_config(name)
+    settings.update(overrides)
+    if not settings.get("SQLALCHEMY_DATABASE_URI"):
+        settings["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{app.instance_path}/mutualaid.sqlite3"
+    app.config.from_mapping(settings)
+    if app.config["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
+
+
+def configure_logger(app: Flask) -> None:
+    """Log to stderr at the configured level; personal data is never passed to loggers."""
+    app.logger.setLevel(app.config["LOG_LEVEL"])
+    logging.getLogger("mutualaid").setLevel(app.config["LOG_LEVEL"])
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the unbound extensions to this app."""
+    from mutualaid import auth_setup, i18n
+    from mutualaid.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    login_manager.init_app(app)
+    auth_setup.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Register each audience's blueprint explicitly."""
+    from mutualaid.api import bp as api_bp
+    from mutualaid.auth import bp as auth_bp
+    from mutualaid.coordinator import bp as coordinator_bp
+    from mutualaid.intake import bp as intake_bp
+    from mutualaid.main import bp as main_bp
+    from mutualaid.volunteer import bp as volunteer_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(intake_bp)
+    app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(volunteer_bp, url_prefix="/volunteer")
+    app.register_blueprint(coordinator_bp, url_prefix="/coordinator")
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """Friendly error pages (HTML, or JSON under /api) that never echo request data."""
+    from mutualaid.errors import init_app
+
+    init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    """`flask --app wsgi ...` commands for operators."""
+    from mutualaid.commands import init_app
+
+    init_app(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Filters and globals the templates share."""
+    from mutualaid.templating import init_app
+
+    init_app(app)

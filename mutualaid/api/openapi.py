@@ -1,0 +1,146 @@
+"""The OpenAPI 3.1 description of /api/v1 (kept beside the handlers it documents)."""
+from __future__ import annotations
+
+from mutualaid.domain.categories import CATEGORY_CODES, URGENCIES
+
+ERROR = {"$ref": "#/components/responses/Error"}
+
+
+def _json(schema_ref: str) -> dict:
+    """A JSON response body referring to a component schema."""
+    return {"content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema_ref}"}}}}
+
+
+def openapi_document() -> dict:
+    """Build the document (a function, so it can read the category list at call time)."""
+    contact = {
+        "type": "object",
+        "description": "Who is asking or offering. At least one of phone or email.",
+        "properties": {
+            "name": {"type": "string", "maxLength": 120},
+            "phone": {"type": "string", "description": "Any common format; stored as E.164."},
+            "email": {"type": "string"},
+            "language": {"type": "string", "enum": ["en", "es"]},
+            "sms_consent": {"type": "boolean"},
+        },
+    }
+    location = {
+        "type": "object",
+        "description": "Approximate place only (rounded to a few hundred metres) and an area label.",
+        "properties": {
+            "status": {"type": "string", "enum": ["known", "unknown"]},
+            "approximate_lat": {"type": ["number", "null"]},
+            "approximate_lon": {"type": ["number", "null"]},
+            "label": {"type": "string"},
+        },
+    }
+    public = {
+        "type": "object",
+        "required": ["ref", "type", "category", "details", "status", "created_at", "location"],
+        "properties": {
+            "ref": {"type": "string", "description": "Short public reference, e.g. K7Q4M."},
+            "type": {"type": "string", "enum": ["need", "offer"]},
+            "category": {"type": "string", "enum": list(CATEGORY_CODES)},
+            "details": {"type": "string", "description": "Phone numbers, emails and addresses are hidden."},
+            "status": {"type": "string"},
+            "urgency": {"type": "string", "enum": list(URGENCIES)},
+            "created_at": {"type": "string", "format": "date-time"},
+            "age_hours": {"type": "number"},
+            "distance_km": {"type": "number", "description": "From the query point, in 0.5 km steps."},
+            "kind": {"type": "string", "enum": ["item", "service"]},
+            "quantity": {"type": "integer"},
+            "available_until": {"type": ["string", "null"], "format": "date"},
+            "location": location,
+            "private": {"type": "object", "description": "Only for the group's coordinators and the claimer."},
+        },
+    }
+    need_in = {
+        "type": "object",
+        "required": ["category", "details", "contact"],
+        "properties": {
+            "category": {"type": "string", "enum": list(CATEGORY_CODES)},
+            "details": {"type": "string", "maxLength": 2000},
+            "urgency": {"type": "string", "enum": list(URGENCIES)},
+            "where": {"type": "string", "description": "Address or postcode / ZIP; may be empty."},
+            "contact": {"$ref": "#/components/schemas/Contact"},
+        },
+    }
+    offer_in = {
+        "type": "object",
+        "required": ["category", "details", "contact"],
+        "properties": {
+            "category": {"type": "string", "enum": list(CATEGORY_CODES)},
+            "details": {"type": "string", "maxLength": 2000},
+            "kind": {"type": "string", "enum": ["item", "service"]},
+            "quantity": {"type": "integer", "minimum": 1, "maximum": 1000},
+            "available_until": {"type": "string", "format": "date"},
+            "where": {"type": "string"},
+            "contact": {"$ref": "#/components/schemas/Contact"},
+        },
+    }
+    idempotency = {"name": "Idempotency-Key", "in": "header", "required": False,
+                   "description": "Retrying with the same key returns the first result.",
+                   "schema": {"type": "string", "maxLength": 64}}
+    ref_param = {"name": "ref", "in": "path", "required": True, "schema": {"type": "string"}}
+
+    def number(name, required=True, description=""):
+        """A numeric query parameter."""
+        return {"name": name, "in": "query", "required": required, "description": description,
+                "schema": {"type": "number"}}
+
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "mutualaid API", "version": "1",
+                 "description": "Needs and offers of a neighbourhood mutual aid group. "
+                                "Nothing here reveals a requester's name, phone, address or exact "
+                                "point to anyone but the group's coordinators and the claimer."},
+        "servers": [{"url": "/api/v1"}],
+        "paths": {
+            "/needs": {
+                "post": {"summary": "Ask for help", "operationId": "createNeed", "parameters": [idempotency],
+                         "requestBody": {"required": True, "content": {"application/json": {
+                             "schema": {"$ref": "#/components/schemas/NeedIn"}}}},
+                         "responses": {"201": {"description": "Created", **_json("Public")},
+                                       "200": {"description": "Already created with this key", **_json("Public")},
+                                       "400": ERROR, "429": ERROR}},
+                "get": {"summary": "Open needs near a point, nearest first", "operationId": "listNeeds",
+                        "security": [{"bearer": []}],
+                        "parameters": [number("lat"), number("lon"),
+                                       number("radius_km", False, "Default 5, at most 100."),
+                                       number("limit", False, "Default 50, at most 200."),
+                                       {"name": "category", "in": "query", "required": False,
+                                        "schema": {"type": "string", "enum": list(CATEGORY_CODES)}}],
+                        "responses": {"200": {"description": "Needs", "content": {"application/json": {"schema": {
+                            "type": "object", "properties": {"needs": {"type": "array", "items": {
+                                "$ref": "#/components/schemas/Public"}}}}}}},
+                            "400": ERROR, "401": ERROR, "403": ERROR}},
+            },
+            "/needs/{ref}": {"get": {"summary": "One need, as the caller may see it", "operationId": "getNeed",
+                                     "parameters": [ref_param],
+                                     "responses": {"200": {"description": "The need", **_json("Public")},
+                                                   "404": ERROR}}},
+            "/offers": {"post": {"summary": "Offer something", "operationId": "createOffer",
+                                 "parameters": [idempotency],
+                                 "requestBody": {"required": True, "content": {"application/json": {
+                                     "schema": {"$ref": "#/components/schemas/OfferIn"}}}},
+                                 "responses": {"201": {"description": "Created", **_json("Public")},
+                                               "200": {"description": "Already created with this key",
+                                                       **_json("Public")},
+                                               "400": ERROR, "429": ERROR}}},
+            "/offers/{ref}": {"get": {"summary": "One offer", "operationId": "getOffer", "parameters": [ref_param],
+                                      "responses": {"200": {"description": "The offer", **_json("Public")},
+                                                    "404": ERROR}}},
+        },
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
+                                           "description": "`flask --app wsgi users token EMAIL` issues one."}},
+            "schemas": {
+                "Contact": contact, "NeedIn": need_in, "OfferIn": offer_in, "Public": public,
+                "Error": {"type": "object", "properties": {"error": {"type": "object", "properties": {
+                    "status": {"type": "integer"}, "message": {"type": "string"},
+                    "field": {"type": ["string", "null"]}}}}},
+            },
+            "responses": {"Error": {"description": "Refused, with a message saying why",
+                                    **_json("Error")}},
+        },
+    }

@@ -1,0 +1,154 @@
+"""API handlers: parse JSON, call one service, return JSON."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import current_app, jsonify, request
+
+from mutualaid.api import bp
+from mutualaid.api.auth import api_person, token_required
+from mutualaid.api.openapi import openapi_document
+from mutualaid.domain.categories import CATEGORY_CODES
+from mutualaid.extensions import limiter
+from mutualaid.models import Offer
+from mutualaid.services import needs
+from mutualaid.services.errors import ServiceError
+from mutualaid.services.intake import Contact, NeedInput, OfferInput, submit_need, submit_offer
+
+STATUS_FOR_CODE = {"not_found": 404, "forbidden": 403}
+
+
+class BadRequest(ServiceError):
+    """The JSON itself was not what the API takes."""
+
+
+@bp.errorhandler(ServiceError)
+def service_error(error: ServiceError):
+    """Service refusals become JSON errors naming the field."""
+    status = STATUS_FOR_CODE.get(error.code, 400 if error.code != "illegal_transition" else 409)
+    return jsonify(error={"status": status, "message": str(error.message), "field": error.field}), status
+
+
+def json_body() -> dict:
+    """The request's JSON object, or a 400 saying why not."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise BadRequest("Send a JSON object with Content-Type: application/json.")
+    return data
+
+
+def text_field(data: dict, name: str, required: bool = False) -> str:
+    """A string field (absent -> empty); other types are refused."""
+    value = data.get(name, "")
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise BadRequest(f"'{name}' must be a string.", field=name)
+    if required and not value.strip():
+        raise BadRequest(f"'{name}' is required.", field=name)
+    return value
+
+
+def contact_field(data: dict) -> Contact:
+    """The `contact` object of a request."""
+    contact = data.get("contact") or {}
+    if not isinstance(contact, dict):
+        raise BadRequest("'contact' must be an object.", field="contact")
+    language = text_field(contact, "language") or "en"
+    return Contact(text_field(contact, "name"), text_field(contact, "phone"), text_field(contact, "email"),
+                   language, contact.get("sms_consent") is True)
+
+
+def idempotency_key() -> str | None:
+    """The caller's Idempotency-Key header (a retried POST creates nothing new)."""
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if len(key) > 64:
+        raise BadRequest("Idempotency-Key must be at most 64 characters.")
+    return f"api:{key}"[:64] if key else None
+
+
+def intake_limit():
+    """Rate limit for anonymous creation, from config."""
+    return current_app.config["RATELIMIT_INTAKE"]
+
+
+@bp.route("/openapi.json")
+def openapi():
+    """The OpenAPI 3.1 document for this API."""
+    return jsonify(openapi_document())
+
+
+@bp.route("/needs", methods=["POST"])
+@limiter.limit(intake_limit)
+def create_need():
+    """Ask for help (no account needed)."""
+    data = json_body()
+    need, created = submit_need(NeedInput(
+        category=text_field(data, "category", required=True), details=text_field(data, "details"),
+        urgency=text_field(data, "urgency") or "soon", where=text_field(data, "where"),
+        contact=contact_field(data), submission_key=idempotency_key(), source="api"))
+    return jsonify(needs.public_view(need)), 201 if created else 200
+
+
+@bp.route("/offers", methods=["POST"])
+@limiter.limit(intake_limit)
+def create_offer():
+    """Offer something (no account needed)."""
+    data = json_body()
+    quantity = data.get("quantity", 1)
+    if not isinstance(quantity, int) or isinstance(quantity, bool):
+        raise BadRequest("'quantity' must be a whole number.", field="quantity")
+    until = text_field(data, "available_until")
+    try:
+        available_until = date.fromisoformat(until) if until else None
+    except ValueError:
+        raise BadRequest("'available_until' must be a date like 2026-12-31.", field="available_until")
+    offer, created = submit_offer(OfferInput(
+        category=text_field(data, "category", required=True), details=text_field(data, "details"),
+        kind=text_field(data, "kind") or "item", quantity=quantity, available_until=available_until,
+        where=text_field(data, "where"), contact=contact_field(data), submission_key=idempotency_key(),
+        source="api"))
+    return jsonify(needs.public_view(offer)), 201 if created else 200
+
+
+@bp.route("/needs/<ref>")
+def get_need(ref):
+    """One need, as the caller may see it (public unless coordinator or claimer)."""
+    return jsonify(needs.view_need(ref, api_person()))
+
+
+@bp.route("/offers/<ref>")
+def get_offer(ref):
+    """One offer, public view."""
+    return jsonify(needs.public_view(needs.get_by_ref(Offer, ref)))
+
+
+def float_arg(name: str, default: float | None = None) -> float:
+    """A numeric query parameter, or a 400."""
+    raw = request.args.get(name)
+    if raw is None and default is not None:
+        return default
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        raise BadRequest(f"Query parameter '{name}' must be a number.", field=name)
+    if value != value or value in (float("inf"), float("-inf")):
+        raise BadRequest(f"Query parameter '{name}' must be a finite number.", field=name)
+    return value
+
+
+@bp.route("/needs")
+@token_required
+def list_needs():
+    """Open needs near a point, nearest first (approved volunteers and coordinators)."""
+    person = api_person()
+    if not (person.is_coordinator or person.is_approved_volunteer):
+        raise ServiceError("Only approved volunteers and coordinators can list needs.", code="forbidden")
+    lat, lon = float_arg("lat"), float_arg("lon")
+    radius = float_arg("radius_km", 5.0)
+    limit = int(min(max(float_arg("limit", 50), 1), 200))
+    category = request.args.get("category")
+    if category is not None and category not in CATEGORY_CODES:
+        raise BadRequest("Unknown category.", field="category")
+    found = needs.needs_near(lat, lon, radius_km=radius, limit=limit, category=category)
+    return jsonify(needs=[needs.public_view(need, origin=(lat, lon)) for need, _ in found])

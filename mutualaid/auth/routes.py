@@ -1,0 +1,91 @@
+"""Log in (the session is renewed), log out, sign up as a volunteer."""
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from mutualaid.auth import bp
+from mutualaid.auth.forms import LoginForm, SignupForm
+from mutualaid.errors import keeps_input_on_csrf_failure
+from mutualaid.extensions import limiter
+from mutualaid.intake.routes import attach_error
+from mutualaid.services.accounts import VolunteerSignup, authenticate, register_volunteer
+from mutualaid.services.errors import ServiceError
+
+
+def safe_next(default: str) -> str:
+    """Only follow `next` to a path on this site."""
+    target = request.args.get("next") or ""
+    return target if target.startswith("/") and not target.startswith("//") else default
+
+
+def home_for(person) -> str:
+    """Where a person lands after logging in."""
+    return url_for("coordinator.home") if person.is_coordinator else url_for("volunteer.home")
+
+
+def start_session(person, remember: bool = False) -> None:
+    """Drop everything in the old session (against fixation), keep the language, log in."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    login_user(person, remember=remember)
+
+
+def login_limit():
+    """Rate limit for login attempts, from config."""
+    return current_app.config["RATELIMIT_LOGIN"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(login_limit, methods=["POST"])
+@keeps_input_on_csrf_failure
+def login():
+    """Email + password; the same message for a wrong email or a wrong password."""
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    form = LoginForm()
+    if form.validate_on_submit():
+        person = authenticate(form.email.data, form.password.data)
+        if person is not None:
+            start_session(person, remember=form.remember.data)
+            return redirect(safe_next(home_for(person)))
+        form.form_errors.append(_("That email and password do not match an account."))
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    """End this session."""
+    logout_user()
+    session.clear()
+    flash(_("You have logged out."))
+    return redirect(url_for("main.index"))
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit(login_limit, methods=["POST"])
+@keeps_input_on_csrf_failure
+def signup():
+    """Become a volunteer; a coordinator approves you before you see requests."""
+    form = SignupForm()
+    if form.validate_on_submit():
+        try:
+            person = register_volunteer(VolunteerSignup(
+                name=form.name.data, email=form.email.data, password=form.password.data,
+                phone=form.phone.data or "", home=form.home.data, radius_km=float(form.radius_km.data),
+                categories=form.categories.data or [], languages=form.languages.data or [],
+                capacity=form.capacity.data, has_car=form.has_car.data,
+                availability=form.availability.data or "", channel=form.channel.data,
+                language=str(get_locale() or "en")))
+        except ServiceError as error:
+            attach_error(form, error)
+        else:
+            start_session(person)
+            flash(_("Thank you! A coordinator will look at your sign-up soon."))
+            return redirect(url_for("volunteer.home"))
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("auth/signup.html", form=form), status

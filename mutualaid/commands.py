@@ -1,0 +1,91 @@
+"""`flask --app wsgi ...` commands: groups, users, demo data, postcode imports."""
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from mutualaid.extensions import db
+from mutualaid.services.errors import ServiceError
+
+groups_cli = AppGroup("groups", help="Mutual aid groups on this instance.")
+users_cli = AppGroup("users", help="Coordinator accounts and API tokens.")
+demo_cli = AppGroup("demo", help="Demo data for trying the app out.")
+postcodes_cli = AppGroup("postcodes", help="Full-postcode data for precise offline geocoding.")
+
+
+@groups_cli.command("create")
+@click.option("--slug", required=True, help="Short name used in URLs, e.g. hackney.")
+@click.option("--name", required=True, help="The group's name.")
+@click.option("--postcode", required=True, help="A postcode or ZIP at the centre of the group's area.")
+@click.option("--radius-km", default=5.0, show_default=True, help="Radius of the service area.")
+@click.option("--phone", default=None, help="The group's SMS number (E.164).")
+def create_group(slug, name, postcode, radius_km, phone):
+    """Create a group centred on a postcode."""
+    from mutualaid.services.groups import create_group as create
+
+    try:
+        group = create(slug=slug, name=name, centre=postcode, radius_km=radius_km, phone=phone)
+    except ServiceError as error:
+        raise click.ClickException(str(error.message))
+    click.echo(f"Created group {group.slug} at {group.centre_lat:.4f},{group.centre_lon:.4f}.")
+
+
+@users_cli.command("create-coordinator")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--group", "group_slug", default=None, help="Group slug (default: the first group).")
+@click.password_option()
+def create_coordinator(email, name, group_slug, password):
+    """Create a coordinator (or promote an existing account)."""
+    from mutualaid.services.accounts import create_coordinator as create
+
+    try:
+        person = create(email=email, name=name, password=password, group_slug=group_slug)
+    except ServiceError as error:
+        raise click.ClickException(str(error.message))
+    click.echo(f"Coordinator {person.email} can now log in.")
+
+
+@users_cli.command("token")
+@click.argument("email")
+def issue_token(email):
+    """Issue an API token for an account (printed once; only its hash is stored)."""
+    from mutualaid.models import Person
+    from mutualaid.services.accounts import issue_api_token
+
+    person = db.session.execute(db.select(Person).where(Person.email == email.lower())).scalar_one_or_none()
+    if person is None:
+        raise click.ClickException("No account with that email.")
+    click.echo(issue_api_token(person))
+
+
+@demo_cli.command("load")
+@click.option("--if-empty", is_flag=True, help="Do nothing when a group already exists.")
+def load_demo(if_empty):
+    """Load a small demo group in Hackney, London, and print its logins."""
+    from mutualaid.demo import load
+
+    logins = load(if_empty=if_empty)
+    if not logins:
+        click.echo("Demo data already present; nothing loaded.")
+        return
+    click.echo("Demo data loaded. Log in at http://127.0.0.1:5000/auth/login with:")
+    for role, email, password in logins:
+        click.echo(f"  {role:<12} {email:<32} {password}")
+
+
+@postcodes_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def import_postcodes(path):
+    """Import full postcodes from Code-Point Open (zip/CSV) or an ONS postcode directory CSV."""
+    from mutualaid.geo.imports import import_postcode_file
+
+    count = import_postcode_file(path)
+    click.echo(f"Imported {count} postcodes.")
+
+
+def init_app(app: Flask) -> None:
+    """Register the command groups."""
+    for group in (groups_cli, users_cli, demo_cli, postcodes_cli):
+        app.cli.add_command(group)

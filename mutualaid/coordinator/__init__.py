@@ -1,0 +1,6 @@
+"""Coordinators: vetting volunteers, phone intake, fixing needs the machine could not."""
+from flask import Blueprint
+
+bp = Blueprint("coordinator", __name__)
+
+from mutualaid.coordinator import routes  # noqa: E402,F401

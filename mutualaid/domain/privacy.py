@@ -1,0 +1,61 @@
+"""Privacy rules: what a volunteer may see of a need before claiming it (DESIGN.md §4)."""
+from __future__ import annotations
+
+import math
+
+# Public points are snapped to a grid of about this many metres, so distances shown
+# to volunteers cannot be used to triangulate a requester's door.
+PUBLIC_GRID_METRES = 400.0
+METRES_PER_DEGREE_LAT = 111_320.0
+
+
+def approximate_point(lat: float, lon: float, grid_m: float = PUBLIC_GRID_METRES) -> tuple[float, float]:
+    """Snap a point to the centre of its grid cell (about `grid_m` metres square)."""
+    lat_step = grid_m / METRES_PER_DEGREE_LAT
+    snapped_lat = (math.floor(lat / lat_step) + 0.5) * lat_step
+    lon_step = grid_m / (METRES_PER_DEGREE_LAT * max(math.cos(math.radians(snapped_lat)), 0.01))
+    snapped_lon = (math.floor(lon / lon_step) + 0.5) * lon_step
+    return round(snapped_lat, 5), round(snapped_lon, 5)
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in kilometres between two points."""
+    rlat1, rlat2 = math.radians(lat1), math.radians(lat2)
+    dlat, dlon = rlat2 - rlat1, math.radians(lon2 - lon1)
+    a = math.sin(dlat / 2) ** 2 + math.cos(rlat1) * math.cos(rlat2) * math.sin(dlon / 2) ** 2
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
+
+
+def rounded_distance_km(km: float) -> float:
+    """Distances shown before a claim are coarse: 0.5 km steps (at least 0.5)."""
+    return max(0.5, round(km * 2) / 2)
+
+
+def mask_phone(e164: str | None) -> str:
+    """Show only the last two digits of a phone number (for coordinator lists)."""
+    if not e164:
+        return ""
+    return "•" * max(len(e164) - 2, 0) + e164[-2:]
+
+
+_HIDDEN = "[hidden]"
+
+
+def redact_details(details: str, *, secrets: tuple[str, ...] = (), region: str = "GB") -> str:
+    """Hide phone numbers, emails, full postcodes and given private strings in free text.
+
+    People sometimes type their number or address into the details box; before a claim,
+    volunteers must not see them (DESIGN.md §4).
+    """
+    import re
+
+    import phonenumbers
+
+    text = details
+    for secret in sorted({s.strip() for s in secrets if s and len(s.strip()) >= 3}, key=len, reverse=True):
+        text = re.sub(re.escape(secret), _HIDDEN, text, flags=re.IGNORECASE)
+    for match in reversed(list(phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.POSSIBLE))):
+        text = text[:match.start] + _HIDDEN + text[match.end:]
+    text = re.sub(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", _HIDDEN, text)
+    text = re.sub(r"\b[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}\b", _HIDDEN, text, flags=re.IGNORECASE)
+    return text

@@ -1,0 +1,71 @@
+"""Error pages that never echo what was posted, in HTML or (under /api) JSON."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, current_app, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+RESUBMITTABLE_ATTR = "keeps_input_on_csrf_failure"
+
+
+def keeps_input_on_csrf_failure(view):
+    """Mark a form view that re-renders its form (with what was typed) when the CSRF token is stale."""
+    setattr(view, RESUBMITTABLE_ATTR, True)
+    return view
+
+
+def _wants_json() -> bool:
+    """API callers get JSON errors."""
+    return request.path.startswith("/api/")
+
+
+def _page(status: int, title: str, message: str):
+    """Render an error as JSON or HTML."""
+    if _wants_json():
+        return jsonify(error={"status": status, "message": message}), status
+    return render_template("error.html", status=status, title=title, message=message), status
+
+
+def init_app(app: Flask) -> None:
+    """Register the handlers."""
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc):
+        """A stale or missing CSRF token: give the form back with its contents, or explain."""
+        view = current_app.view_functions.get(request.endpoint or "")
+        if view is not None and getattr(view, RESUBMITTABLE_ATTR, False):
+            body = view(**(request.view_args or {}))
+            return (body if isinstance(body, tuple) else (body, 400))
+        return _page(400, _("Please try again"),
+                     _("This page had been open a long time, so for your safety nothing was sent. "
+                       "Please go back, reload the page and send it again."))
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        """Known HTTP errors with short, kind explanations."""
+        messages = {
+            403: _("You do not have access to this page."),
+            404: _("We could not find that page."),
+            405: _("That action is not available here."),
+            413: _("That was too much text to send at once."),
+            429: _("Too many attempts. Please wait a little and try again."),
+        }
+        return _page(exc.code or 500, exc.name, messages.get(exc.code, exc.description or exc.name))
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        """Anything else: log the type and where, never the request body."""
+        if isinstance(exc, HTTPException):
+            return http_error(exc)
+        log.exception("unhandled %s on %s %s", type(exc).__name__, request.method, request.path)
+        from mutualaid.extensions import db
+
+        db.session.rollback()
+        return _page(500, _("Something went wrong"),
+                     _("Something went wrong on our side. Nothing you sent has been shared. "
+                       "Please try again in a moment."))

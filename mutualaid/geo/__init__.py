@@ -1,0 +1,1 @@
+"""Geocoding behind geopy's interface: the offline gazetteer by default, any geopy geocoder by config."""

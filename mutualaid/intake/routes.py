@@ -1,0 +1,90 @@
+"""The "I need help" and "I can offer" pages, and their confirmations."""
+from flask import current_app, redirect, render_template, url_for
+from flask_babel import get_locale
+from flask_login import current_user
+
+from mutualaid.errors import keeps_input_on_csrf_failure
+from mutualaid.extensions import limiter
+from mutualaid.intake import bp
+from mutualaid.intake.forms import NeedForm, OfferForm
+from mutualaid.models import Need, Offer
+from mutualaid.services.errors import ServiceError
+from mutualaid.services.intake import Contact, NeedInput, OfferInput, submit_need, submit_offer
+from mutualaid.services.needs import get_by_ref
+
+
+def contact_from(form) -> Contact:
+    """The contact part of an intake form."""
+    return Contact(form.name.data or "", form.phone.data or "", form.email.data or "",
+                   str(get_locale() or "en"), bool(form.sms_consent.data))
+
+
+def attach_error(form, error: ServiceError) -> None:
+    """Show a service's refusal next to the field it is about."""
+    field = getattr(form, error.field or "", None)
+    if field is not None:
+        field.errors = list(field.errors) + [error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+def intake_limit():
+    """Rate limit for intake posts, from config."""
+    return current_app.config["RATELIMIT_INTAKE"]
+
+
+@bp.route("/need", methods=["GET", "POST"])
+@limiter.limit(intake_limit, methods=["POST"])
+@keeps_input_on_csrf_failure
+def need():
+    """Ask for help; on success show the reference."""
+    form = NeedForm()
+    if form.validate_on_submit():
+        try:
+            need, _ = submit_need(NeedInput(
+                category=form.category.data, details=form.details.data or "", urgency=form.urgency.data,
+                where=form.where.data or "", contact=contact_from(form),
+                submission_key=form.submission_key.data or None, source="web"))
+        except ServiceError as error:
+            attach_error(form, error)
+        else:
+            return redirect(url_for("intake.need_done", ref=need.ref))
+    form.ensure_submission_key()
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("intake/need.html", form=form), status
+
+
+@bp.route("/need/<ref>/thanks")
+def need_done(ref):
+    """Confirmation with the public reference (and nothing private)."""
+    need = get_by_ref(Need, ref)
+    return render_template("intake/need_done.html", need=need)
+
+
+@bp.route("/offer", methods=["GET", "POST"])
+@limiter.limit(intake_limit, methods=["POST"])
+@keeps_input_on_csrf_failure
+def offer():
+    """Offer something or some time."""
+    form = OfferForm()
+    if form.validate_on_submit():
+        try:
+            offer, _ = submit_offer(OfferInput(
+                category=form.category.data, details=form.details.data or "", kind=form.kind.data,
+                quantity=form.quantity.data or 1, available_until=form.available_until.data,
+                where=form.where.data or "", contact=contact_from(form),
+                submission_key=form.submission_key.data or None, source="web"))
+        except ServiceError as error:
+            attach_error(form, error)
+        else:
+            return redirect(url_for("intake.offer_done", ref=offer.ref))
+    form.ensure_submission_key()
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("intake/offer.html", form=form), status
+
+
+@bp.route("/offer/<ref>/thanks")
+def offer_done(ref):
+    """Confirmation for an offer."""
+    offer = get_by_ref(Offer, ref)
+    return render_template("intake/offer_done.html", offer=offer)

@@ -1,0 +1,52 @@
+"""Home page, language switch and the load balancer's health check."""
+from flask import current_app, jsonify, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from mutualaid.extensions import csrf, db, limiter
+from mutualaid.i18n import LANGUAGE_COOKIE
+from mutualaid.main import bp
+from mutualaid.main.forms import LanguageForm
+from mutualaid.services.accounts import set_language
+from mutualaid.services.errors import ServiceError
+
+
+@bp.route("/")
+def index():
+    """The front door: ask for help, offer help, or log in."""
+    return render_template("main/index.html")
+
+
+@bp.route("/language", methods=["POST"])
+def language():
+    """Remember the chosen language (cookie for everyone, account for those logged in)."""
+    form = LanguageForm()
+    target = request.form.get("next") or url_for("main.index")
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("main.index")
+    if form.validate_on_submit():
+        try:
+            code = set_language(current_user, form.language.data, current_app.config["LANGUAGES"])
+        except ServiceError:
+            return redirect(target)
+        session["lang"] = code
+        response = redirect(target)
+        response.set_cookie(LANGUAGE_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+        return response
+    return redirect(target)
+
+
+@bp.route("/healthz")
+@csrf.exempt
+@limiter.exempt
+def healthz():
+    """Liveness plus a database round trip, for load balancers."""
+    try:
+        db.session.execute(text("SELECT 1"))
+        database = "ok"
+    except SQLAlchemyError:
+        db.session.rollback()
+        database = "unavailable"
+    status = 200 if database == "ok" else 503
+    return jsonify(status="ok" if status == 200 else "degraded", database=database), status

@@ -1,0 +1,13 @@
+"""Database models for the group's vocabulary (DESIGN.md §3)."""
+from mutualaid.models.audit import AuditEvent
+from mutualaid.models.geo import GeocodeCacheEntry, PostcodePoint
+from mutualaid.models.group import Group
+from mutualaid.models.message import Message
+from mutualaid.models.need import Claim, Need
+from mutualaid.models.offer import Offer
+from mutualaid.models.person import Person, VolunteerProfile
+
+__all__ = [
+    "AuditEvent", "Claim", "GeocodeCacheEntry", "Group", "Message", "Need", "Offer", "Person",
+    "PostcodePoint", "VolunteerProfile",
+]

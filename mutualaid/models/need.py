@@ -1,0 +1,103 @@
+"""Needs (requests for help) and the claims volunteers make on them."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from mutualaid.domain.lifecycle import check_transition
+from mutualaid.extensions import db
+from mutualaid.models.base import UTCDateTime, utcnow
+
+
+class Located:
+    """Columns for a place: the exact point stays private, the approximate one is public."""
+
+    address_text: Mapped[str] = mapped_column(Text, default="")
+    postcode: Mapped[str | None] = mapped_column(String(12))
+    location_status: Mapped[str] = mapped_column(String(20), default="unknown")
+    exact_lat: Mapped[float | None] = mapped_column(Float)
+    exact_lon: Mapped[float | None] = mapped_column(Float)
+    public_lat: Mapped[float | None] = mapped_column(Float)
+    public_lon: Mapped[float | None] = mapped_column(Float)
+    public_label: Mapped[str] = mapped_column(String(120), default="")
+
+    @property
+    def is_located(self) -> bool:
+        """Whether the place was found (exactly or approximately)."""
+        return self.public_lat is not None and self.public_lon is not None
+
+
+class Need(Located, db.Model):
+    """A neighbour's request for help; never lost, even when its place is unknown."""
+
+    __tablename__ = "need"
+    __table_args__ = (
+        Index("ix_need_status_public_lat", "status", "public_lat"),
+        Index("ix_need_group_status", "group_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(8), unique=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("group.id"))
+    requester_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    category: Mapped[str] = mapped_column(String(20))
+    details: Mapped[str] = mapped_column(Text, default="")
+    urgency: Mapped[str] = mapped_column(String(12), default="soon")
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    status: Mapped[str] = mapped_column(String(12), default="open")
+    source: Mapped[str] = mapped_column(String(10), default="web")
+    submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    escalation_level: Mapped[int] = mapped_column(Integer, default=0)
+    next_chase_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    group = relationship("Group")
+    requester = relationship("Person", foreign_keys=[requester_id])
+    entered_by = relationship("Person", foreign_keys=[entered_by_id])
+    claims = relationship("Claim", back_populates="need", order_by="Claim.id")
+
+    def move_to(self, target: str) -> None:
+        """Change status through the lifecycle; an illegal move raises IllegalTransition."""
+        self.status = check_transition("need", self.status, target)
+
+    @property
+    def active_claim(self) -> "Claim | None":
+        """The one active claim on this need, if any."""
+        return next((c for c in self.claims if c.status == "active"), None)
+
+    def __repr__(self) -> str:
+        return f"<Need {self.ref} {self.status}>"
+
+
+class Claim(db.Model):
+    """A volunteer taking a need; at most one active claim per need (a partial unique index)."""
+
+    __tablename__ = "claim"
+    __table_args__ = (
+        Index(
+            "uq_claim_one_active_per_need", "need_id", unique=True,
+            sqlite_where=text("status = 'active'"), postgresql_where=text("status = 'active'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    need_id: Mapped[int] = mapped_column(ForeignKey("need.id"), index=True)
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    status: Mapped[str] = mapped_column(String(12), default="active")
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    release_reason: Mapped[str] = mapped_column(Text, default="")
+    outcome_note: Mapped[str] = mapped_column(Text, default="")
+
+    need = relationship("Need", back_populates="claims")
+    volunteer = relationship("Person")
+
+    def move_to(self, target: str) -> None:
+        """Change status through the claim lifecycle."""
+        self.status = check_transition("claim", self.status, target)

@@ -1,0 +1,41 @@
+"""Offers: things or time a neighbour can give."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from mutualaid.domain.lifecycle import check_transition
+from mutualaid.extensions import db
+from mutualaid.models.base import UTCDateTime, utcnow
+from mutualaid.models.need import Located
+
+
+class Offer(Located, db.Model):
+    """An item or service on offer, somewhere, until some date, some number of times."""
+
+    __tablename__ = "offer"
+    __table_args__ = (Index("ix_offer_group_status", "group_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(8), unique=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("group.id"))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10), default="item")
+    category: Mapped[str] = mapped_column(String(20))
+    details: Mapped[str] = mapped_column(Text, default="")
+    quantity: Mapped[int] = mapped_column(Integer, default=1)
+    available_until: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(12), default="open")
+    source: Mapped[str] = mapped_column(String(10), default="web")
+    submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    group = relationship("Group")
+    person = relationship("Person")
+
+    def move_to(self, target: str) -> None:
+        """Change status through the offer lifecycle."""
+        self.status = check_transition("offer", self.status, target)

@@ -1,0 +1,188 @@
+"""Reading needs with the privacy rules applied, and coordinators' actions on them."""
+from __future__ import annotations
+
+import math
+from datetime import datetime, timezone
+
+from flask_babel import lazy_gettext as _l
+
+from mutualaid.domain.lifecycle import IllegalTransition
+from mutualaid.domain.privacy import haversine_km, redact_details, rounded_distance_km
+from mutualaid.domain.refs import normalise_ref
+from mutualaid.domain.text import clean_text
+from mutualaid.extensions import db
+from mutualaid.models import Need, Offer, Person
+from mutualaid.services import audit
+from mutualaid.services.errors import Forbidden, NotFound, ServiceError
+from mutualaid.services.places import choose_group, locate
+
+KM_PER_DEGREE_LAT = 111.32
+
+
+def get_by_ref(model, ref: str | None):
+    """The need or offer with this public reference, or NotFound."""
+    ref = normalise_ref(ref)
+    record = None
+    if ref:
+        record = db.session.execute(db.select(model).where(model.ref == ref)).scalar_one_or_none()
+    if record is None:
+        raise NotFound()
+    return record
+
+
+def can_see_private(need: Need, viewer: Person | None) -> bool:
+    """Coordinators of the need's group, and the volunteer with the active claim, see details."""
+    if viewer is None or not getattr(viewer, "is_authenticated", False):
+        return False
+    if viewer.is_coordinator and viewer.group_id == need.group_id:
+        return True
+    claim = need.active_claim
+    return claim is not None and claim.volunteer_id == viewer.id
+
+
+def public_view(record, *, origin: tuple[float, float] | None = None, now: datetime | None = None) -> dict:
+    """What anyone may see of a need or offer: no name, phone, address or exact point."""
+    now = now or datetime.now(timezone.utc)
+    requester = getattr(record, "requester", None) or getattr(record, "person", None)
+    secrets = (record.address_text, getattr(requester, "name", "") or "", getattr(requester, "phone", "") or "",
+               getattr(requester, "email", "") or "")
+    view = {
+        "ref": record.ref,
+        "type": type(record).__name__.lower(),
+        "category": record.category,
+        "details": redact_details(record.details, secrets=secrets),
+        "status": record.status,
+        "created_at": record.created_at.isoformat(),
+        "age_hours": round((now - record.created_at).total_seconds() / 3600, 1),
+        "location": {
+            "status": "known" if record.is_located else "unknown",
+            "approximate_lat": record.public_lat,
+            "approximate_lon": record.public_lon,
+            "label": record.public_label,
+        },
+    }
+    if isinstance(record, Need):
+        view["urgency"] = record.urgency
+    else:
+        view.update(kind=record.kind, quantity=record.quantity,
+                    available_until=record.available_until.isoformat() if record.available_until else None)
+    if origin is not None and record.is_located:
+        view["distance_km"] = rounded_distance_km(haversine_km(*origin, record.public_lat, record.public_lon))
+    return view
+
+
+def private_view(need: Need) -> dict:
+    """Everything needed to help: the public view plus name, address and exact point."""
+    view = public_view(need)
+    view["details"] = need.details
+    view["private"] = {
+        "name": need.requester.name if need.requester else "",
+        "address": need.address_text,
+        "postcode": need.postcode,
+        "exact_lat": need.exact_lat,
+        "exact_lon": need.exact_lon,
+        "location_status": need.location_status,
+    }
+    return view
+
+
+def view_need(ref: str, viewer: Person | None, *, now: datetime | None = None) -> dict:
+    """A need as this viewer may see it; a coordinator's look at private data is audited."""
+    need = get_by_ref(Need, ref)
+    if not can_see_private(need, viewer):
+        return public_view(need, now=now)
+    if viewer.is_coordinator:
+        audit.record("need.private_viewed", need, actor=viewer, now=now)
+        db.session.commit()
+    return private_view(need)
+
+
+def needs_near(lat: float, lon: float, *, radius_km: float = 5.0, limit: int = 50,
+               category: str | None = None, group_id: int | None = None) -> list[tuple[Need, float]]:
+    """Open, located needs within `radius_km` of a point, nearest first (by approximate point)."""
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180) or not 0 < radius_km <= 100:
+        raise ServiceError(_l("That place or distance is out of range."), field="radius_km")
+    dlat = radius_km / KM_PER_DEGREE_LAT
+    dlon = radius_km / (KM_PER_DEGREE_LAT * max(math.cos(math.radians(lat)), 0.01))
+    query = db.select(Need).where(
+        Need.status == "open",
+        Need.public_lat.between(lat - dlat, lat + dlat),
+        Need.public_lon.between(lon - dlon, lon + dlon),
+    )
+    if category:
+        query = query.where(Need.category == category)
+    if group_id is not None:
+        query = query.where(Need.group_id == group_id)
+    found = []
+    for need in db.session.execute(query).scalars():
+        distance = haversine_km(lat, lon, need.public_lat, need.public_lon)
+        if distance <= radius_km:
+            found.append((need, distance))
+    found.sort(key=lambda pair: (pair[1], pair[0].created_at))
+    return found[:limit]
+
+
+def needs_for_coordinator(coordinator: Person, *, status: str | None = None,
+                          location_problem: bool = False, limit: int = 200) -> list[Need]:
+    """The group's needs for its coordinators; those with a location problem can be listed first."""
+    if not coordinator.is_coordinator:
+        raise Forbidden()
+    query = db.select(Need).where(Need.group_id == coordinator.group_id)
+    if status:
+        query = query.where(Need.status == status)
+    if location_problem:
+        query = query.where(Need.location_status.in_(("unknown", "not_found", "ambiguous", "out_of_area")),
+                            Need.status.in_(("draft", "open")))
+    return list(db.session.execute(query.order_by(Need.created_at.desc()).limit(limit)).scalars())
+
+
+def _coordinator_need(actor: Person, ref: str) -> Need:
+    """The need by reference, if `actor` coordinates its group."""
+    need = get_by_ref(Need, ref)
+    if not (actor.is_coordinator and actor.group_id == need.group_id):
+        raise Forbidden()
+    return need
+
+
+def change_status(actor: Person, ref: str, target: str, *, reason: str = "",
+                  now: datetime | None = None) -> Need:
+    """A coordinator moves a need through its lifecycle (cancel, reopen, ...), audited."""
+    now = now or datetime.now(timezone.utc)
+    need = _coordinator_need(actor, ref)
+    previous = need.status
+    try:
+        need.move_to(target)
+    except IllegalTransition as exc:
+        raise ServiceError(_l("A need that is %(current)s cannot become %(target)s.",
+                              current=exc.current, target=exc.target), code="illegal_transition") from exc
+    if target in ("fulfilled", "cancelled", "expired", "referred"):
+        need.closed_at = now
+    elif target == "open":
+        need.closed_at, need.opened_at = None, now
+    audit.record("need.status_changed", need, actor=actor, now=now, previous=previous, status=target,
+                 has_reason=bool(reason.strip()))
+    db.session.commit()
+    return need
+
+
+def fix_location(actor: Person, ref: str, where: str, *, now: datetime | None = None) -> Need:
+    """A coordinator corrects where a need is; the new place is geocoded again."""
+    now = now or datetime.now(timezone.utc)
+    need = _coordinator_need(actor, ref)
+    where = clean_text(where)
+    if not where:
+        raise ServiceError(_l("Please give an address or postcode."), field="where")
+    group, placement = choose_group(locate(where), [need.group])
+    need.address_text = where
+    placement.apply_to(need)
+    audit.record("need.location_fixed", need, actor=actor, now=now, location_status=need.location_status)
+    db.session.commit()
+    return need
+
+
+def offers_for_group(coordinator: Person, limit: int = 200) -> list[Offer]:
+    """The group's open offers, newest first, for coordinators."""
+    if not coordinator.is_coordinator:
+        raise Forbidden()
+    query = db.select(Offer).where(Offer.group_id == coordinator.group_id, Offer.status == "open")
+    return list(db.session.execute(query.order_by(Offer.created_at.desc()).limit(limit)).scalars())

@@ -1,0 +1,28 @@
+"""Finding or creating the person behind a phone number or email; no commits here."""
+from __future__ import annotations
+
+from sqlalchemy.exc import IntegrityError
+
+from mutualaid.extensions import db
+from mutualaid.models import Person
+
+
+def find_or_create_person(*, phone: str | None, email: str | None, name: str, language: str,
+                          group_id: int | None) -> Person:
+    """The person with this phone (or email), created if new; safe against a concurrent twin."""
+    for column, value in ((Person.phone, phone), (Person.email, email)):
+        if value:
+            person = db.session.execute(db.select(Person).where(column == value)).scalar_one_or_none()
+            if person is not None:
+                if name and not person.name:
+                    person.name = name
+                return person
+    person = Person(phone=phone, email=email, name=name, language=language, group_id=group_id)
+    try:
+        with db.session.begin_nested():
+            db.session.add(person)
+    except IntegrityError:
+        # Another request created the same person a moment ago: use theirs.
+        column, value = (Person.phone, phone) if phone else (Person.email, email)
+        person = db.session.execute(db.select(Person).where(column == value)).scalar_one()
+    return person
