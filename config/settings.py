@@ -4,6 +4,9 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 class ConfigError(RuntimeError):
@@ -31,6 +34,7 @@ class BaseConfig:
     REMEMBER_COOKIE_HTTPONLY = True
     MAX_CONTENT_LENGTH = 256 * 1024
     BABEL_DEFAULT_LOCALE = "en"
+    BABEL_TRANSLATION_DIRECTORIES = str(PROJECT_ROOT / "translations")
     LANGUAGES = ("en", "es")
     SMS_BACKEND = "console"
     TWILIO_ACCOUNT_SID: str | None = None

@@ -6,7 +6,10 @@ import logging
 from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from werkzeug import exceptions as werkzeug_exceptions
 from werkzeug.exceptions import HTTPException
+
+from mutualaid.services.errors import Forbidden, NotFound
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +47,16 @@ def init_app(app: Flask) -> None:
         return _page(400, _("Please try again"),
                      _("This page had been open a long time, so for your safety nothing was sent. "
                        "Please go back, reload the page and send it again."))
+
+    @app.errorhandler(NotFound)
+    def not_found(exc):
+        """A record that does not exist, or that this person may not know exists."""
+        return http_error(werkzeug_exceptions.NotFound())
+
+    @app.errorhandler(Forbidden)
+    def forbidden(exc):
+        """A record this person may not act on."""
+        return http_error(werkzeug_exceptions.Forbidden())
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

@@ -95,8 +95,9 @@ class FreshRequestClient(FlaskClient):
 
     def open(self, *args, **kwargs):
         """Clear `g`, then make the request."""
-        for name in list(vars(g._get_current_object())):
-            delattr(g, name)
+        if g:
+            for name in list(vars(g._get_current_object())):
+                delattr(g, name)
         return super().open(*args, **kwargs)
 
 

@@ -33,8 +33,7 @@ def home():
 @coordinator_required
 def need(ref):
     """Everything about one need; opening it is recorded in the audit log."""
-    view = needs.view_need(ref, current_user)
-    record = needs.get_by_ref(needs.Need, ref)
+    record, view = needs.coordinator_view(current_user, ref)
     return render_template("coordinator/need.html", view=view, need=record,
                            next_statuses=sorted(TRANSITIONS["need"][record.status]),
                            status_form=StatusForm(), location_form=LocationForm())

@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import math
+import re
+
+import phonenumbers
 
 # Public points are snapped to a grid of about this many metres, so distances shown
 # to volunteers cannot be used to triangulate a requester's door.
@@ -39,6 +42,16 @@ def mask_phone(e164: str | None) -> str:
 
 
 _HIDDEN = "[hidden]"
+_MIN_SECRET = 3
+
+
+def private_fragments(*, name: str = "", address: str = "", phone: str = "", email: str = "") -> tuple[str, ...]:
+    """The pieces of a person's data worth hiding: each address part, each word of the name."""
+    parts = [p.strip() for p in re.split(r"[,;\n]", address or "")]
+    parts += (name or "").split() + [name or "", phone or "", email or ""]
+    if phone and phone.startswith("+44"):
+        parts.append("0" + phone[3:])
+    return tuple(p for p in parts if len(p.strip()) >= _MIN_SECRET)
 
 
 def redact_details(details: str, *, secrets: tuple[str, ...] = (), region: str = "GB") -> str:
@@ -47,14 +60,11 @@ def redact_details(details: str, *, secrets: tuple[str, ...] = (), region: str =
     People sometimes type their number or address into the details box; before a claim,
     volunteers must not see them (DESIGN.md §4).
     """
-    import re
-
-    import phonenumbers
-
     text = details
-    for secret in sorted({s.strip() for s in secrets if s and len(s.strip()) >= 3}, key=len, reverse=True):
-        text = re.sub(re.escape(secret), _HIDDEN, text, flags=re.IGNORECASE)
-    for match in reversed(list(phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.POSSIBLE))):
+    for secret in sorted({s.strip() for s in secrets if len(s.strip()) >= _MIN_SECRET}, key=len, reverse=True):
+        text = re.sub(rf"(?<!\w){re.escape(secret)}(?!\w)", _HIDDEN, text, flags=re.IGNORECASE)
+    matches = phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.POSSIBLE)
+    for match in reversed(list(matches)):
         text = text[:match.start] + _HIDDEN + text[match.end:]
     text = re.sub(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", _HIDDEN, text)
     text = re.sub(r"\b[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}\b", _HIDDEN, text, flags=re.IGNORECASE)

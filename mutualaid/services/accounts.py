@@ -81,7 +81,7 @@ def register_volunteer(data: VolunteerSignup, *, now: datetime | None = None) ->
         raise ServiceError(_l("There is already an account with that email. Please log in."), field="email")
     person = existing or Person(email=contact.email)
     person.name, person.language, person.group_id = contact.name, contact.language, group.id
-    person.role = "volunteer" if person.role == "neighbour" else person.role
+    person.role = "volunteer" if person.role in (None, "neighbour") else person.role
     if contact.phone:
         person.phone = contact.phone
     person.set_password(data.password)

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from flask_babel import lazy_gettext as _l
 
 from mutualaid.domain.lifecycle import IllegalTransition
-from mutualaid.domain.privacy import haversine_km, redact_details, rounded_distance_km
+from mutualaid.domain.privacy import haversine_km, private_fragments, redact_details, rounded_distance_km
 from mutualaid.domain.refs import normalise_ref
 from mutualaid.domain.text import clean_text
 from mutualaid.extensions import db
@@ -44,8 +44,8 @@ def public_view(record, *, origin: tuple[float, float] | None = None, now: datet
     """What anyone may see of a need or offer: no name, phone, address or exact point."""
     now = now or datetime.now(timezone.utc)
     requester = getattr(record, "requester", None) or getattr(record, "person", None)
-    secrets = (record.address_text, getattr(requester, "name", "") or "", getattr(requester, "phone", "") or "",
-               getattr(requester, "email", "") or "")
+    secrets = private_fragments(name=getattr(requester, "name", ""), address=record.address_text,
+                                phone=getattr(requester, "phone", ""), email=getattr(requester, "email", ""))
     view = {
         "ref": record.ref,
         "type": type(record).__name__.lower(),
@@ -95,6 +95,14 @@ def view_need(ref: str, viewer: Person | None, *, now: datetime | None = None) -
         audit.record("need.private_viewed", need, actor=viewer, now=now)
         db.session.commit()
     return private_view(need)
+
+
+def coordinator_view(actor: Person, ref: str, *, now: datetime | None = None) -> tuple[Need, dict]:
+    """A coordinator's full view of one of their group's needs; the look is audited."""
+    need = _coordinator_need(actor, ref)
+    audit.record("need.private_viewed", need, actor=actor, now=now)
+    db.session.commit()
+    return need, private_view(need)
 
 
 def needs_near(lat: float, lon: float, *, radius_km: float = 5.0, limit: int = 50,

@@ -1,0 +1,52 @@
+"""References, text cleaning and phone numbers: the small rules every edge relies on."""
+import pytest
+
+from mutualaid.domain.phones import InvalidPhone, normalise_phone
+from mutualaid.domain.refs import ALPHABET, new_ref, normalise_ref
+from mutualaid.domain.text import clean_text, is_blank
+
+
+def test_new_refs_use_only_unambiguous_characters():
+    refs = {new_ref() for _ in range(2000)}
+    assert len(refs) > 1990, "references should practically never repeat"
+    assert all(set(ref) <= set(ALPHABET) for ref in refs)
+    assert not set("01OILU") & set(ALPHABET)
+
+
+@pytest.mark.parametrize("typed, ref", [("k7q4m", "K7Q4M"), (" K7Q-4M ", "K7Q4M"), ("k7q4m.", "K7Q4M")])
+def test_refs_are_read_as_people_type_them(typed, ref):
+    assert normalise_ref(typed) == ref
+
+
+@pytest.mark.parametrize("typed", ["", None, "K7", "HELLO WORLD THERE", "DROP TABLE"])
+def test_things_that_are_not_refs_are_refused(typed):
+    assert normalise_ref(typed) is None
+
+
+def test_clean_text_drops_nul_and_controls_but_keeps_newlines_in_long_text():
+    assert clean_text("a\x00b\x07c\r\nd", multiline=True) == "abc\nd"
+    assert clean_text("  a \n b\x00 ") == "a b"
+
+
+def test_clean_text_keeps_emoji_and_bidi_marks():
+    text = "pan 🍞 \u202bשלום\u202c"
+    assert clean_text(text) == text
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\t", "\u200b\u200b", "\x00\x01"])
+def test_blank_text_is_recognised(text):
+    assert is_blank(text)
+
+
+def test_uk_mobile_is_normalised_to_e164():
+    assert normalise_phone("07911 123456") == "+447911123456"
+
+
+def test_us_number_with_region_default():
+    assert normalise_phone("(212) 555-0187", "US") == "+12125550187"
+
+
+@pytest.mark.parametrize("garbage", ["", "abc", "123", "+999 123"])
+def test_garbage_is_refused(garbage):
+    with pytest.raises(InvalidPhone):
+        normalise_phone(garbage)

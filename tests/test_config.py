@@ -1,0 +1,65 @@
+"""Configuration: read from the environment, and production refuses insecure settings."""
+import pytest
+
+from config import ConfigError, load_config
+from mutualaid import create_app
+
+
+def test_production_refuses_to_start_without_secret_key():
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        load_config("production", {"DATABASE_URL": "postgresql://x/y"})
+
+
+def test_production_refuses_to_start_without_database_url():
+    with pytest.raises(ConfigError, match="DATABASE_URL"):
+        load_config("production", {"SECRET_KEY": "s"})
+
+
+def test_production_with_twilio_needs_its_credentials_and_a_sender():
+    env = {"SECRET_KEY": "s", "DATABASE_URL": "postgresql://x/y", "SMS_BACKEND": "twilio",
+           "TWILIO_ACCOUNT_SID": "AC123"}
+    with pytest.raises(ConfigError, match="TWILIO_AUTH_TOKEN.*TWILIO_FROM_NUMBER"):
+        load_config("production", env)
+
+
+def test_production_starts_when_configured():
+    settings = load_config("production", {"SECRET_KEY": "s", "DATABASE_URL": "postgres://u@h/db"})
+    assert settings["SECRET_KEY"] == "s"
+    assert settings["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@h/db"
+    assert settings["SESSION_COOKIE_SECURE"] is True
+
+
+def test_environment_defaults_to_production_so_a_bare_deployment_fails_safe():
+    with pytest.raises(ConfigError):
+        load_config(None, {})
+
+
+def test_unknown_environment_name_is_refused():
+    with pytest.raises(ConfigError, match="Unknown MUTUALAID_ENV"):
+        load_config("staging", {})
+
+
+def test_development_defaults_to_sqlite_in_the_instance_folder(monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    app = create_app("development")
+    assert app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///")
+    assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("/instance/mutualaid.sqlite3")
+    assert app.config["SMS_BACKEND"] == "console" and app.config["GEOCODER"] == "offline"
+
+
+def test_geocoder_options_must_be_json():
+    with pytest.raises(ConfigError, match="GEOCODER_OPTIONS"):
+        load_config("development", {"GEOCODER_OPTIONS": "{not json"})
+
+
+def test_environment_variables_override_defaults():
+    settings = load_config("development", {"SMS_BACKEND": "twilio", "GEOCODER": "nominatim",
+                                           "GEOCODER_OPTIONS": '{"user_agent": "our-group"}'})
+    assert settings["SMS_BACKEND"] == "twilio"
+    assert settings["GEOCODER_OPTIONS"] == {"user_agent": "our-group"}
+
+
+def test_creating_the_app_touches_no_database(tmp_path):
+    url = f"sqlite:///{tmp_path}/never.sqlite3"
+    create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": url})
+    assert not (tmp_path / "never.sqlite3").exists()
