@@ -33,7 +33,7 @@ translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $
 
 # After adding or changing text: extract, update the catalogues, translate, commit the .po files.
 extract-messages: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -o translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -k lazy_gettext -o translations/messages.pot .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations
 
 clean:

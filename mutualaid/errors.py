@@ -68,7 +68,10 @@ def init_app(app: Flask) -> None:
             413: _("That was too much text to send at once."),
             429: _("Too many attempts. Please wait a little and try again."),
         }
-        return _page(exc.code or 500, exc.name, messages.get(exc.code, exc.description or exc.name))
+        titles = {403: _("Not allowed"), 404: _("Not found"), 405: _("Not available"),
+                  413: _("Too long"), 429: _("Please slow down"), 400: _("Please try again")}
+        return _page(exc.code or 500, titles.get(exc.code, exc.name),
+                     messages.get(exc.code, exc.description or exc.name))
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):

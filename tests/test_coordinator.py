@@ -67,7 +67,7 @@ def test_an_illegal_status_change_is_refused_with_a_message(client, coordinator)
     response = post_form(client, f"/coordinator/needs/{need.ref}/status", {"status": "draft"},
                          page_url=f"/coordinator/needs/{need.ref}")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "A need that is open cannot become draft." in page
+    assert "A request that is open cannot become not finished." in page
     db.session.refresh(need)
     assert need.status == "open"
 

@@ -9,6 +9,7 @@ from mutualaid.coordinator.forms import LocationForm, StatusForm, VettingForm
 from mutualaid.domain.lifecycle import TRANSITIONS
 from mutualaid.errors import keeps_input_on_csrf_failure
 from mutualaid.intake.forms import NeedForm
+from mutualaid.labels import LOCATION_LABELS
 from mutualaid.intake.routes import attach_error, contact_from
 from mutualaid.services import accounts, needs
 from mutualaid.services.errors import ServiceError
@@ -61,7 +62,7 @@ def need_location(ref):
     if form.validate_on_submit():
         try:
             need = needs.fix_location(current_user, ref, form.where.data)
-            flash(_("Place saved: %(status)s.", status=need.location_status))
+            flash(_("Place saved: %(status)s.", status=LOCATION_LABELS[need.location_status]))
         except ServiceError as error:
             flash(str(error.message), "error")
     return redirect(url_for("coordinator.need", ref=ref))

@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from mutualaid.domain.categories import CATEGORY_CODES, URGENCIES
-from mutualaid.templating import CATEGORY_LABELS, URGENCY_LABELS
+from mutualaid.labels import CATEGORY_LABELS, URGENCY_LABELS
 
 
 def category_choices():

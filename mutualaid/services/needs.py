@@ -11,6 +11,7 @@ from mutualaid.domain.privacy import haversine_km, private_fragments, redact_det
 from mutualaid.domain.refs import normalise_ref
 from mutualaid.domain.text import clean_text
 from mutualaid.extensions import db
+from mutualaid.labels import STATUS_LABELS
 from mutualaid.models import Need, Offer, Person
 from mutualaid.services import audit
 from mutualaid.services.errors import Forbidden, NotFound, ServiceError
@@ -161,8 +162,10 @@ def change_status(actor: Person, ref: str, target: str, *, reason: str = "",
     try:
         need.move_to(target)
     except IllegalTransition as exc:
-        raise ServiceError(_l("A need that is %(current)s cannot become %(target)s.",
-                              current=exc.current, target=exc.target), code="illegal_transition") from exc
+        raise ServiceError(_l("A request that is %(current)s cannot become %(target)s.",
+                              current=STATUS_LABELS.get(exc.current, exc.current),
+                              target=STATUS_LABELS.get(exc.target, exc.target)),
+                           code="illegal_transition") from exc
     if target in ("fulfilled", "cancelled", "expired", "referred"):
         need.closed_at = now
     elif target == "open":

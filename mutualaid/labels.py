@@ -1,0 +1,32 @@
+"""Translatable words for the codes the app stores (categories, statuses, places)."""
+from flask_babel import lazy_gettext as _l
+
+from mutualaid.domain.categories import BY_CODE
+
+CATEGORY_LABELS = {
+    "groceries": _l("Groceries and food"),
+    "medicine": _l("Medicine or prescription pickup"),
+    "transport": _l("A ride"),
+    "errand": _l("An errand"),
+    "company": _l("A phone call or a visit"),
+    "childcare": _l("Childcare"),
+    "household": _l("Household items"),
+    "paperwork": _l("Help with forms or paperwork"),
+    "pets": _l("Pet care"),
+    "other": _l("Something else"),
+}
+URGENCY_LABELS = {"today": _l("Today"), "soon": _l("In the next 2–3 days"), "this_week": _l("This week")}
+STATUS_LABELS = {
+    "draft": _l("not finished"), "open": _l("open"), "claimed": _l("someone is helping"),
+    "fulfilled": _l("done"), "cancelled": _l("cancelled"), "expired": _l("expired"),
+    "referred": _l("referred to another group"), "reserved": _l("reserved"), "given": _l("given"),
+    "withdrawn": _l("withdrawn"), "pending": _l("awaiting approval"), "approved": _l("approved"),
+    "paused": _l("paused"), "rejected": _l("not approved"),
+}
+LOCATION_LABELS = {
+    "located": _l("found"), "approximate": _l("found (approximate)"), "unknown": _l("location unknown"),
+    "not_found": _l("place not found"), "ambiguous": _l("more than one place given"),
+    "out_of_area": _l("outside our area"),
+}
+
+assert set(CATEGORY_LABELS) == set(BY_CODE), "every category needs a translatable label"
