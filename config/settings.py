@@ -53,6 +53,9 @@ class BaseConfig:
     LOG_LEVEL = "INFO"
     TRUSTED_PROXIES = 0
     MAX_DETAILS_LENGTH = 2000
+    SMS_MAX_PER_NUMBER_PER_HOUR = 10
+    SMS_MAX_PER_NUMBER_PER_DAY = 40
+    SMS_MAX_INBOUND_PER_10_MINUTES = 20
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> dict:
@@ -128,6 +131,8 @@ class ProductionConfig(BaseConfig):
             missing = [n for n in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN") if not settings.get(n)]
             if not (settings.get("TWILIO_FROM_NUMBER") or settings.get("TWILIO_MESSAGING_SERVICE_SID")):
                 missing.append("TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID")
+            if not settings.get("PUBLIC_BASE_URL"):
+                missing.append("PUBLIC_BASE_URL")
             if missing:
                 raise ConfigError("SMS_BACKEND=twilio needs " + ", ".join(missing) + ".")
 

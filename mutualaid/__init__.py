@@ -71,6 +71,7 @@ def register_blueprints(app: Flask) -> None:
     from mutualaid.coordinator import bp as coordinator_bp
     from mutualaid.intake import bp as intake_bp
     from mutualaid.main import bp as main_bp
+    from mutualaid.sms import bp as sms_bp
     from mutualaid.volunteer import bp as volunteer_bp
 
     app.register_blueprint(main_bp)
@@ -79,6 +80,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(volunteer_bp, url_prefix="/volunteer")
     app.register_blueprint(coordinator_bp, url_prefix="/coordinator")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(sms_bp, url_prefix="/sms")
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -66,7 +66,10 @@ def load_demo(if_empty):
     """Load a small demo group in Hackney, London, and print its logins."""
     from mutualaid.demo import load
 
-    logins = load(if_empty=if_empty)
+    try:
+        logins = load(if_empty=if_empty)
+    except ServiceError as error:
+        raise click.ClickException(str(error.message))
     if not logins:
         click.echo("Demo data already present; nothing loaded.")
         return

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from flask import Flask
+from flask import Flask, has_request_context
 from flask_babel import get_locale
 
 from mutualaid.domain.categories import LANGUAGE_NAMES
@@ -36,7 +36,9 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def shared():
-        """Values every page uses (the language switch, current locale)."""
+        """Values every page uses (the language switch, current locale); none outside requests."""
+        if not has_request_context():
+            return {}
         return {
             "language_names": LANGUAGE_NAMES,
             "current_language": str(get_locale() or "en"),

@@ -96,6 +96,10 @@ def openapi_document() -> dict:
                                 "point to anyone but the group's coordinators and the claimer."},
         "servers": [{"url": "/api/v1"}],
         "paths": {
+            "/openapi.json": {"get": {"summary": "This document", "operationId": "getOpenapi",
+                                      "responses": {"200": {"description": "The OpenAPI 3.1 document",
+                                                            "content": {"application/json": {
+                                                                "schema": {"type": "object"}}}}}}},
             "/needs": {
                 "post": {"summary": "Ask for help", "operationId": "createNeed", "parameters": [idempotency],
                          "requestBody": {"required": True, "content": {"application/json": {

@@ -1,6 +1,7 @@
 """API handlers: parse JSON, call one service, return JSON."""
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 
 from flask import current_app, jsonify, request
@@ -60,11 +61,12 @@ def contact_field(data: dict) -> Contact:
 
 
 def idempotency_key() -> str | None:
-    """The caller's Idempotency-Key header (a retried POST creates nothing new)."""
+    """The caller's Idempotency-Key header (a retried POST creates nothing new), stored as a digest."""
     key = request.headers.get("Idempotency-Key", "").strip()
     if len(key) > 64:
         raise BadRequest("Idempotency-Key must be at most 64 characters.")
-    return f"api:{key}"[:64] if key else None
+    # Hashed, not cut short: "api:" + a 64-character key would not fit the 64-character column.
+    return "api:" + hashlib.sha256(key.encode()).hexdigest()[:60] if key else None
 
 
 def intake_limit():

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import hashlib
+import inspect
 import logging
 import threading
 from dataclasses import dataclass
+from functools import partial
 
 from flask import current_app
 from geopy.exc import GeopyError
@@ -51,18 +53,32 @@ class Geocoding:
             if adapter_factory is not None:
                 kwargs["adapter_factory"] = adapter_factory
             geocoder = cls(**kwargs)
-            self.online = RateLimiter(geocoder.geocode, min_delay_seconds=min_delay,
-                                      max_retries=1, swallow_exceptions=False)
+            geocode = geocoder.geocode
+            if "addressdetails" in inspect.signature(geocode).parameters:
+                # Nominatim-style answers name the neighbourhood (the public label) only when asked.
+                geocode = partial(geocode, addressdetails=True)
+            # One quick retry: a web request must not wait geopy's default five seconds.
+            self.online = RateLimiter(geocode, min_delay_seconds=min_delay, max_retries=1,
+                                      error_wait_seconds=min_delay, swallow_exceptions=False)
 
-    def locate(self, query: str) -> GeoResult:
-        """Find `query`: postcodes offline, anything else online (cached) if configured."""
-        resolution = self.offline.resolve(query)
+    def locate(self, query: str, *, allow_online: bool = True) -> GeoResult:
+        """Find `query`: postcodes offline, anything else online (cached) if configured.
+
+        Without `allow_online`, a query only the online geocoder could answer is 'deferred'.
+        """
+        try:
+            resolution = self.offline.resolve(query)
+        except GeopyError as exc:
+            log.warning("offline geocoder failed: %s", type(exc).__name__)
+            return GeoResult("failed")
         if resolution.status == "found":
             raw = resolution.location.raw
             return GeoResult("found", resolution.location.latitude, resolution.location.longitude,
                              raw["precision"], raw["postcode"], raw["label"])
         if resolution.status == "ambiguous" or self.online is None:
             return GeoResult(resolution.status, candidates=tuple(resolution.candidates))
+        if not allow_online:
+            return GeoResult("deferred")
         return self._locate_online(query)
 
     def _locate_online(self, query: str) -> GeoResult:

@@ -1,5 +1,6 @@
 """Database models for the group's vocabulary (DESIGN.md §3)."""
 from mutualaid.models.audit import AuditEvent
+from mutualaid.models.conversation import Conversation
 from mutualaid.models.geo import GeocodeCacheEntry, PostcodePoint
 from mutualaid.models.group import Group
 from mutualaid.models.message import Message
@@ -8,6 +9,6 @@ from mutualaid.models.offer import Offer
 from mutualaid.models.person import Person, VolunteerProfile
 
 __all__ = [
-    "AuditEvent", "Claim", "GeocodeCacheEntry", "Group", "Message", "Need", "Offer", "Person",
+    "AuditEvent", "Claim", "Conversation", "GeocodeCacheEntry", "Group", "Message", "Need", "Offer", "Person",
     "PostcodePoint", "VolunteerProfile",
 ]

@@ -25,6 +25,7 @@ class Group(db.Model):
     country: Mapped[str] = mapped_column(String(2), default="GB")
     phone_number: Mapped[str | None] = mapped_column(String(20), unique=True)
     contact_text: Mapped[str] = mapped_column(String(200), default="")
+    timezone: Mapped[str] = mapped_column(String(40), default="Europe/London")
     settings: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mutualaid.extensions import db
@@ -11,23 +11,35 @@ from mutualaid.models.base import UTCDateTime, utcnow
 
 
 class Message(db.Model):
-    """One SMS, inbound or outbound; outbound rows are also the outbox."""
+    """One SMS, inbound or outbound; outbound rows are also the outbox.
+
+    Outbound statuses: queued -> sending -> sent/accepted -> delivered | undelivered | failed;
+    `suppressed` when a rule (opt-out, rate cap) stopped it, `failed` on permanent errors.
+    """
 
     __tablename__ = "message"
     __table_args__ = (Index("ix_message_status_next_attempt", "status", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     direction: Mapped[str] = mapped_column(String(3))  # "in" or "out"
+    conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversation.id"), index=True)
     provider_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
     group_id: Mapped[int | None] = mapped_column(ForeignKey("group.id"))
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
     need_id: Mapped[int | None] = mapped_column(ForeignKey("need.id"), index=True)
-    from_number: Mapped[str] = mapped_column(String(20), default="")
-    to_number: Mapped[str] = mapped_column(String(20), default="")
+    from_number: Mapped[str] = mapped_column(String(20), default="", index=True)
+    to_number: Mapped[str] = mapped_column(String(20), default="", index=True)
+    num_media: Mapped[int] = mapped_column(Integer, default=0)
     body: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(16), default="received")
     error_code: Mapped[str | None] = mapped_column(String(12))
+    purpose: Mapped[str] = mapped_column(String(16), default="")  # reply | notify | relay | chase
+    template: Mapped[str] = mapped_column(String(40), default="")
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    simulated: Mapped[bool] = mapped_column(Boolean, default=False)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str] = mapped_column(String(200), default="")
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

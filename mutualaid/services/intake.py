@@ -133,6 +133,21 @@ def _groups() -> list[Group]:
     return list(db.session.execute(db.select(Group).order_by(Group.id)).scalars())
 
 
+def place_need(need: Need, *, group: Group | None = None, allow_online: bool = True) -> Group:
+    """Geocode a need's address text and set its private and public place; returns its group."""
+    group_found, placement = choose_group(locate(need.address_text, allow_online=allow_online),
+                                          [group] if group else _groups())
+    placement.apply_to(need)
+    need.group_id = group_found.id
+    return group_found
+
+
+def save_new(record, *, actor, now: datetime, action: str, **details) -> None:
+    """Give a new need/offer its reference, flush it and audit its creation (no commit)."""
+    _insert_with_ref(record)
+    audit.record(action, record, actor=actor, now=now, **details)
+
+
 def submit_need(data: NeedInput, *, entered_by=None, now: datetime | None = None) -> tuple[Need, bool]:
     """Save a need (open at once, even if its place is unknown); returns (need, created)."""
     now = now or datetime.now(timezone.utc)
@@ -141,27 +156,31 @@ def submit_need(data: NeedInput, *, entered_by=None, now: datetime | None = None
     category, details, where = clean_common(data.category, data.details, data.where)
     urgency = data.urgency if data.urgency in URGENCIES else "soon"
     contact = clean_contact(data.contact)
-    group, placement = choose_group(locate(where), _groups())
+    need = Need(entered_by_id=getattr(entered_by, "id", None), category=category, details=details,
+                urgency=urgency, language=contact.language, status="open", source=data.source,
+                submission_key=data.submission_key, address_text=where, created_at=now, updated_at=now,
+                opened_at=now)
+    group = place_need(need)
     requester = find_or_create_person(phone=contact.phone or None, email=contact.email or None,
                                       name=contact.name, language=contact.language, group_id=group.id)
     requester.sms_consent = requester.sms_consent or contact.sms_consent
-    need = Need(group_id=group.id, requester=requester, entered_by_id=getattr(entered_by, "id", None),
-                category=category, details=details, urgency=urgency, language=contact.language,
-                status="open", source=data.source, submission_key=data.submission_key,
-                address_text=where, created_at=now, updated_at=now, opened_at=now)
-    placement.apply_to(need)
+    need.requester = requester
+    return _commit_new(need, data.submission_key, actor=entered_by, now=now, action="need.created",
+                       source=data.source, location_status=need.location_status)
+
+
+def _commit_new(record, submission_key, *, actor, now, action, **details):
+    """Save and commit a new record; a concurrent double submission returns the first one."""
     try:
-        _insert_with_ref(need)
-        audit.record("need.created", need, actor=entered_by, now=now, source=data.source,
-                     location_status=need.location_status)
+        save_new(record, actor=actor, now=now, action=action, **details)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        if (existing := _existing(Need, data.submission_key)) is not None:
+        if (existing := _existing(type(record), submission_key)) is not None:
             return existing, False
         raise
-    log.info("need %s opened (source=%s, location=%s)", need.ref, need.source, need.location_status)
-    return need, True
+    log.info("%s %s saved (source=%s)", type(record).__name__.lower(), record.ref, record.source)
+    return record, True
 
 
 def submit_offer(data: OfferInput, *, entered_by=None, now: datetime | None = None) -> tuple[Offer, bool]:
@@ -178,21 +197,11 @@ def submit_offer(data: OfferInput, *, entered_by=None, now: datetime | None = No
     if data.available_until is not None and data.available_until < now.date():
         raise ServiceError(_l("That date has already passed."), field="available_until")
     contact = clean_contact(data.contact)
-    group, placement = choose_group(locate(where), _groups())
-    person = find_or_create_person(phone=contact.phone or None, email=contact.email or None,
-                                   name=contact.name, language=contact.language, group_id=group.id)
-    offer = Offer(group_id=group.id, person=person, kind=data.kind, category=category, details=details,
-                  quantity=int(data.quantity), available_until=data.available_until, status="open",
-                  source=data.source, submission_key=data.submission_key, address_text=where,
-                  created_at=now, updated_at=now)
-    placement.apply_to(offer)
-    try:
-        _insert_with_ref(offer)
-        audit.record("offer.created", offer, actor=entered_by, now=now, source=data.source)
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        if (existing := _existing(Offer, data.submission_key)) is not None:
-            return existing, False
-        raise
-    return offer, True
+    offer = Offer(kind=data.kind, category=category, details=details, quantity=int(data.quantity),
+                  available_until=data.available_until, status="open", source=data.source,
+                  submission_key=data.submission_key, address_text=where, created_at=now, updated_at=now)
+    group = place_need(offer)
+    offer.person = find_or_create_person(phone=contact.phone or None, email=contact.email or None,
+                                         name=contact.name, language=contact.language, group_id=group.id)
+    return _commit_new(offer, data.submission_key, actor=entered_by, now=now, action="offer.created",
+                       source=data.source)

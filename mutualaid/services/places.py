@@ -35,11 +35,17 @@ def in_area(group: Group, lat: float, lon: float) -> bool:
     return haversine_km(group.centre_lat, group.centre_lon, lat, lon) <= group.radius_km + AREA_MARGIN_KM
 
 
-def locate(text: str) -> Placement:
-    """Geocode `text`; a place that cannot be found is 'unknown'/'not_found', never an error."""
+def locate(text: str, *, allow_online: bool = True) -> Placement:
+    """Geocode `text`; a place that cannot be found is 'unknown'/'not_found', never an error.
+
+    With `allow_online=False` (paths that must answer fast, such as the SMS webhook), a place
+    only an online geocoder could find is left 'pending' for a background job.
+    """
     if not text.strip():
         return Placement("unknown")
-    result = get_geocoding().locate(text)
+    result = get_geocoding().locate(text, allow_online=allow_online)
+    if result.status == "deferred":
+        return Placement("pending")
     if result.status != "found":
         status = {"ambiguous": "ambiguous", "no_postcode": "unknown"}.get(result.status, "not_found")
         return Placement(status)

@@ -50,3 +50,31 @@ def test_us_number_with_region_default():
 def test_garbage_is_refused(garbage):
     with pytest.raises(InvalidPhone):
         normalise_phone(garbage)
+
+
+def test_segments_count_gsm_and_unicode_differently():
+    from mutualaid.domain.sms.limits import segments
+
+    assert segments("a" * 160) == 1 and segments("a" * 161) == 2 and segments("a" * 459) == 3
+    assert segments("á" * 70) == 1 and segments("á" * 71) == 2
+    assert segments("[" * 80) == 1 and segments("[" * 81) == 2  # extension characters count twice
+
+
+def test_quiet_hours_wrap_midnight():
+    from datetime import datetime, timezone
+
+    from mutualaid.domain.sms.limits import in_quiet_hours, quiet_hours_end
+
+    late = datetime(2026, 1, 1, 23, 30, tzinfo=timezone.utc)
+    assert in_quiet_hours(late, 21, 8)
+    assert quiet_hours_end(late, 21, 8) == datetime(2026, 1, 2, 8, 0, tzinfo=timezone.utc)
+    assert not in_quiet_hours(late.replace(hour=12), 21, 8)
+
+
+def test_retry_backoff_is_capped():
+    from datetime import timedelta
+
+    from mutualaid.domain.sms.limits import retry_delay
+
+    assert [retry_delay(n).total_seconds() for n in (1, 2, 3)] == [30, 60, 120]
+    assert retry_delay(30) == timedelta(minutes=15)

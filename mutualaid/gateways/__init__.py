@@ -1,0 +1,1 @@
+"""Ports to the outside world, chosen by config and built lazily."""

@@ -1,0 +1,106 @@
+"""Claims: a volunteer takes a need (exactly one wins), releases it, or completes it."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, update
+from sqlalchemy.exc import IntegrityError
+
+from mutualaid.domain.lifecycle import IllegalTransition
+from mutualaid.domain.text import clean_text
+from mutualaid.extensions import db
+from mutualaid.models import Claim, Need, Person
+from mutualaid.services import audit
+from mutualaid.services.errors import Forbidden, ServiceError
+from mutualaid.services.needs import get_by_ref
+
+
+class AlreadyTaken(ServiceError):
+    """Someone else claimed the need a moment earlier."""
+
+    def __init__(self):
+        super().__init__(_l("Someone just took this request. Thank you all the same!"), code="taken")
+
+
+def active_claims(volunteer: Person) -> list[Claim]:
+    """The volunteer's active claims, oldest first."""
+    return list(db.session.execute(db.select(Claim).where(
+        Claim.volunteer_id == volunteer.id, Claim.status == "active").order_by(Claim.id)).scalars())
+
+
+def claim_need(volunteer: Person, ref: str, *, via: str = "web", now: datetime | None = None,
+               commit: bool = True) -> tuple[Claim, bool]:
+    """Take an open need; returns (claim, created). Exactly one of two simultaneous claims wins."""
+    now = now or datetime.now(timezone.utc)
+    if not volunteer.is_approved_volunteer:
+        raise Forbidden(_l("Only approved volunteers can take requests."))
+    need = get_by_ref(Need, ref)
+    mine = next((c for c in active_claims(volunteer) if c.need_id == need.id), None)
+    if mine is not None:
+        return mine, False  # a double click or a repeated YES
+    if need.group_id != volunteer.group_id:
+        raise Forbidden(_l("This request belongs to another group."))
+    load = db.session.execute(db.select(func.count(Claim.id)).where(
+        Claim.volunteer_id == volunteer.id, Claim.status == "active")).scalar_one()
+    if load >= volunteer.volunteer.capacity:
+        raise ServiceError(_l("You already have %(n)d requests on the go, your limit. "
+                              "Finish or release one first.", n=load), code="capacity")
+    taken = db.session.execute(
+        update(Need).where(Need.id == need.id, Need.status == "open")
+        .values(status="claimed", updated_at=now).execution_options(synchronize_session=False))
+    if taken.rowcount != 1:
+        db.session.rollback()
+        raise AlreadyTaken()
+    claim = Claim(need_id=need.id, volunteer_id=volunteer.id, status="active", claimed_at=now)
+    try:
+        with db.session.begin_nested():
+            db.session.add(claim)
+    except IntegrityError:
+        db.session.rollback()
+        raise AlreadyTaken()
+    db.session.refresh(need)
+    audit.record("need.claimed", need, actor=volunteer, now=now, via=via, claim_id=claim.id)
+    if commit:
+        db.session.commit()
+    return claim, True
+
+
+def _own_active_claim(volunteer: Person, ref: str) -> Claim:
+    """The volunteer's active claim on this need, or Forbidden."""
+    need = get_by_ref(Need, ref)
+    claim = need.active_claim
+    if claim is None or claim.volunteer_id != volunteer.id:
+        raise Forbidden(_l("You are not helping with this request."))
+    return claim
+
+
+def release_claim(volunteer: Person, ref: str, reason: str, *, now: datetime | None = None) -> Need:
+    """Give a need back: it opens again for others."""
+    now = now or datetime.now(timezone.utc)
+    claim = _own_active_claim(volunteer, ref)
+    claim.move_to("released")
+    claim.ended_at, claim.release_reason = now, clean_text(reason)[:500]
+    need = claim.need
+    need.move_to("open")
+    need.opened_at = now
+    audit.record("need.released", need, actor=volunteer, now=now, claim_id=claim.id)
+    db.session.commit()
+    return need
+
+
+def complete_claim(volunteer: Person, ref: str, outcome: str, *, now: datetime | None = None) -> Need:
+    """Mark a need fulfilled with a short outcome note."""
+    now = now or datetime.now(timezone.utc)
+    claim = _own_active_claim(volunteer, ref)
+    claim.move_to("completed")
+    claim.ended_at, claim.outcome_note = now, clean_text(outcome, multiline=True)[:1000]
+    need = claim.need
+    try:
+        need.move_to("fulfilled")
+    except IllegalTransition as exc:
+        raise ServiceError(str(exc), code="illegal_transition") from exc
+    need.closed_at = now
+    audit.record("need.fulfilled", need, actor=volunteer, now=now, claim_id=claim.id)
+    db.session.commit()
+    return need

@@ -1,0 +1,39 @@
+"""POST /sms/inbound and POST /sms/status: verify the signature, call one service, answer TwiML."""
+from flask import Response, abort, request
+from twilio.twiml.messaging_response import MessagingResponse
+
+from mutualaid.extensions import limiter
+from mutualaid.services.outbox import record_status
+from mutualaid.services.sms_inbound import record_inbound_sms
+from mutualaid.sms import bp
+from mutualaid.sms.signing import is_signed, public_url
+
+
+def verified_form() -> dict:
+    """The posted fields, or 403 when the Twilio signature does not match them and the URL."""
+    form = request.form.to_dict(flat=True)
+    if not is_signed(public_url(), form, request.headers.get("X-Twilio-Signature")):
+        abort(403)
+    return form
+
+
+def twiml() -> Response:
+    """An empty TwiML answer: replies go through the outbox, so nothing is lost if we are slow."""
+    return Response(str(MessagingResponse()), mimetype="text/xml")
+
+
+@bp.route("/inbound", methods=["POST"])
+@limiter.exempt
+def inbound():
+    """Twilio Messaging webhook."""
+    record_inbound_sms(verified_form())
+    return twiml()
+
+
+@bp.route("/status", methods=["POST"])
+@limiter.exempt
+def status():
+    """Twilio delivery status callback (idempotent, only moves forward)."""
+    form = verified_form()
+    record_status(form.get("MessageSid", ""), form.get("MessageStatus", ""), form.get("ErrorCode"))
+    return Response("", status=204)
