@@ -39,17 +39,17 @@ def load(*, if_empty: bool = False, now: datetime | None = None) -> list[tuple[s
     if if_empty and db.session.execute(db.select(Group.id)).first():
         return []
     now = now or datetime.now(timezone.utc)
-    create_group(slug="hackney-demo", name="Hackney Mutual Aid (demo)", centre="E8 1", radius_km=6.0,
+    group = create_group(slug="hackney-demo", name="Hackney Mutual Aid (demo)", centre="E8 1", radius_km=6.0,
                  phone="+442071234567")
     logins = []
     for name, email in COORDINATORS:
-        accounts.create_coordinator(email=email, name=name, password=PASSWORD)
+        accounts.create_coordinator(email=email, name=name, password=PASSWORD, group_slug="hackney-demo")
         logins.append(("coordinator", email, PASSWORD))
     coordinator = accounts.authenticate(COORDINATORS[0][1], PASSWORD)
     for name, email, home, radius, cats, langs, capacity, car, approved in VOLUNTEERS:
         person = accounts.register_volunteer(accounts.VolunteerSignup(
             name=name, email=email, password=PASSWORD, home=home, radius_km=radius, categories=cats,
-            languages=langs, capacity=capacity, has_car=car, language=langs[0]))
+            languages=langs, capacity=capacity, has_car=car, language=langs[0]), group=group)
         if approved:
             accounts.set_vetting(coordinator, person.id, "approved")
         logins.append(("volunteer" if approved else "volunteer (pending)", email, PASSWORD))

@@ -10,6 +10,7 @@ from functools import partial
 
 from flask import current_app
 from geopy.exc import GeopyError
+from sqlalchemy.exc import IntegrityError
 from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import get_geocoder_for_service
 
@@ -95,7 +96,11 @@ class Geocoding:
             if location is not None:
                 cached.lat, cached.lon = location.latitude, location.longitude
                 cached.label = public_label_from_raw(location.raw)[:200]
-            db.session.merge(cached)
+            try:
+                with db.session.begin_nested():
+                    db.session.add(cached)
+            except IntegrityError:
+                pass  # another request cached the same query a moment ago; our answer is as good
         if not cached.found:
             return GeoResult("not_found")
         return GeoResult("found", cached.lat, cached.lon, "address", None, cached.label)

@@ -53,8 +53,9 @@ def _check_password(password: str) -> None:
                            field="password")
 
 
-def register_volunteer(data: VolunteerSignup, *, now: datetime | None = None) -> Person:
-    """Create a volunteer account awaiting a coordinator's approval."""
+def register_volunteer(data: VolunteerSignup, *, group: Group | None = None,
+                       now: datetime | None = None) -> Person:
+    """Create a volunteer account awaiting approval (in `group`, else the group whose area holds home)."""
     now = now or datetime.now(timezone.utc)
     contact = clean_contact(Contact(data.name, data.phone, data.email, data.language), need_contact=False)
     if not contact.email:
@@ -71,8 +72,8 @@ def register_volunteer(data: VolunteerSignup, *, now: datetime | None = None) ->
     if not 1 <= int(data.capacity) <= 10:
         raise ServiceError(_l("Please choose between 1 and 10 requests at a time."), field="capacity")
     home = clean_text(data.home)[:120]
-    group, placement = choose_group(locate(home), list(db.session.execute(
-        db.select(Group).order_by(Group.id)).scalars()))
+    groups = [group] if group is not None else list(db.session.execute(db.select(Group).order_by(Group.id)).scalars())
+    group, placement = choose_group(locate(home), groups)
     if placement.exact is None:
         raise ServiceError(_l("We could not find that place. Please give your postcode or ZIP code."),
                            field="home")

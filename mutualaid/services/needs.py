@@ -109,8 +109,11 @@ def coordinator_view(actor: Person, ref: str, *, now: datetime | None = None) ->
 def needs_near(lat: float, lon: float, *, radius_km: float = 5.0, limit: int = 50,
                category: str | None = None, group_id: int | None = None) -> list[tuple[Need, float]]:
     """Open, located needs within `radius_km` of a point, nearest first (by approximate point)."""
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180) or not 0 < radius_km <= 100:
-        raise ServiceError(_l("That place or distance is out of range."), field="radius_km")
+    for name, value, low, high in (("lat", lat, -90, 90), ("lon", lon, -180, 180)):
+        if not low <= value <= high:
+            raise ServiceError(_l("That place is off the map."), field=name)
+    if not 0 < radius_km <= 100:
+        raise ServiceError(_l("Please choose a distance up to 100 km."), field="radius_km")
     dlat = radius_km / KM_PER_DEGREE_LAT
     dlon = radius_km / (KM_PER_DEGREE_LAT * max(math.cos(math.radians(lat)), 0.01))
     query = db.select(Need).where(
