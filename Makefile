@@ -13,6 +13,9 @@ MO     := $(PO:.po=.mo)
 run: install translations
 	MUTUALAID_ENV=development $(FLASK) db upgrade
 	MUTUALAID_ENV=development $(FLASK) demo load --if-empty
+	@echo "Starting the scheduler (sends texts, chases requests) and the web server on http://$(HOST):$(PORT)"
+	MUTUALAID_ENV=development $(FLASK) scheduler & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
 	MUTUALAID_ENV=development $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install translations

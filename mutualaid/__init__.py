@@ -56,12 +56,21 @@ def register_extensions(app: Flask) -> None:
     from mutualaid.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
+    configure_sqlite(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     login_manager.init_app(app)
     auth_setup.init_app(app)
+
+
+def configure_sqlite(app: Flask) -> None:
+    """On SQLite: enforce foreign keys, and let the web and scheduler processes share the file (WAL)."""
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        from mutualaid.sqlite import install_pragmas
+
+        install_pragmas()
 
 
 def register_blueprints(app: Flask) -> None:

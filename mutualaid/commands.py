@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from mutualaid.extensions import db
 from mutualaid.services.errors import ServiceError
@@ -88,7 +88,54 @@ def import_postcodes(path):
     click.echo(f"Imported {count} postcodes.")
 
 
+jobs_cli = AppGroup("jobs", help="Periodic jobs: run one now, or see the ledger.")
+
+
+@jobs_cli.command("run")
+@click.argument("name")
+def run_job_command(name):
+    """Run one job once (for operators and tests)."""
+    from mutualaid.jobs import JOBS
+    from mutualaid.jobs.runner import run_job
+
+    if name not in JOBS:
+        raise click.ClickException(f"No job {name!r}; jobs: {', '.join(JOBS)}.")
+    run = run_job(name)
+    if run is not None and run.error:
+        raise click.ClickException(f"{name} failed: {run.error.splitlines()[0]}")
+    click.echo(f"{name}: {run.rows if run else 0} rows")
+
+
+@jobs_cli.command("status")
+def jobs_status():
+    """Each job's last run, and the most recent ledger entries."""
+    from mutualaid.jobs import JOBS
+    from mutualaid.models import JobRun, JobState
+
+    for name, job in JOBS.items():
+        state = db.session.get(JobState, name)
+        last = state.last_finished_at.isoformat(timespec="seconds") if state and state.last_finished_at else "never"
+        error = f"  last error: {state.last_error.splitlines()[0]}" if state and state.last_error else ""
+        click.echo(f"{name:<18} every {job.seconds:>5}s  last run {last}  runs {state.runs if state else 0}{error}")
+    runs = db.session.execute(db.select(JobRun).order_by(JobRun.id.desc()).limit(10)).scalars()
+    for run in runs:
+        outcome = f"error: {run.error.splitlines()[0]}" if run.error else f"{run.rows} rows"
+        click.echo(f"  {run.started_at.isoformat(timespec='seconds')} {run.name:<18} {outcome}")
+
+
+@click.command("scheduler")
+@with_appcontext
+def scheduler_command():
+    """Run the scheduler process (exactly one per deployment; every job is idempotent)."""
+    from flask import current_app
+
+    from mutualaid.jobs.scheduler import run_scheduler
+
+    run_scheduler(current_app._get_current_object())
+
+
 def init_app(app: Flask) -> None:
     """Register the command groups."""
-    for group in (groups_cli, users_cli, demo_cli, postcodes_cli):
+    for group in (groups_cli, users_cli, demo_cli, postcodes_cli, jobs_cli):
         app.cli.add_command(group)
+    app.cli.add_command(scheduler_command)

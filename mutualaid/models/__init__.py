@@ -3,12 +3,13 @@ from mutualaid.models.audit import AuditEvent
 from mutualaid.models.conversation import Conversation
 from mutualaid.models.geo import GeocodeCacheEntry, PostcodePoint
 from mutualaid.models.group import Group
+from mutualaid.models.job import JobRun, JobState
 from mutualaid.models.message import Message
 from mutualaid.models.need import Claim, Need
 from mutualaid.models.offer import Offer
 from mutualaid.models.person import Person, VolunteerProfile
 
 __all__ = [
-    "AuditEvent", "Claim", "Conversation", "GeocodeCacheEntry", "Group", "Message", "Need", "Offer", "Person",
+    "AuditEvent", "Claim", "Conversation", "GeocodeCacheEntry", "Group", "JobRun", "JobState", "Message", "Need", "Offer", "Person",
     "PostcodePoint", "VolunteerProfile",
 ]

@@ -1,0 +1,41 @@
+"""Every periodic job: a name, how often, and a function of `now` returning rows touched.
+
+Jobs carry no personal data; each finds what is due in the database, claims it safely and
+is idempotent, so a second scheduler started by mistake does no harm.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Job:
+    """A periodic job."""
+
+    name: str
+    seconds: int
+    func: Callable[[datetime], int]
+    description: str
+
+
+def _deliver_outbox(now: datetime) -> int:
+    """Send due SMS from the outbox."""
+    from mutualaid.services.outbox import deliver_outbox
+
+    report = deliver_outbox(now=now)
+    return report.sent + report.retried + report.failed + report.suppressed
+
+
+def _locate_pending(now: datetime) -> int:
+    """Geocode online the places the SMS webhook left for later."""
+    from mutualaid.services.places import locate_pending
+
+    return locate_pending(now=now)
+
+
+JOBS: dict[str, Job] = {job.name: job for job in (
+    Job("deliver_outbox", 5, _deliver_outbox, "send due text messages, retrying failures"),
+    Job("locate_pending", 60, _locate_pending, "geocode places that need an online lookup"),
+)}
