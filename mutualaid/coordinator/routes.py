@@ -11,7 +11,7 @@ from mutualaid.errors import keeps_input_on_csrf_failure
 from mutualaid.intake.forms import NeedForm
 from mutualaid.labels import LOCATION_LABELS
 from mutualaid.intake.routes import attach_error, contact_from
-from mutualaid.services import accounts, needs
+from mutualaid.services import accounts, needs, sms_admin
 from mutualaid.services.errors import ServiceError
 from mutualaid.services.intake import NeedInput, submit_need
 from mutualaid.services.volunteers import volunteers_for_coordinator
@@ -27,6 +27,8 @@ def home():
         pending=volunteers_for_coordinator(current_user, status="pending"),
         recent=needs.needs_for_coordinator(current_user, limit=30),
         offers=needs.offers_for_group(current_user, limit=30),
+        drafts=sms_admin.sms_drafts(current_user),
+        undelivered=sms_admin.undelivered_to_requesters(current_user),
     )
 
 

@@ -48,6 +48,15 @@ def quiet_hours_for(person: Person | None) -> tuple[int, int]:
     return DEFAULT_QUIET
 
 
+def _after_quiet_hours(now: datetime, group: Group | None, person: Person | None) -> datetime | None:
+    """When `now` falls in the person's quiet hours (group's time zone), their end in UTC; else None."""
+    start, end = quiet_hours_for(person)
+    local = _local(now, group)
+    if not in_quiet_hours(local, start, end):
+        return None
+    return quiet_hours_end(local, start, end).astimezone(timezone.utc)
+
+
 def queue_sms(*, to_number: str, template: str, group: Group | None, person: Person | None = None,
               params: dict | None = None, purpose: str = "reply", need=None, urgent: bool = False,
               conversation=None, simulated: bool = False, language: str | None = None,
@@ -58,10 +67,7 @@ def queue_sms(*, to_number: str, template: str, group: Group | None, person: Per
     body = render_sms(template, language, **(params or {}))
     send_at = now
     if purpose in DEFERRABLE and not urgent:
-        start, end = quiet_hours_for(person)
-        local = _local(now, group)
-        if in_quiet_hours(local, start, end):
-            send_at = quiet_hours_end(local, start, end).astimezone(timezone.utc)
+        send_at = _after_quiet_hours(now, group, person) or now
     message = Message(direction="out", group_id=getattr(group, "id", None), person_id=getattr(person, "id", None),
                       need_id=getattr(need, "id", None), conversation_id=getattr(conversation, "id", None),
                       from_number=(group.phone_number if group else "") or "", to_number=to_number, body=body,
@@ -88,6 +94,13 @@ def _status_callback_url() -> str | None:
     """Where Twilio should report delivery (needs PUBLIC_BASE_URL)."""
     base = current_app.config.get("PUBLIC_BASE_URL")
     return f"{base.rstrip('/')}/sms/status" if base else None
+
+
+def _quiet_wait(message: Message, person: Person | None, now: datetime) -> datetime | None:
+    """A message that may wait but fell due (retry, rate cap) in quiet hours waits for their end."""
+    if message.urgent or message.purpose not in DEFERRABLE:
+        return None
+    return _after_quiet_hours(now, db.session.get(Group, message.group_id) if message.group_id else None, person)
 
 
 def _cap_wait(message: Message, now: datetime) -> datetime | None:
@@ -158,6 +171,11 @@ def _deliver_one(message: Message, now: datetime, report: DeliveryReport) -> Non
     if person is not None and person.phone_status == "invalid":
         message.status, message.last_error = "suppressed", "number marked invalid"
         report.suppressed += 1
+        return
+    if (wait := _quiet_wait(message, person, now)) is not None:
+        message.status, message.next_attempt_at, message.last_error = "queued", wait, "quiet hours"
+        message.attempts -= 1
+        report.deferred += 1
         return
     if (wait := _cap_wait(message, now)) is not None:
         message.status, message.next_attempt_at, message.last_error = "queued", wait, "rate cap"

@@ -17,6 +17,13 @@ def verified_form() -> dict:
     return form
 
 
+def accept_inbound(url: str, form: dict, signature: str | None, *, simulated: bool = False):
+    """The one inbound path, for Twilio and the simulator alike: verify, then record."""
+    if not is_signed(url, form, signature):
+        abort(403)
+    return record_inbound_sms(form, simulated=simulated)
+
+
 def twiml() -> Response:
     """An empty TwiML answer: replies go through the outbox, so nothing is lost if we are slow."""
     return Response(str(MessagingResponse()), mimetype="text/xml")
@@ -26,7 +33,7 @@ def twiml() -> Response:
 @limiter.exempt
 def inbound():
     """Twilio Messaging webhook."""
-    record_inbound_sms(verified_form())
+    accept_inbound(public_url(), request.form.to_dict(flat=True), request.headers.get("X-Twilio-Signature"))
     return twiml()
 
 
