@@ -53,6 +53,16 @@ class BaseConfig:
     LOG_LEVEL = "INFO"
     TRUSTED_PROXIES = 0
     MAX_DETAILS_LENGTH = 2000
+    EMAIL_BACKEND = "console"
+    MAIL_SERVER = "localhost"
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_FROM = "mutualaid@localhost"
+    MAP_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    MAP_TILE_ATTRIBUTION = "© OpenStreetMap contributors"
+    NOTIFY_FIRST_RING = 3
     SMS_MAX_PER_NUMBER_PER_HOUR = 10
     SMS_MAX_PER_NUMBER_PER_DAY = 40
     SMS_MAX_INBOUND_PER_10_MINUTES = 20
@@ -66,7 +76,8 @@ class BaseConfig:
         for name in (
             "SMS_BACKEND", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER",
             "TWILIO_MESSAGING_SERVICE_SID", "PUBLIC_BASE_URL", "GEOCODER", "DEFAULT_REGION",
-            "RATELIMIT_STORAGE_URI", "LOG_LEVEL",
+            "RATELIMIT_STORAGE_URI", "LOG_LEVEL", "EMAIL_BACKEND", "MAIL_SERVER", "MAIL_USERNAME",
+            "MAIL_PASSWORD", "MAIL_FROM", "MAP_TILE_URL", "MAP_TILE_ATTRIBUTION",
         ):
             if environ.get(name):
                 settings[name] = environ[name]
@@ -75,6 +86,9 @@ class BaseConfig:
                 settings["GEOCODER_OPTIONS"] = json.loads(environ["GEOCODER_OPTIONS"])
             except ValueError as exc:
                 raise ConfigError(f"GEOCODER_OPTIONS is not valid JSON: {exc}") from exc
+        if environ.get("MAIL_PORT"):
+            settings["MAIL_PORT"] = int(environ["MAIL_PORT"])
+        settings["MAIL_USE_TLS"] = _bool(environ.get("MAIL_USE_TLS"), cls.MAIL_USE_TLS)
         if environ.get("TRUSTED_PROXIES"):
             settings["TRUSTED_PROXIES"] = int(environ["TRUSTED_PROXIES"])
         settings["RATELIMIT_ENABLED"] = _bool(environ.get("RATELIMIT_ENABLED"), cls.RATELIMIT_ENABLED)

@@ -30,3 +30,5 @@ LOCATION_LABELS = {
 }
 
 assert set(CATEGORY_LABELS) == set(BY_CODE), "every category needs a translatable label"
+CLAIM_LABELS = {"active": _l("in progress"), "released": _l("given back"), "expired": _l("expired"),
+                "completed": _l("done")}

@@ -8,7 +8,7 @@ from flask_babel import get_locale
 
 from mutualaid.domain.categories import LANGUAGE_NAMES
 from mutualaid.domain.lifecycle import TRANSITIONS
-from mutualaid.labels import CATEGORY_LABELS, LOCATION_LABELS, STATUS_LABELS, URGENCY_LABELS
+from mutualaid.labels import CATEGORY_LABELS, CLAIM_LABELS, LOCATION_LABELS, STATUS_LABELS, URGENCY_LABELS
 from mutualaid.main.forms import LanguageForm
 
 
@@ -25,6 +25,17 @@ def age(value: datetime | None, now: datetime | None = None) -> str:
     return f"{int(seconds // 86400)} d"
 
 
+def hours(value: float | None) -> str:
+    """An age given in hours, in the largest sensible unit ("40 min", "3 h", "2 d")."""
+    if value is None:
+        return ""
+    if value < 1:
+        return f"{int(value * 60)} min"
+    if value < 48:
+        return f"{int(value)} h"
+    return f"{int(value // 24)} d"
+
+
 def init_app(app: Flask) -> None:
     """Register filters and globals."""
     app.jinja_env.filters["category_label"] = lambda code: CATEGORY_LABELS.get(code, code)
@@ -32,6 +43,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["status_label"] = lambda code: STATUS_LABELS.get(code, code)
     app.jinja_env.filters["location_label"] = lambda code: LOCATION_LABELS.get(code, code)
     app.jinja_env.filters["age"] = age
+    app.jinja_env.filters["hours"] = hours
+    app.jinja_env.filters["claim_label"] = lambda code: CLAIM_LABELS.get(code, code)
     app.jinja_env.globals["allowed_vetting"] = lambda status: TRANSITIONS["volunteer"].get(status, ())
 
     @app.context_processor

@@ -123,6 +123,33 @@ def openapi_document() -> dict:
                                      "parameters": [ref_param],
                                      "responses": {"200": {"description": "The need", **_json("Public")},
                                                    "404": ERROR}}},
+            "/needs/{ref}/claim": {"post": {
+                "summary": "Take a need (exactly one of simultaneous claims wins)", "operationId": "claimNeed",
+                "security": [{"bearer": []}], "parameters": [ref_param],
+                "responses": {"201": {"description": "Claimed", **_json("Claim")},
+                              "200": {"description": "Already yours", **_json("Claim")},
+                              "401": ERROR, "403": ERROR, "404": ERROR,
+                              "409": {"description": "Someone else took it, or you are at capacity",
+                                      **_json("Error")}}}},
+            "/needs/{ref}/release": {"post": {
+                "summary": "Give a need back", "operationId": "releaseNeed", "security": [{"bearer": []}],
+                "parameters": [ref_param],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["reason"], "properties": {"reason": {"type": "string"}}}}}},
+                "responses": {"200": {"description": "Open again", **_json("Public")},
+                              "400": ERROR, "401": ERROR, "403": ERROR, "404": ERROR}}},
+            "/needs/{ref}/fulfil": {"post": {
+                "summary": "Mark a need done", "operationId": "fulfilNeed", "security": [{"bearer": []}],
+                "parameters": [ref_param],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["outcome"], "properties": {"outcome": {"type": "string"}}}}}},
+                "responses": {"200": {"description": "Done", **_json("Public")},
+                              "400": ERROR, "401": ERROR, "403": ERROR, "404": ERROR, "409": ERROR}}},
+            "/claims": {"get": {
+                "summary": "My claims, active first", "operationId": "listClaims", "security": [{"bearer": []}],
+                "responses": {"200": {"description": "Claims", "content": {"application/json": {"schema": {
+                    "type": "object", "properties": {"claims": {"type": "array", "items": {
+                        "$ref": "#/components/schemas/Claim"}}}}}}}, "401": ERROR}}},
             "/offers": {"post": {"summary": "Offer something", "operationId": "createOffer",
                                  "parameters": [idempotency],
                                  "requestBody": {"required": True, "content": {"application/json": {
@@ -140,6 +167,11 @@ def openapi_document() -> dict:
                                            "description": "`flask --app wsgi users token EMAIL` issues one."}},
             "schemas": {
                 "Contact": contact, "NeedIn": need_in, "OfferIn": offer_in, "Public": public,
+                "Claim": {"type": "object", "required": ["need", "status", "claimed_at"], "properties": {
+                    "need": {"$ref": "#/components/schemas/Public"}, "status": {"type": "string"},
+                    "claimed_at": {"type": "string", "format": "date-time"},
+                    "ended_at": {"type": ["string", "null"], "format": "date-time"},
+                    "outcome_note": {"type": "string"}}},
                 "Error": {"type": "object", "properties": {"error": {"type": "object", "properties": {
                     "status": {"type": "integer"}, "message": {"type": "string"},
                     "field": {"type": ["string", "null"]}}}}},

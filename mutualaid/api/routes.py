@@ -16,7 +16,7 @@ from mutualaid.services import needs
 from mutualaid.services.errors import ServiceError
 from mutualaid.services.intake import Contact, NeedInput, OfferInput, submit_need, submit_offer
 
-STATUS_FOR_CODE = {"not_found": 404, "forbidden": 403}
+STATUS_FOR_CODE = {"not_found": 404, "forbidden": 403, "taken": 409, "illegal_transition": 409, "capacity": 409}
 
 
 class BadRequest(ServiceError):
@@ -26,7 +26,7 @@ class BadRequest(ServiceError):
 @bp.errorhandler(ServiceError)
 def service_error(error: ServiceError):
     """Service refusals become JSON errors naming the field."""
-    status = STATUS_FOR_CODE.get(error.code, 400 if error.code != "illegal_transition" else 409)
+    status = STATUS_FOR_CODE.get(error.code, 400)
     return jsonify(error={"status": status, "message": str(error.message), "field": error.field}), status
 
 
@@ -154,3 +154,51 @@ def list_needs():
         raise BadRequest("Unknown category.", field="category")
     found = needs.needs_near(lat, lon, radius_km=radius, limit=limit, category=category)
     return jsonify(needs=[needs.public_view(need, origin=(lat, lon)) for need, _ in found])
+
+
+def claim_view(claim) -> dict:
+    """A claim as its volunteer sees it: the need's private view while active."""
+    from mutualaid.services.needs import private_view, public_view
+
+    view = private_view(claim.need) if claim.status == "active" else public_view(claim.need)
+    return {"need": view, "status": claim.status, "claimed_at": claim.claimed_at.isoformat(),
+            "ended_at": claim.ended_at.isoformat() if claim.ended_at else None, "outcome_note": claim.outcome_note}
+
+
+@bp.route("/needs/<ref>/claim", methods=["POST"])
+@token_required
+def claim_need(ref):
+    """Take a need (the same service as the web button and YES by text)."""
+    from mutualaid.services.claims import claim_need as claim
+
+    taken, created = claim(api_person(), ref, via="api")
+    return jsonify(claim_view(taken)), 201 if created else 200
+
+
+@bp.route("/needs/<ref>/release", methods=["POST"])
+@token_required
+def release_need(ref):
+    """Give a need back, with a reason."""
+    from mutualaid.services.claims import release_claim
+
+    need = release_claim(api_person(), ref, text_field(json_body(), "reason"))
+    return jsonify(needs.public_view(need))
+
+
+@bp.route("/needs/<ref>/fulfil", methods=["POST"])
+@token_required
+def fulfil_need(ref):
+    """Mark a need done, with a short outcome note."""
+    from mutualaid.services.claims import complete_claim
+
+    need = complete_claim(api_person(), ref, text_field(json_body(), "outcome"))
+    return jsonify(needs.public_view(need))
+
+
+@bp.route("/claims")
+@token_required
+def list_claims():
+    """The caller's claims, active first."""
+    from mutualaid.services.volunteering import my_claims
+
+    return jsonify(claims=[claim_view(c) for c in my_claims(api_person())])

@@ -14,6 +14,8 @@ _lock = threading.Lock()
 # Twilio error codes that will never succeed on retry.
 OPTED_OUT_CODES = frozenset({21610})
 INVALID_NUMBER_CODES = frozenset({21211, 21214, 21217, 21401, 21407, 21408, 21612, 21614, 21659})
+# Seconds to wait for Twilio: far below the outbox's STALE_SENDING, or a hung call and its retry both send.
+TWILIO_TIMEOUT = 30
 
 
 class TemporaryFailure(Exception):
@@ -64,9 +66,11 @@ class TwilioBackend(SMSBackend):
 
     def __init__(self, account_sid: str, auth_token: str, from_number: str | None,
                  messaging_service_sid: str | None, http_client=None):
+        from twilio.http.http_client import TwilioHttpClient
         from twilio.rest import Client
 
-        self.client = Client(account_sid, auth_token, http_client=http_client)
+        transport = http_client or TwilioHttpClient(timeout=TWILIO_TIMEOUT)
+        self.client = Client(account_sid, auth_token, http_client=transport)
         self.from_number = from_number
         self.messaging_service_sid = messaging_service_sid
 

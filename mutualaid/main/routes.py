@@ -50,3 +50,19 @@ def healthz():
         database = "unavailable"
     status = 200 if database == "ok" else 503
     return jsonify(status="ok" if status == 200 else "degraded", database=database), status
+
+
+VENDOR = {"leaflet": "xstatic.pkg.leaflet", "markercluster": "xstatic.pkg.leaflet_markercluster"}
+
+
+@bp.route("/vendor/<package>/<path:filename>")
+@limiter.exempt
+def vendor(package, filename):
+    """Leaflet and its marker clustering, served from their XStatic packages (no CDN)."""
+    import importlib
+
+    from flask import abort, send_from_directory
+
+    if package not in VENDOR:
+        abort(404)
+    return send_from_directory(importlib.import_module(VENDOR[package]).BASE_DIR, filename, max_age=86400)

@@ -22,6 +22,8 @@ class Message(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     direction: Mapped[str] = mapped_column(String(3))  # "in" or "out"
+    channel: Mapped[str] = mapped_column(String(5), default="sms")  # sms | email
+    to_address: Mapped[str] = mapped_column(String(254), default="")
     conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversation.id"), index=True)
     provider_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
     group_id: Mapped[int | None] = mapped_column(ForeignKey("group.id"))

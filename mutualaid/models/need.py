@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mutualaid.domain.lifecycle import check_transition
@@ -34,7 +34,7 @@ class Need(Located, db.Model):
 
     __tablename__ = "need"
     __table_args__ = (
-        Index("ix_need_status_public_lat", "status", "public_lat"),
+        Index("ix_need_status_public_lat", "status", "public_lat", "public_lon"),
         Index("ix_need_group_status", "group_id", "status"),
     )
 
@@ -51,6 +51,8 @@ class Need(Located, db.Model):
     source: Mapped[str] = mapped_column(String(10), default="web")
     submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     escalation_level: Mapped[int] = mapped_column(Integer, default=0)
+    match_reason: Mapped[str | None] = mapped_column(String(30))
+    notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     next_chase_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -101,3 +103,39 @@ class Claim(db.Model):
     def move_to(self, target: str) -> None:
         """Change status through the claim lifecycle."""
         self.status = check_transition("claim", self.status, target)
+
+
+class NeedNotification(db.Model):
+    """A volunteer was told about a need; unique, so nobody is told twice about the same need."""
+
+    __tablename__ = "need_notification"
+    __table_args__ = (UniqueConstraint("need_id", "volunteer_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    need_id: Mapped[int] = mapped_column(ForeignKey("need.id"), index=True)
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(5), default="sms")
+    distance_km: Mapped[float | None] = mapped_column(Float)
+    ring: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Proposal(db.Model):
+    """The matcher's suggestion for a need (a volunteer or an offer), with its reasons."""
+
+    __tablename__ = "proposal"
+    __table_args__ = (Index("ix_proposal_need_rank", "need_id", "rank"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    need_id: Mapped[int] = mapped_column(ForeignKey("need.id"))
+    volunteer_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+    offer_id: Mapped[int | None] = mapped_column(ForeignKey("offer.id"), index=True)
+    rank: Mapped[int] = mapped_column(Integer, default=0)
+    score: Mapped[float] = mapped_column(Float, default=0.0)
+    distance_km: Mapped[float | None] = mapped_column(Float)
+    reasons: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    need = relationship("Need")
+    volunteer = relationship("Person")
+    offer = relationship("Offer")

@@ -1,10 +1,10 @@
 """People known to the group: by phone, by account, or both."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -86,6 +86,7 @@ class VolunteerProfile(db.Model):
     capacity: Mapped[int] = mapped_column(Integer, default=1)
     has_car: Mapped[bool] = mapped_column(Boolean, default=False)
     availability: Mapped[str] = mapped_column(Text, default="")
+    away_until: Mapped[date | None] = mapped_column(Date)
     channel: Mapped[str] = mapped_column(String(10), default="sms")
     vetting_status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
     vetted_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
@@ -93,3 +94,7 @@ class VolunteerProfile(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     person = relationship("Person", back_populates="volunteer", foreign_keys=[person_id])
+
+    def is_available(self, today: date) -> bool:
+        """Approved, and not away today."""
+        return self.vetting_status == "approved" and (self.away_until is None or self.away_until < today)

@@ -13,6 +13,7 @@ from mutualaid.extensions import db
 from mutualaid.models import Claim, Need, Person
 from mutualaid.services import audit
 from mutualaid.services.errors import Forbidden, ServiceError
+from mutualaid.services.notifications import tell_requester
 from mutualaid.services.needs import get_by_ref
 
 
@@ -61,6 +62,7 @@ def claim_need(volunteer: Person, ref: str, *, via: str = "web", now: datetime |
         raise AlreadyTaken()
     db.session.refresh(need)
     audit.record("need.claimed", need, actor=volunteer, now=now, via=via, claim_id=claim.id)
+    tell_requester(need, "requester_claimed", now=now)
     if commit:
         db.session.commit()
     return claim, True
@@ -76,15 +78,18 @@ def _own_active_claim(volunteer: Person, ref: str) -> Claim:
 
 
 def release_claim(volunteer: Person, ref: str, reason: str, *, now: datetime | None = None) -> Need:
-    """Give a need back: it opens again for others."""
+    """Give a need back: it opens again for others (and the chase starts again)."""
     now = now or datetime.now(timezone.utc)
+    if not (reason or "").strip():
+        raise ServiceError(_l("Please say briefly why, so the next volunteer knows."), field="reason")
     claim = _own_active_claim(volunteer, ref)
     claim.move_to("released")
     claim.ended_at, claim.release_reason = now, clean_text(reason)[:500]
     need = claim.need
     need.move_to("open")
-    need.opened_at = now
+    need.opened_at, need.notified_at, need.escalation_level = now, None, 0
     audit.record("need.released", need, actor=volunteer, now=now, claim_id=claim.id)
+    tell_requester(need, "requester_released", now=now)
     db.session.commit()
     return need
 
@@ -92,6 +97,8 @@ def release_claim(volunteer: Person, ref: str, reason: str, *, now: datetime | N
 def complete_claim(volunteer: Person, ref: str, outcome: str, *, now: datetime | None = None) -> Need:
     """Mark a need fulfilled with a short outcome note."""
     now = now or datetime.now(timezone.utc)
+    if not (outcome or "").strip():
+        raise ServiceError(_l("Please add a short note on how it went."), field="outcome")
     claim = _own_active_claim(volunteer, ref)
     claim.move_to("completed")
     claim.ended_at, claim.outcome_note = now, clean_text(outcome, multiline=True)[:1000]
@@ -102,5 +109,26 @@ def complete_claim(volunteer: Person, ref: str, outcome: str, *, now: datetime |
         raise ServiceError(str(exc), code="illegal_transition") from exc
     need.closed_at = now
     audit.record("need.fulfilled", need, actor=volunteer, now=now, claim_id=claim.id)
+    tell_requester(need, "requester_fulfilled", now=now)
     db.session.commit()
     return need
+
+
+def relay_from_web(volunteer: Person, ref: str, text: str, *, now: datetime | None = None) -> None:
+    """A claimer writes to the requester from the web page; it goes by SMS through the group's number."""
+    from mutualaid.services.outbox import queue_sms
+
+    now = now or datetime.now(timezone.utc)
+    claim = _own_active_claim(volunteer, ref)
+    text = clean_text(text)
+    if not text:
+        raise ServiceError(_l("Please write a message."), field="text")
+    requester = claim.need.requester
+    if requester is None or not requester.phone:
+        raise ServiceError(_l("This neighbour has no phone number; a coordinator will pass the message on."),
+                           field="text")
+    queue_sms(to_number=requester.phone, template="relay_to_requester", group=claim.need.group, person=requester,
+              params={"ref": claim.need.ref, "text": text}, purpose="relay", need=claim.need,
+              urgent=claim.need.urgency == "today", now=now)
+    audit.record("need.relayed", claim.need, actor=volunteer, now=now, direction="to_requester", via="web")
+    db.session.commit()

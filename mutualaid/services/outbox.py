@@ -12,6 +12,7 @@ from sqlalchemy import func, or_, update
 
 from mutualaid.domain.sms.limits import fit, gsm_lookalikes, in_quiet_hours, quiet_hours_end, retry_delay
 from mutualaid.extensions import db
+from mutualaid.gateways.email import get_email_backend
 from mutualaid.gateways.sms import INVALID_NUMBER_CODES, OPTED_OUT_CODES, PermanentFailure, TemporaryFailure, get_backend
 from mutualaid.models import Group, Message, Person
 from mutualaid.services import audit
@@ -78,6 +79,22 @@ def queue_sms(*, to_number: str, template: str, group: Group | None, person: Per
     return message
 
 
+def queue_email(*, to_address: str, template: str, group: Group | None, person: Person | None = None,
+                params: dict | None = None, purpose: str = "notify", need=None, urgent: bool = False,
+                language: str | None = None, now: datetime | None = None) -> Message:
+    """Add an email to the outbox: templates/email/<template>.txt, whose first line is the subject."""
+    now = now or datetime.now(timezone.utc)
+    with force_locale(language or (person.language if person else "en")):
+        text = render_template(f"email/{template}.txt", **(params or {})).strip()
+    message = Message(direction="out", channel="email", to_address=to_address, group_id=getattr(group, "id", None),
+                      person_id=getattr(person, "id", None), need_id=getattr(need, "id", None), body=text,
+                      status="queued", purpose=purpose, template=template, urgent=urgent,
+                      simulated=bool(person and person.simulated), next_attempt_at=now, created_at=now,
+                      updated_at=now)
+    db.session.add(message)
+    return message
+
+
 @dataclass
 class DeliveryReport:
     """What one delivery pass did (counts only: no personal data)."""
@@ -105,7 +122,7 @@ def _quiet_wait(message: Message, person: Person | None, now: datetime) -> datet
 
 def _cap_wait(message: Message, now: datetime) -> datetime | None:
     """When a per-number rate cap is reached, the time to try again; else None."""
-    if message.urgent or message.purpose == "reply" and message.template in ("opted_out",):
+    if message.channel != "sms" or message.urgent or message.template == "opted_out":
         return None
     hourly = current_app.config["SMS_MAX_PER_NUMBER_PER_HOUR"]
     daily = current_app.config["SMS_MAX_PER_NUMBER_PER_DAY"]
@@ -183,9 +200,7 @@ def _deliver_one(message: Message, now: datetime, report: DeliveryReport) -> Non
         report.deferred += 1
         return
     try:
-        result = get_backend(message.simulated).send(
-            to=message.to_number, body=message.body, from_=message.from_number or None,
-            status_callback=None if message.simulated else _status_callback_url())
+        result = _send(message)
     except TemporaryFailure as exc:
         message.status, message.last_error = "queued", str(exc)[:200]
         message.next_attempt_at = now + retry_delay(message.attempts)
@@ -201,6 +216,17 @@ def _deliver_one(message: Message, now: datetime, report: DeliveryReport) -> Non
     message.status = "delivered" if result.status == "delivered" else "sent"
     report.sent += 1
     report.ids.append(message.id)
+
+
+def _send(message: Message):
+    """Hand one message to its channel's backend."""
+    if message.channel == "email":
+        subject, _, body = message.body.partition("\n")
+        return get_email_backend(message.simulated).send(to=message.to_address, subject=subject.strip(),
+                                                         body=body.strip())
+    return get_backend(message.simulated).send(
+        to=message.to_number, body=message.body, from_=message.from_number or None,
+        status_callback=None if message.simulated else _status_callback_url())
 
 
 def _permanent_failure(message: Message, person: Person | None, code: int | None, now: datetime) -> None:

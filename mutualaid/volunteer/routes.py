@@ -1,32 +1,120 @@
-"""Volunteer home (needs near me) and a need as a volunteer may see it."""
-from flask import abort, render_template, request
+"""Volunteer pages: needs near me (list and map), one need, claiming, releasing, finishing, my claims."""
+import json
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from mutualaid.access import volunteer_required
 from mutualaid.domain.categories import CATEGORY_CODES
-from mutualaid.services.needs import needs_near, public_view, view_need
+from mutualaid.labels import CATEGORY_LABELS
+from mutualaid.services import claims, volunteering
+from mutualaid.services.errors import ServiceError
+from mutualaid.services.needs import view_need
 from mutualaid.volunteer import bp
+from wtforms.fields.choices import SelectChoice
+from mutualaid.volunteer.forms import ClaimForm, FilterForm, FulfilForm, RelayForm, ReleaseForm
 
 
 @bp.route("/")
 @volunteer_required
 def home():
-    """Approved volunteers see open needs near home, nearest first; others see their status."""
+    """Approved volunteers see open needs they can do near home, nearest first; others their status."""
     profile = current_user.volunteer
-    needs = []
-    category = request.args.get("category") if request.args.get("category") in CATEGORY_CODES else None
-    if current_user.is_approved_volunteer and profile.home_lat is not None:
-        origin = (profile.home_lat, profile.home_lon)
-        needs = [public_view(need, origin=origin)
-                 for need, _ in needs_near(*origin, radius_km=profile.radius_km, category=category)]
-    return render_template("volunteer/home.html", profile=profile, needs=needs, category=category,
-                           categories=CATEGORY_CODES)
+    form = FilterForm(formdata=None)
+    needs, points = [], []
+    if current_user.is_approved_volunteer:
+        form = FilterForm(request.args)
+        form.category.choices = [SelectChoice("", _("Every kind I do"))] + [
+            SelectChoice(c, CATEGORY_LABELS[c]) for c in CATEGORY_CODES if c in profile.categories]
+        form.validate()
+        query = volunteering.NearbyQuery(
+            category=form.category.data if form.category.data in profile.categories else None,
+            km=float(form.km.data) if form.km.data and not form.km.errors else None,
+            urgency=form.urgency.data or None)
+        needs = volunteering.needs_for_volunteer(current_user, query)
+        points = volunteering.map_points(needs)
+        for point in points:
+            point["category_label"] = str(CATEGORY_LABELS[point["category"]])
+    return render_template("volunteer/home.html", profile=profile, needs=needs, form=form,
+                           points_json=json.dumps(points).replace("</", "<\\/"),
+                           tile_url=current_app.config["MAP_TILE_URL"],
+                           tile_attribution=current_app.config["MAP_TILE_ATTRIBUTION"])
 
 
 @bp.route("/needs/<ref>")
 @volunteer_required
 def need(ref):
-    """One need: public details before claiming (private ones only for its claimer)."""
+    """One need: public details before claiming, what is needed to help after."""
     if not current_user.is_approved_volunteer:
         abort(403)
-    return render_template("volunteer/need.html", need=view_need(ref, current_user))
+    view = view_need(ref, current_user)
+    return render_template("volunteer/need.html", need=view, mine="private" in view,
+                           claim_form=ClaimForm(), release_form=ReleaseForm(), fulfil_form=FulfilForm(),
+                           relay_form=RelayForm())
+
+
+@bp.route("/needs/<ref>/claim", methods=["POST"])
+@volunteer_required
+def claim(ref):
+    """Take a need: exactly one volunteer wins; a double click is harmless."""
+    if ClaimForm().validate_on_submit():
+        try:
+            _claim, created = claims.claim_need(current_user, ref, via="web")
+            flash(_("Thank you! It's yours. The details are below.") if created else _("You already have this one."))
+        except ServiceError as error:
+            flash(str(error.message), "error")
+            return redirect(url_for("volunteer.home"))
+    return redirect(url_for("volunteer.need", ref=ref))
+
+
+def _act(ref, form, action, done_message):
+    """Run a claimer's action from a posted form, flashing the outcome."""
+    if form.validate_on_submit():
+        try:
+            action()
+            flash(done_message)
+            return redirect(url_for("volunteer.claims"))
+        except ServiceError as error:
+            flash(str(error.message), "error")
+    return redirect(url_for("volunteer.need", ref=ref))
+
+
+@bp.route("/needs/<ref>/release", methods=["POST"])
+@volunteer_required
+def release(ref):
+    """Give a need back, with a reason."""
+    form = ReleaseForm()
+    return _act(ref, form, lambda: claims.release_claim(current_user, ref, form.reason.data or ""),
+                _("Thank you for letting us know. It is open again for others."))
+
+
+@bp.route("/needs/<ref>/fulfil", methods=["POST"])
+@volunteer_required
+def fulfil(ref):
+    """Mark a need done, with a short note."""
+    form = FulfilForm()
+    return _act(ref, form, lambda: claims.complete_claim(current_user, ref, form.outcome.data or ""),
+                _("Marked as done. Thank you for helping!"))
+
+
+@bp.route("/needs/<ref>/message", methods=["POST"])
+@volunteer_required
+def message(ref):
+    """Text the requester through the group's number."""
+    form = RelayForm()
+    if form.validate_on_submit():
+        try:
+            claims.relay_from_web(current_user, ref, form.text.data or "")
+            flash(_("Sent. Their replies will come to your phone from the group's number."))
+        except ServiceError as error:
+            flash(str(error.message), "error")
+    return redirect(url_for("volunteer.need", ref=ref))
+
+
+@bp.route("/claims", endpoint="claims")
+@volunteer_required
+def claims_page():
+    """The needs I have taken, active first."""
+    return render_template("volunteer/claims.html", claims=volunteering.my_claims(current_user))
+
