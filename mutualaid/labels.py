@@ -32,3 +32,10 @@ LOCATION_LABELS = {
 assert set(CATEGORY_LABELS) == set(BY_CODE), "every category needs a translatable label"
 CLAIM_LABELS = {"active": _l("in progress"), "released": _l("given back"), "expired": _l("expired"),
                 "completed": _l("done")}
+REASON_LABELS = {
+    "location_unknown": _l("we do not know where it is"), "nobody_in_range": _l("no volunteer lives near enough"),
+    "nobody_for_category": _l("no volunteer nearby does this kind of help"),
+    "nobody_with_language": _l("no volunteer nearby speaks the language"),
+    "nobody_with_car": _l("no volunteer nearby has a car"), "nobody_free": _l("everyone nearby is busy"),
+    "unknown": _l("not known yet"),
+}

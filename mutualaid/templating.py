@@ -8,7 +8,7 @@ from flask_babel import get_locale
 
 from mutualaid.domain.categories import LANGUAGE_NAMES
 from mutualaid.domain.lifecycle import TRANSITIONS
-from mutualaid.labels import CATEGORY_LABELS, CLAIM_LABELS, LOCATION_LABELS, STATUS_LABELS, URGENCY_LABELS
+from mutualaid.labels import CATEGORY_LABELS, CLAIM_LABELS, REASON_LABELS, LOCATION_LABELS, STATUS_LABELS, URGENCY_LABELS
 from mutualaid.main.forms import LanguageForm
 
 
@@ -45,6 +45,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["age"] = age
     app.jinja_env.filters["hours"] = hours
     app.jinja_env.filters["claim_label"] = lambda code: CLAIM_LABELS.get(code, code)
+    app.jinja_env.filters["reason_label"] = lambda code: REASON_LABELS.get(code, code)
     app.jinja_env.globals["allowed_vetting"] = lambda status: TRANSITIONS["volunteer"].get(status, ())
 
     @app.context_processor

@@ -35,7 +35,7 @@ def signed_post(client, path: str, form: dict, *, url: str | None = None, token:
 def text_in(client, body: str, *, sender: str = "+447911123456", sid: str | None = None,
             to: str = GROUP_NUMBER, **fields):
     """A neighbour texts `body` to the group's number."""
-    form = {"MessageSid": sid or f"SM{next(_sids):032d}", "AccountSid": ACCOUNT_SID, "From": sender,
+    form = {"MessageSid": sid or f"SMin{next(_sids):030d}", "AccountSid": ACCOUNT_SID, "From": sender,
             "To": to, "Body": body, "NumMedia": "0", **fields}
     return signed_post(client, "/sms/inbound", form)
 

@@ -13,7 +13,8 @@ _lock = threading.Lock()
 
 # Twilio error codes that will never succeed on retry.
 OPTED_OUT_CODES = frozenset({21610})
-INVALID_NUMBER_CODES = frozenset({21211, 21214, 21217, 21401, 21407, 21408, 21612, 21614, 21659})
+# 21xxx come back when sending; 30005 (unknown number) and 30006 (landline) in delivery reports.
+INVALID_NUMBER_CODES = frozenset({21211, 21214, 21217, 21401, 21407, 21408, 21612, 21614, 21659, 30005, 30006})
 # Seconds to wait for Twilio: far below the outbox's STALE_SENDING, or a hung call and its retry both send.
 TWILIO_TIMEOUT = 30
 

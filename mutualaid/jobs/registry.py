@@ -35,7 +35,28 @@ def _locate_pending(now: datetime) -> int:
     return locate_pending(now=now)
 
 
+def _matching_pass(now: datetime) -> int:
+    """Propose volunteers and offers for every open need."""
+    from mutualaid.services.matching import matching_pass_all
+
+    return matching_pass_all(now)
+
+
+def _chase(name: str):
+    """A job that runs one of the chase functions."""
+    def run(now: datetime) -> int:
+        from mutualaid.services import chase
+
+        return getattr(chase, name)(now)
+    return run
+
+
 JOBS: dict[str, Job] = {job.name: job for job in (
+    Job("chase_open_needs", 60, _chase("chase_open_needs"), "walk unclaimed needs up the escalation ladder"),
+    Job("remind_claims", 300, _chase("remind_claims"), "remind volunteers; release claims past due"),
+    Job("follow_up_fulfilled", 600, _chase("follow_up_fulfilled"), "ask requesters if they got what they needed"),
+    Job("matching_pass", 600, _matching_pass, "match all open needs at once; record why nobody fits"),
+    Job("expire_offers", 3600, _chase("expire_offers"), "close offers whose date has passed"),
     Job("deliver_outbox", 5, _deliver_outbox, "send due text messages, retrying failures"),
     Job("locate_pending", 60, _locate_pending, "geocode places that need an online lookup"),
 )}

@@ -45,3 +45,14 @@ class Message(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class EarlyStatus(db.Model):
+    """A delivery report that arrived before we had recorded the provider's id; applied once we have."""
+
+    __tablename__ = "early_status"
+
+    provider_sid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))
+    error_code: Mapped[str | None] = mapped_column(String(12))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

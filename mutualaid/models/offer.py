@@ -26,7 +26,7 @@ class Offer(Located, db.Model):
     category: Mapped[str] = mapped_column(String(20))
     details: Mapped[str] = mapped_column(Text, default="")
     quantity: Mapped[int] = mapped_column(Integer, default=1)
-    available_until: Mapped[date | None] = mapped_column(Date)
+    available_until: Mapped[date | None] = mapped_column(Date, index=True)
     status: Mapped[str] = mapped_column(String(12), default="open")
     source: Mapped[str] = mapped_column(String(10), default="web")
     submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)

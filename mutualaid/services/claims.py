@@ -13,6 +13,7 @@ from mutualaid.extensions import db
 from mutualaid.models import Claim, Need, Person
 from mutualaid.services import audit
 from mutualaid.services.errors import Forbidden, ServiceError
+from mutualaid.services.chasing import ladder_of, set_claim_deadlines, start_chase, stop_chase
 from mutualaid.services.notifications import tell_requester
 from mutualaid.services.needs import get_by_ref
 
@@ -47,20 +48,22 @@ def claim_need(volunteer: Person, ref: str, *, via: str = "web", now: datetime |
     if load >= volunteer.volunteer.capacity:
         raise ServiceError(_l("You already have %(n)d requests on the go, your limit. "
                               "Finish or release one first.", n=load), code="capacity")
-    taken = db.session.execute(
-        update(Need).where(Need.id == need.id, Need.status == "open")
-        .values(status="claimed", updated_at=now).execution_options(synchronize_session=False))
-    if taken.rowcount != 1:
-        db.session.rollback()
-        raise AlreadyTaken()
     claim = Claim(need_id=need.id, volunteer_id=volunteer.id, status="active", claimed_at=now)
     try:
+        # A savepoint: losing the race undoes only this, never the caller's transaction
+        # (the SMS webhook's stored message, for one).
         with db.session.begin_nested():
+            taken = db.session.execute(
+                update(Need).where(Need.id == need.id, Need.status == "open")
+                .values(status="claimed", updated_at=now).execution_options(synchronize_session=False))
+            if taken.rowcount != 1:
+                raise AlreadyTaken()
             db.session.add(claim)
     except IntegrityError:
-        db.session.rollback()
         raise AlreadyTaken()
     db.session.refresh(need)
+    set_claim_deadlines(claim, need, now)
+    stop_chase(need)
     audit.record("need.claimed", need, actor=volunteer, now=now, via=via, claim_id=claim.id)
     tell_requester(need, "requester_claimed", now=now)
     if commit:
@@ -87,7 +90,7 @@ def release_claim(volunteer: Person, ref: str, reason: str, *, now: datetime | N
     claim.ended_at, claim.release_reason = now, clean_text(reason)[:500]
     need = claim.need
     need.move_to("open")
-    need.opened_at, need.notified_at, need.escalation_level = now, None, 0
+    start_chase(need, now)
     audit.record("need.released", need, actor=volunteer, now=now, claim_id=claim.id)
     tell_requester(need, "requester_released", now=now)
     db.session.commit()
@@ -108,6 +111,7 @@ def complete_claim(volunteer: Person, ref: str, outcome: str, *, now: datetime |
     except IllegalTransition as exc:
         raise ServiceError(str(exc), code="illegal_transition") from exc
     need.closed_at = now
+    need.followup_at = now + ladder_of(need).followup
     audit.record("need.fulfilled", need, actor=volunteer, now=now, claim_id=claim.id)
     tell_requester(need, "requester_fulfilled", now=now)
     db.session.commit()

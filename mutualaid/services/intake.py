@@ -17,6 +17,7 @@ from mutualaid.extensions import db
 from mutualaid.models import Group, Need, Offer
 from mutualaid.services import audit
 from mutualaid.services.errors import ServiceError
+from mutualaid.services.chasing import start_chase
 from mutualaid.services.people import find_or_create_person
 from mutualaid.services.places import choose_group, locate
 
@@ -158,9 +159,9 @@ def submit_need(data: NeedInput, *, entered_by=None, now: datetime | None = None
     contact = clean_contact(data.contact)
     need = Need(entered_by_id=getattr(entered_by, "id", None), category=category, details=details,
                 urgency=urgency, language=contact.language, status="open", source=data.source,
-                submission_key=data.submission_key, address_text=where, created_at=now, updated_at=now,
-                opened_at=now)
+                submission_key=data.submission_key, address_text=where, created_at=now, updated_at=now)
     group = place_need(need)
+    start_chase(need, now)
     requester = find_or_create_person(phone=contact.phone or None, email=contact.email or None,
                                       name=contact.name, language=contact.language, group_id=group.id)
     requester.sms_consent = requester.sms_consent or contact.sms_consent

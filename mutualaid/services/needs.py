@@ -14,6 +14,7 @@ from mutualaid.extensions import db
 from mutualaid.labels import STATUS_LABELS
 from mutualaid.models import Need, Offer, Person
 from mutualaid.services import audit
+from mutualaid.services.chasing import start_chase, stop_chase
 from mutualaid.services.errors import Forbidden, NotFound, ServiceError
 from mutualaid.services.places import choose_group, locate
 
@@ -171,8 +172,10 @@ def change_status(actor: Person, ref: str, target: str, *, reason: str = "",
                            code="illegal_transition") from exc
     if target in ("fulfilled", "cancelled", "expired", "referred"):
         need.closed_at = now
+        stop_chase(need)
     elif target == "open":
-        need.closed_at, need.opened_at = None, now
+        need.closed_at = None
+        start_chase(need, now)
     audit.record("need.status_changed", need, actor=actor, now=now, previous=previous, status=target,
                  has_reason=bool(reason.strip()))
     db.session.commit()

@@ -7,14 +7,15 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from flask import current_app, render_template
-from flask_babel import force_locale
+from flask_babel import force_locale, gettext
+from jinja2 import TemplateNotFound
 from sqlalchemy import func, or_, update
 
 from mutualaid.domain.sms.limits import fit, gsm_lookalikes, in_quiet_hours, quiet_hours_end, retry_delay
 from mutualaid.extensions import db
 from mutualaid.gateways.email import get_email_backend
 from mutualaid.gateways.sms import INVALID_NUMBER_CODES, OPTED_OUT_CODES, PermanentFailure, TemporaryFailure, get_backend
-from mutualaid.models import Group, Message, Person
+from mutualaid.models import EarlyStatus, Group, Message, Person
 from mutualaid.services import audit
 
 log = logging.getLogger(__name__)
@@ -84,8 +85,14 @@ def queue_email(*, to_address: str, template: str, group: Group | None, person: 
                 language: str | None = None, now: datetime | None = None) -> Message:
     """Add an email to the outbox: templates/email/<template>.txt, whose first line is the subject."""
     now = now or datetime.now(timezone.utc)
-    with force_locale(language or (person.language if person else "en")):
-        text = render_template(f"email/{template}.txt", **(params or {})).strip()
+    language = language or (person.language if person else "en")
+    with force_locale(language):
+        try:
+            text = render_template(f"email/{template}.txt", **(params or {})).strip()
+        except TemplateNotFound:
+            # No email wording of its own: the SMS wording, under a plain subject.
+            subject = gettext("A message from %(group)s", group=group.name if group else "mutualaid")
+            text = f"{subject}\n{render_sms(template, language, **(params or {}))}"
     message = Message(direction="out", channel="email", to_address=to_address, group_id=getattr(group, "id", None),
                       person_id=getattr(person, "id", None), need_id=getattr(need, "id", None), body=text,
                       status="queued", purpose=purpose, template=template, urgent=urgent,
@@ -214,6 +221,7 @@ def _deliver_one(message: Message, now: datetime, report: DeliveryReport) -> Non
         return
     message.provider_sid, message.sent_at = result.sid, now
     message.status = "delivered" if result.status == "delivered" else "sent"
+    _apply_early_status(message, now)
     report.sent += 1
     report.ids.append(message.id)
 
@@ -246,13 +254,31 @@ STATUS_RANK = {"queued": 0, "sending": 1, "accepted": 1, "scheduled": 1, "sent":
 
 
 def record_status(sid: str, status: str, error_code: str | None, now: datetime | None = None) -> bool:
-    """Record a delivery report, only ever moving forward; returns whether anything changed."""
+    """Record a delivery report, only ever moving forward; returns whether anything changed.
+
+    A report for a message we have not yet matched to its provider id (the callback beat our
+    commit) is kept and applied when the id is recorded.
+    """
     now = now or datetime.now(timezone.utc)
     status = (status or "").lower()
     if status not in STATUS_RANK or not sid:
         return False
     message = db.session.execute(db.select(Message).where(Message.provider_sid == sid)).scalar_one_or_none()
-    if message is None or STATUS_RANK[status] <= STATUS_RANK.get(message.status, 0):
+    if message is None:
+        early = db.session.get(EarlyStatus, sid[:64])
+        if early is None or STATUS_RANK[status] > STATUS_RANK.get(early.status, 0):
+            db.session.merge(EarlyStatus(provider_sid=sid[:64], status=status, error_code=error_code,
+                                         received_at=now))
+            db.session.commit()
+        return False
+    changed = _apply_status(message, status, error_code, now)
+    db.session.commit()
+    return changed
+
+
+def _apply_status(message: Message, status: str, error_code: str | None, now: datetime) -> bool:
+    """Move a message's delivery status forward (never back); flag the person on permanent failure."""
+    if STATUS_RANK[status] <= STATUS_RANK.get(message.status, 0):
         return False
     message.status, message.updated_at = status, now
     if error_code:
@@ -261,5 +287,12 @@ def record_status(sid: str, status: str, error_code: str | None, now: datetime |
         person = db.session.get(Person, message.person_id) if message.person_id else None
         code = int(error_code) if error_code and str(error_code).isdigit() else None
         _permanent_failure(message, person, code, now)
-    db.session.commit()
     return True
+
+
+def _apply_early_status(message: Message, now: datetime) -> None:
+    """Apply a delivery report that arrived before the provider's id was recorded."""
+    early = db.session.get(EarlyStatus, message.provider_sid)
+    if early is not None:
+        _apply_status(message, early.status, early.error_code, now)
+        db.session.delete(early)

@@ -11,6 +11,7 @@ from mutualaid.domain.text import clean_text
 from mutualaid.extensions import db
 from mutualaid.models import Claim, Conversation, Group, Message, Need, Offer, Person
 from mutualaid.services import audit
+from mutualaid.services.chasing import start_chase, stop_chase
 from mutualaid.services.errors import ServiceError
 from mutualaid.services.intake import place_need, save_new
 from mutualaid.services.outbox import queue_sms
@@ -68,6 +69,12 @@ def _act_on_ref(effect, *, person, now, **_):
     """CANCEL/DONE <ref>: only for the number that asked; YES <ref>: a volunteer claims."""
     if effect.action == "claim":
         return _claim_by_sms(effect.ref, person, now)
+    if effect.action in ("keep", "refer"):
+        from mutualaid.services.sms_feedback import keep_claim, refer_by_requester
+
+        handler = keep_claim if effect.action == "keep" else refer_by_requester
+        template, params = handler(person, effect.ref, now)
+        return ActionResult(replies=[Reply(template, params)])
     need = db.session.execute(db.select(Need).where(Need.ref == effect.ref)).scalar_one_or_none()
     if need is None or need.requester_id != person.id:
         # `From` is not authentication: someone else's reference changes nothing and reveals nothing.
@@ -79,6 +86,9 @@ def _act_on_ref(effect, *, person, now, **_):
     except IllegalTransition:
         return ActionResult(replies=[Reply("ref_cannot", {"ref": need.ref, "status": need.status})])
     need.closed_at = now
+    stop_chase(need)
+    if target == "fulfilled":
+        need.feedback = "yes"
     claim = need.active_claim
     if claim is not None:
         claim.move_to("completed" if target == "fulfilled" else "released")
@@ -148,7 +158,7 @@ def _submit(effect, *, person, group, conv_row, now, **_):
         _fill(need, conv)
         place_need(need, group=group, allow_online=False)
     need.move_to("open")
-    need.opened_at = now
+    start_chase(need, now)
     audit.record("need.created", need, actor=person, now=now, source="sms", location_status=need.location_status)
     conv_row.draft_need_id = None
     return ActionResult(params={"ref": need.ref})
@@ -189,7 +199,16 @@ def _relay(effect, *, message, person, group, now, **_):
     return None
 
 
+def _feedback(effect, *, person, now, **_):
+    """1/2 after "did you get what you needed?": thanks, or the need opens again."""
+    from mutualaid.services.sms_feedback import record_feedback
+
+    template, params = record_feedback(person, effect.ref, effect.satisfied, now)
+    return ActionResult(replies=[Reply(template, params)])
+
+
 HANDLERS = {
+    dialogue.Feedback: _feedback,
     dialogue.OptOut: _opt_out,
     dialogue.OptIn: _opt_in,
     dialogue.SetLanguage: _set_language,

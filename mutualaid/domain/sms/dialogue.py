@@ -28,6 +28,7 @@ class Conversation:
     where_skipped: bool = False
     urgency: str | None = None
     retries: int = 0
+    awaiting_feedback: str | None = None  # the ref we asked "did you get what you needed?" about
 
     def to_dict(self) -> dict:
         """Plain dict, for storing as JSON."""
@@ -82,10 +83,18 @@ class ShowStatus:
 
 @dataclass(frozen=True)
 class ActOnRef:
-    """Cancel, mark done or claim a request by reference (ownership is checked by the service)."""
+    """Act on a request by reference (ownership is checked by the service)."""
 
-    action: str  # cancel | done | claim
+    action: str  # cancel | done | claim | keep | refer
     ref: str
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """The requester's answer to "did you get what you needed?"."""
+
+    ref: str
+    satisfied: bool
 
 
 @dataclass(frozen=True)
@@ -126,6 +135,12 @@ def receive(conv: Conversation, text: str, ctx: Context = Context()) -> Outcome:
     if ctx.opted_out:
         # Carriers block our replies to opted-out numbers; keep the text for coordinators only.
         return Outcome(conv)
+    if conv.step == "idle" and conv.awaiting_feedback:
+        answer = _yes_no(text)
+        cleared = replace(conv, awaiting_feedback=None)
+        if answer is not None:
+            return Outcome(cleared, (Feedback(conv.awaiting_feedback, answer),))
+        conv = cleared
     if conv.step == "idle":
         if ctx.relay_open:
             return Outcome(conv, (RelayText(text),))
@@ -151,7 +166,7 @@ def _command(conv: Conversation, command: Command, ctx: Context) -> Outcome:
     if command.name == "lang":
         code = command.rest or ("es" if conv.language == "en" else "en")
         return Outcome(replace(conv, language=code), (SetLanguage(code),), (Reply("language_set"),))
-    if command.name in ("cancel", "done", "claim"):
+    if command.name in ("cancel", "done", "claim", "keep", "refer"):
         return Outcome(conv, (ActOnRef(command.name, command.ref),))
     if command.name == "skip":
         if conv.step == "idle":
@@ -164,6 +179,16 @@ def _command(conv: Conversation, command: Command, ctx: Context) -> Outcome:
         fresh = Conversation(language=conv.language)
         return _start(fresh, command.rest) if command.rest else _ask(replace(fresh, step="what"))
     return Outcome(conv)
+
+
+def _yes_no(text: str) -> bool | None:
+    """1/yes/si -> True, 2/no -> False, anything else None."""
+    word = fold(text).strip().rstrip(".!")
+    if word in {"1", "YES", "Y", "SI", "S", "YEP", "GOT IT"}:
+        return True
+    if word in {"2", "NO", "N", "NOPE", "NOT YET", "TODAVIA NO"}:
+        return False
+    return None
 
 
 def _meaningful(text: str) -> bool:

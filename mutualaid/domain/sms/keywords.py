@@ -23,6 +23,8 @@ OFFER = frozenset({"OFFER", "OFREZCO", "OFRECER", "OFERTA"})
 CLAIM = frozenset({"YES", "SI", "TAKE", "TOMO"})
 SKIP = frozenset({"SKIP", "SALTAR", "OMITIR", "PASO"})
 NEW = frozenset({"NEW", "NUEVO", "NUEVA"})
+KEEP = frozenset({"KEEP", "SIGO"})
+REFER = frozenset({"OTHER", "OTRO"})
 
 LANGUAGE_WORDS = {"EN": "en", "ENGLISH": "en", "INGLES": "en", "ES": "es", "ESPANOL": "es", "SPANISH": "es"}
 
@@ -31,7 +33,7 @@ LANGUAGE_WORDS = {"EN": "en", "ENGLISH": "en", "INGLES": "en", "ES": "es", "ESPA
 class Command:
     """A recognised keyword: its name, an optional reference, and any text after it."""
 
-    name: str  # opt_out | opt_in | help | status | cancel | done | lang | offer | claim | skip | new
+    name: str  # opt_out | opt_in | help | status | cancel | done | lang | offer | claim | skip | new | keep | refer
     ref: str | None = None
     rest: str = ""
     carrier_handled: bool = False
@@ -72,7 +74,8 @@ def parse_command(text: str) -> Command | None:
         return Command("offer", rest=original_rest)
     if head in NEW:
         return Command("new", rest=original_rest)
-    if head in (CANCEL | DONE | CLAIM) and len(tail) == 1 and (ref := normalise_ref(tail[0])):
-        name = "cancel" if head in CANCEL else "done" if head in DONE else "claim"
+    if head in (CANCEL | DONE | CLAIM | KEEP | REFER) and len(tail) == 1 and (ref := normalise_ref(tail[0])):
+        name = ("cancel" if head in CANCEL else "done" if head in DONE else "claim" if head in CLAIM
+                else "keep" if head in KEEP else "refer")
         return Command(name, ref=ref)
     return None

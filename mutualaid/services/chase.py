@@ -1,0 +1,195 @@
+"""The chase jobs: walk open needs up their ladder, remind and release stale claims, follow up, expire.
+
+Each job finds due rows in the database and claims each one with a conditional UPDATE (plus
+FOR UPDATE SKIP LOCKED on PostgreSQL), acts, and commits per row: two schedulers never act
+twice, and a crash half-way loses nothing and repeats nothing people can see.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlalchemy import update
+
+from mutualaid.domain.escalation import (ALERT_COORDINATORS, EXPIRE, LAST_MESSAGE, NOTIFY_FIRST_RING,
+                                         NOTIFY_SECOND_RING, STEP_NAMES, UPDATE_REQUESTER, collapse_missed,
+                                         due_at, steps_due)
+from mutualaid.extensions import db
+from mutualaid.models import Claim, Group, Need, Offer, Person
+from mutualaid.services import audit
+from mutualaid.services.chasing import ladder_of, start_chase, stop_chase
+from mutualaid.services.notifications import tell, tell_requester
+from mutualaid.services.places import in_area
+
+log = logging.getLogger(__name__)
+BATCH = 200
+
+
+def _due_ids(query, now: datetime) -> list[int]:
+    """Ids of due rows; on PostgreSQL rows another scheduler holds are skipped."""
+    if db.engine.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    ids = list(db.session.execute(query.limit(BATCH)).scalars())
+    db.session.commit()  # release the row locks; the conditional UPDATE is what claims each row
+    return ids
+
+
+def chase_open_needs(now: datetime) -> int:
+    """Take every due ladder step of every open need, exactly once."""
+    ids = _due_ids(db.select(Need.id).where(Need.status == "open", Need.next_chase_at.is_not(None),
+                                            Need.next_chase_at <= now).order_by(Need.next_chase_at), now)
+    done = 0
+    for need_id in ids:
+        need = db.session.get(Need, need_id)
+        ladder = ladder_of(need)
+        level = need.escalation_level
+        steps = collapse_missed(steps_due(need.opened_at or need.created_at, level, ladder, now))
+        if not steps:
+            continue
+        new_level = max(steps)
+        nxt = due_at(need.opened_at or need.created_at, new_level, ladder)
+        claimed = db.session.execute(
+            update(Need).where(Need.id == need_id, Need.status == "open", Need.escalation_level == level)
+            .values(escalation_level=new_level, next_chase_at=nxt).execution_options(synchronize_session=False))
+        if claimed.rowcount != 1:
+            db.session.rollback()
+            continue
+        db.session.refresh(need)
+        for step in steps:
+            STEP_ACTIONS[step](need, now)
+            audit.record("need.chased", need, now=now, step=STEP_NAMES[step])
+        db.session.commit()
+        done += 1
+    return done
+
+
+def _notify_ring(ring: int):
+    """A step that tells candidates of the given ring."""
+    def act(need: Need, now: datetime) -> None:
+        from mutualaid.services.matching import notify_candidates
+
+        notify_candidates(need, ring=ring, now=now)
+    return act
+
+
+def _alert_coordinators(need: Need, now: datetime) -> None:
+    """Top of the list, and the on-call coordinators (all coordinators if none is on call) are told why."""
+    from mutualaid.services.matching import explain_unmatched
+
+    need.match_reason = explain_unmatched(need) or need.match_reason
+    coordinators = list(db.session.execute(db.select(Person).where(
+        Person.group_id == need.group_id, Person.role == "coordinator")).scalars())
+    on_call = [c for c in coordinators if c.on_call] or coordinators
+    hours = int((now - (need.opened_at or need.created_at)).total_seconds() // 3600)
+    for coordinator in on_call:
+        tell(coordinator, "coordinator_alert", group=need.group, need=need, purpose="chase",
+             urgent=need.urgency == "today", prefer="email", now=now,
+             params={"ref": need.ref, "category": need.category, "hours": hours,
+                     "reason": need.match_reason or "unknown"})
+
+
+def neighbouring_group(need: Need) -> Group | None:
+    """Another group whose area covers the need, for a referral."""
+    if need.exact_lat is None:
+        return None
+    for group in db.session.execute(db.select(Group).where(Group.id != need.group_id).order_by(Group.id)).scalars():
+        if in_area(group, need.exact_lat, need.exact_lon):
+            return group
+    return None
+
+
+def _update_requester(need: Need, now: datetime) -> None:
+    """Tell the requester honestly we are still looking, and offer a neighbouring group if there is one."""
+    other = neighbouring_group(need)
+    params = {"ref": need.ref, "other": other.name if other else ""}
+    tell(need.requester, "still_looking_referral" if other else "still_looking", group=need.group, need=need,
+         params=params, purpose="chase", now=now)
+
+
+def _last_message(need: Need, now: datetime) -> None:
+    """Say we will close it soon unless they tell us they still need it."""
+    tell(need.requester, "closing_soon", group=need.group, need=need, params={"ref": need.ref},
+         purpose="chase", now=now)
+
+
+def _expire(need: Need, now: datetime) -> None:
+    """Close a need nobody could take and whose requester did not answer."""
+    need.move_to("expired")
+    need.closed_at = now
+    stop_chase(need)
+    tell_requester(need, "need_expired", now=now)
+
+
+STEP_ACTIONS = {NOTIFY_FIRST_RING: _notify_ring(1), NOTIFY_SECOND_RING: _notify_ring(2),
+                ALERT_COORDINATORS: _alert_coordinators, UPDATE_REQUESTER: _update_requester,
+                LAST_MESSAGE: _last_message, EXPIRE: _expire}
+
+
+def remind_claims(now: datetime) -> int:
+    """Remind volunteers before a claim is due; release claims that passed due unconfirmed."""
+    done = 0
+    for claim_id in _due_ids(db.select(Claim.id).where(Claim.status == "active", Claim.reminded_at.is_(None),
+                                                       Claim.remind_at <= now), now):
+        claimed = db.session.execute(update(Claim).where(Claim.id == claim_id, Claim.reminded_at.is_(None))
+                                     .values(reminded_at=now).execution_options(synchronize_session=False))
+        if claimed.rowcount == 1:
+            claim = db.session.get(Claim, claim_id)
+            tell(claim.volunteer, "claim_reminder", group=claim.need.group, need=claim.need, purpose="chase",
+                 params={"ref": claim.need.ref}, now=now)
+            db.session.commit()
+            done += 1
+    for claim_id in _due_ids(db.select(Claim.id).where(Claim.status == "active", Claim.due_at <= now), now):
+        done += _expire_or_extend(claim_id, now)
+    return done
+
+
+def _expire_or_extend(claim_id: int, now: datetime) -> int:
+    """A confirmed claim gets one more period; an unconfirmed one goes back to open, without blame."""
+    claim = db.session.get(Claim, claim_id)
+    need = claim.need
+    if claim.confirmed_at is not None and claim.confirmed_at >= (claim.reminded_at or claim.claimed_at):
+        moved = db.session.execute(update(Claim).where(Claim.id == claim_id, Claim.due_at == claim.due_at)
+                                   .values(due_at=now + ladder_of(need).claim_due, reminded_at=None,
+                                           remind_at=now + ladder_of(need).claim_due - ladder_of(need).claim_reminder)
+                                   .execution_options(synchronize_session=False))
+        db.session.commit()
+        return moved.rowcount
+    moved = db.session.execute(update(Claim).where(Claim.id == claim_id, Claim.status == "active")
+                               .values(status="expired", ended_at=now).execution_options(synchronize_session=False))
+    if moved.rowcount != 1:
+        db.session.rollback()
+        return 0
+    db.session.refresh(claim)
+    need.move_to("open")
+    start_chase(need, now)
+    audit.record("need.claim_expired", need, now=now, claim_id=claim.id)
+    tell(claim.volunteer, "claim_expired", group=need.group, need=need, params={"ref": need.ref}, now=now)
+    tell_requester(need, "requester_released", now=now)
+    db.session.commit()
+    return 1
+
+
+def follow_up_fulfilled(now: datetime) -> int:
+    """Ask requesters whether they got what they needed (a NO reopens the need)."""
+    from mutualaid.services.sms_feedback import expect_feedback
+
+    done = 0
+    for need_id in _due_ids(db.select(Need.id).where(Need.status == "fulfilled", Need.followup_sent_at.is_(None),
+                                                     Need.followup_at <= now, Need.feedback.is_(None)), now):
+        claimed = db.session.execute(update(Need).where(Need.id == need_id, Need.followup_sent_at.is_(None))
+                                     .values(followup_sent_at=now).execution_options(synchronize_session=False))
+        if claimed.rowcount == 1:
+            need = db.session.get(Need, need_id)
+            tell_requester(need, "followup_ask", now=now)
+            expect_feedback(need)
+            db.session.commit()
+            done += 1
+    return done
+
+
+def expire_offers(now: datetime) -> int:
+    """Offers whose date has passed are closed."""
+    moved = db.session.execute(update(Offer).where(Offer.status == "open", Offer.available_until < now.date())
+                               .values(status="expired", updated_at=now).execution_options(synchronize_session=False))
+    db.session.commit()
+    return moved.rowcount
