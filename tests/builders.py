@@ -60,10 +60,10 @@ def make_need(*, category="groceries", details="Bread and milk please", urgency=
 
 
 def make_offer(*, category="household", details="A cot", kind="item", quantity=1, where="E8 4",
-               name="Offerer", phone="+447911123457", **kw):
+               name="Offerer", phone="+447911123457", now=None, **kw):
     """An offer submitted through the intake service."""
     offer, _ = submit_offer(OfferInput(category=category, details=details, kind=kind, quantity=quantity,
-                                       where=where, contact=Contact(name, phone, "", "en", True), **kw))
+                                       where=where, contact=Contact(name, phone, "", "en", True), **kw), now=now)
     return offer
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import signal
+from datetime import datetime, timedelta, timezone
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -27,9 +28,12 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
         "max_instances": 1,        # a slow run is never overlapped by the next
         "misfire_grace_time": 300,  # a run up to 5 minutes late still happens
     })
-    for job in JOBS.values():
+    start = datetime.now(timezone.utc)
+    for offset, job in enumerate(JOBS.values()):
+        # Every job runs once at start-up (catching up after downtime), then at its interval.
         scheduler.add_job(_run_in_app, IntervalTrigger(seconds=job.seconds), args=(app, job.name),
-                          id=job.name, name=job.description, replace_existing=True)
+                          id=job.name, name=job.description, replace_existing=True,
+                          next_run_time=start + timedelta(seconds=offset))
     return scheduler
 
 
