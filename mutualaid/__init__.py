@@ -76,10 +76,13 @@ def configure_sqlite(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Register each audience's blueprint explicitly."""
     from mutualaid.api import bp as api_bp
+    from mutualaid.audit_log import bp as audit_log_bp
     from mutualaid.auth import bp as auth_bp
     from mutualaid.coordinator import bp as coordinator_bp
+    from mutualaid.exports import bp as exports_bp
     from mutualaid.intake import bp as intake_bp
     from mutualaid.main import bp as main_bp
+    from mutualaid.public import bp as public_bp
     from mutualaid.sms import bp as sms_bp
     from mutualaid.volunteer import bp as volunteer_bp
 
@@ -90,6 +93,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(coordinator_bp, url_prefix="/coordinator")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(sms_bp, url_prefix="/sms")
+    app.register_blueprint(exports_bp, url_prefix="/coordinator/exports")
+    app.register_blueprint(audit_log_bp, url_prefix="/coordinator/audit")
+    app.register_blueprint(public_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -39,3 +39,6 @@ REASON_LABELS = {
     "nobody_with_car": _l("no volunteer nearby has a car"), "nobody_free": _l("everyone nearby is busy"),
     "unknown": _l("not known yet"),
 }
+AGE_WORDS = {"green": _l("new"), "amber": _l("waiting"), "red": _l("long wait")}
+STEP_LABELS = {0: _l("just in"), 1: _l("first volunteers told"), 2: _l("more volunteers told"),
+               3: _l("coordinators alerted"), 4: _l("requester updated"), 5: _l("closing soon"), 6: _l("expired")}

@@ -5,10 +5,12 @@ from datetime import datetime, timezone
 
 from flask import Flask, has_request_context
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 
 from mutualaid.domain.categories import LANGUAGE_NAMES
 from mutualaid.domain.lifecycle import TRANSITIONS
-from mutualaid.labels import CATEGORY_LABELS, CLAIM_LABELS, REASON_LABELS, LOCATION_LABELS, STATUS_LABELS, URGENCY_LABELS
+from mutualaid.labels import (AGE_WORDS, CATEGORY_LABELS, CLAIM_LABELS, LOCATION_LABELS, REASON_LABELS, STATUS_LABELS,
+                              STEP_LABELS, URGENCY_LABELS)
 from mutualaid.main.forms import LanguageForm
 
 
@@ -36,6 +38,21 @@ def hours(value: float | None) -> str:
     return f"{int(value // 24)} d"
 
 
+def reasons_text(reasons) -> str:
+    """The matcher's reasons in words: "0.5 km, speaks Spanish, has a car, 1 on the go"."""
+    words = []
+    for code, value in reasons:
+        if code == "distance_km":
+            words.append(_l("%(km)s km", km=value))
+        elif code == "speaks":
+            words.append(_l("speaks %(language)s", language=LANGUAGE_NAMES.get(value, value)))
+        elif code == "has_car" and value:
+            words.append(_l("has a car"))
+        elif code == "workload":
+            words.append(_l("%(n)s on the go", n=value))
+    return ", ".join(str(w) for w in words)
+
+
 def init_app(app: Flask) -> None:
     """Register filters and globals."""
     app.jinja_env.filters["category_label"] = lambda code: CATEGORY_LABELS.get(code, code)
@@ -46,6 +63,10 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["hours"] = hours
     app.jinja_env.filters["claim_label"] = lambda code: CLAIM_LABELS.get(code, code)
     app.jinja_env.filters["reason_label"] = lambda code: REASON_LABELS.get(code, code)
+    app.jinja_env.filters["reasons_text"] = reasons_text
+    app.jinja_env.filters["age_word"] = lambda colour: AGE_WORDS.get(colour, colour)
+    app.jinja_env.filters["step_label"] = lambda step: STEP_LABELS.get(step, step)
+    app.jinja_env.filters["reject_page"] = lambda args: {k: v for k, v in args.items() if k != "page"}
     app.jinja_env.globals["allowed_vetting"] = lambda status: TRANSITIONS["volunteer"].get(status, ())
 
     @app.context_processor

@@ -84,6 +84,15 @@ def openapi():
 @limiter.limit(intake_limit)
 def create_need():
     """Ask for help (no account needed)."""
+    from datetime import date
+
+    from mutualaid.services.coordination import intake_pause
+    from mutualaid.services.groups import default_group
+
+    if (pause := intake_pause(default_group(), date.today())) is not None:
+        message = pause["message"] or "This group is not taking new requests just now."
+        return jsonify(error={"status": 503, "message": message, "field": None,
+                              "until": pause["until"].isoformat() if pause["until"] else None}), 503
     data = json_body()
     need, created = submit_need(NeedInput(
         category=text_field(data, "category", required=True), details=text_field(data, "details"),

@@ -1,8 +1,9 @@
 """Coordinator forms: status changes, location fixes, vetting."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, StringField, SubmitField
-from wtforms.validators import InputRequired
+from wtforms import (BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, SubmitField,
+                     TextAreaField)
+from wtforms.validators import InputRequired, Optional
 
 
 class StatusForm(FlaskForm):
@@ -25,3 +26,71 @@ class VettingForm(FlaskForm):
 
     status = HiddenField(validators=[InputRequired()])
     submit = SubmitField(_l("Save"))
+
+
+class AssignForm(FlaskForm):
+    """Give the need to one of the suggested volunteers."""
+
+    volunteer_id = HiddenField(validators=[InputRequired()])
+    submit = SubmitField(_l("Assign"))
+
+
+class EditForm(FlaskForm):
+    """Correct the kind, details or urgency."""
+
+    category = SelectField(_l("Kind of help"), validate_choice=False)
+    details = TextAreaField(_l("Details"))
+    urgency = SelectField(_l("How soon"), validate_choice=False)
+    submit = SubmitField(_l("Save changes"))
+
+
+class MergeForm(FlaskForm):
+    """Merge a suggested duplicate into this need."""
+
+    duplicate = HiddenField(validators=[InputRequired()])
+    submit = SubmitField(_l("Merge into this one"))
+
+
+class ReferForm(FlaskForm):
+    """Refer to a neighbouring group."""
+
+    group = SelectField(_l("Group"), validate_choice=False)
+    submit = SubmitField(_l("Refer"))
+
+
+class NoteForm(FlaskForm):
+    """An internal note."""
+
+    body = TextAreaField(_l("Internal note (coordinators only)"))
+    submit = SubmitField(_l("Add note"))
+
+
+class PauseForm(FlaskForm):
+    """Pause or resume new requests."""
+
+    paused = BooleanField(_l("Pause new requests"))
+    until = DateField(_l("Until (optional)"), validators=[Optional()])
+    message = TextAreaField(_l("Message to people who ask (and where else to get help)"))
+    submit = SubmitField(_l("Save"))
+
+
+class OnCallForm(FlaskForm):
+    """Whether the chase texts this coordinator about unmet needs."""
+
+    on_call = BooleanField(_l("Text me about requests nobody has taken (on call)"))
+    submit = SubmitField(_l("Save"))
+
+
+class DashboardFilter(FlaskForm):
+    """Narrow the unmet list (a GET form)."""
+
+    class Meta:
+        csrf = False
+
+    ref = StringField(_l("Reference"))
+    category = SelectField(_l("Kind of help"), validate_choice=False)
+    area = StringField(_l("Area"))
+    language = SelectField(_l("Language"), validate_choice=False)
+    status = SelectField(_l("Status"), validate_choice=False)
+    min_days = IntegerField(_l("Open at least (days)"), validators=[Optional()])
+    submit = SubmitField(_l("Filter"))

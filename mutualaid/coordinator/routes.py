@@ -1,45 +1,93 @@
 """Coordinator pages: overview, needs (private views audited), volunteers, phone intake."""
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from mutualaid.access import coordinator_required
 from mutualaid.coordinator import bp
-from mutualaid.coordinator.forms import LocationForm, StatusForm, VettingForm
+from mutualaid.coordinator.forms import (AssignForm, EditForm, LocationForm, MergeForm, NoteForm, ReferForm, StatusForm,
+                                        VettingForm)
 from mutualaid.domain.lifecycle import TRANSITIONS
 from mutualaid.errors import keeps_input_on_csrf_failure
 from mutualaid.intake.forms import NeedForm
 from mutualaid.labels import LOCATION_LABELS
 from mutualaid.intake.routes import attach_error, contact_from
-from mutualaid.services import accounts, needs, sms_admin
+from mutualaid.domain.categories import CATEGORY_CODES, URGENCIES
+from mutualaid.labels import CATEGORY_LABELS, URGENCY_LABELS
+from mutualaid.services import accounts, coordination, matching, needs
 from mutualaid.services.errors import ServiceError
 from mutualaid.services.intake import NeedInput, submit_need
-from mutualaid.services.volunteers import volunteers_for_coordinator
-
-
-@bp.route("/")
-@coordinator_required
-def home():
-    """What needs a coordinator's hand: places not found, volunteers to vet, newest needs."""
-    return render_template(
-        "coordinator/home.html",
-        location_problems=needs.needs_for_coordinator(current_user, location_problem=True),
-        pending=volunteers_for_coordinator(current_user, status="pending"),
-        recent=needs.needs_for_coordinator(current_user, limit=30),
-        offers=needs.offers_for_group(current_user, limit=30),
-        drafts=sms_admin.sms_drafts(current_user),
-        undelivered=sms_admin.undelivered_to_requesters(current_user),
-    )
+from wtforms.fields.choices import SelectChoice
 
 
 @bp.route("/needs/<ref>", methods=["GET"])
 @coordinator_required
 def need(ref):
-    """Everything about one need; opening it is recorded in the audit log."""
+    """Everything about one need, with what can be done; opening it is recorded in the audit log."""
     record, view = needs.coordinator_view(current_user, ref)
-    return render_template("coordinator/need.html", view=view, need=record,
-                           next_statuses=sorted(TRANSITIONS["need"][record.status]),
-                           status_form=StatusForm(), location_form=LocationForm())
+    edit_form = EditForm(data={"category": record.category, "details": record.details, "urgency": record.urgency})
+    edit_form.category.choices = [SelectChoice(c, CATEGORY_LABELS[c]) for c in CATEGORY_CODES]
+    edit_form.urgency.choices = [SelectChoice(u, URGENCY_LABELS[u]) for u in URGENCIES]
+    refer_form = ReferForm()
+    refer_form.group.choices = [SelectChoice(g.slug, g.name) for g in coordination.other_groups(current_user)]
+    return render_template(
+        "coordinator/need.html", view=view, need=record, next_statuses=sorted(TRANSITIONS["need"][record.status]),
+        status_form=StatusForm(), location_form=LocationForm(), assign_form=AssignForm(), edit_form=edit_form,
+        merge_form=MergeForm(), refer_form=refer_form, note_form=NoteForm(),
+        suggestions=matching.suggestions(record) if record.status == "open" else [],
+        duplicates=coordination.duplicate_suggestions(current_user, ref),
+        notes=coordination.notes(current_user, ref))
+
+
+def _need_action(ref, form, action, done):
+    """Validate a posted form, run one coordination service, flash the outcome, go back to the need."""
+    if form.validate_on_submit():
+        try:
+            action(form)
+            flash(done)
+        except ServiceError as error:
+            flash(str(error.message), "error")
+    return redirect(url_for("coordinator.need", ref=ref))
+
+
+@bp.route("/needs/<ref>/assign", methods=["POST"])
+@coordinator_required
+def assign(ref):
+    """Give the need to a suggested volunteer."""
+    return _need_action(ref, AssignForm(), lambda f: coordination.assign_need(
+        current_user, ref, int(f.volunteer_id.data) if f.volunteer_id.data.isdigit() else 0), _("Assigned."))
+
+
+@bp.route("/needs/<ref>/edit", methods=["POST"])
+@coordinator_required
+def edit(ref):
+    """Correct kind, details or urgency."""
+    return _need_action(ref, EditForm(), lambda f: coordination.edit_need(
+        current_user, ref, coordination.NeedEdit(f.category.data, f.details.data or "", f.urgency.data)), _("Saved."))
+
+
+@bp.route("/needs/<ref>/merge", methods=["POST"])
+@coordinator_required
+def merge(ref):
+    """Merge a duplicate into this need."""
+    return _need_action(ref, MergeForm(), lambda f: coordination.merge_duplicate(current_user, ref, f.duplicate.data),
+                        _("Merged."))
+
+
+@bp.route("/needs/<ref>/refer", methods=["POST"])
+@coordinator_required
+def refer(ref):
+    """Refer the need to another group."""
+    return _need_action(ref, ReferForm(), lambda f: coordination.refer(current_user, ref, f.group.data),
+                        _("Referred."))
+
+
+@bp.route("/needs/<ref>/note", methods=["POST"])
+@coordinator_required
+def note(ref):
+    """Add an internal note."""
+    return _need_action(ref, NoteForm(), lambda f: coordination.add_note(current_user, ref, f.body.data or ""),
+                        _("Note added."))
 
 
 @bp.route("/needs/<ref>/status", methods=["POST"])
@@ -73,9 +121,10 @@ def need_location(ref):
 @bp.route("/volunteers")
 @coordinator_required
 def volunteers():
-    """The group's volunteers and their vetting state."""
-    return render_template("coordinator/volunteers.html",
-                           volunteers=volunteers_for_coordinator(current_user), form=VettingForm())
+    """The group's volunteers: vetting, workload, last activity; idle and new ones on request."""
+    idle = request.args.get("idle") == "1"
+    return render_template("coordinator/volunteers.html", idle=idle,
+                           rows=coordination.volunteer_overview(current_user, idle_only=idle), form=VettingForm())
 
 
 @bp.route("/volunteers/<int:person_id>/vetting", methods=["POST"])

@@ -33,11 +33,27 @@ def intake_limit():
     return current_app.config["RATELIMIT_INTAKE"]
 
 
+def paused_page():
+    """The kind "not taking new requests" page, when the group has paused intake."""
+    from datetime import date
+
+    from mutualaid.services.coordination import intake_pause
+    from mutualaid.services.groups import default_group
+
+    group = default_group()
+    pause = intake_pause(group, date.today())
+    if pause is None:
+        return None
+    return render_template("intake/paused.html", pause=pause, group=group), 503
+
+
 @bp.route("/need", methods=["GET", "POST"])
 @limiter.limit(intake_limit, methods=["POST"])
 @keeps_input_on_csrf_failure
 def need():
     """Ask for help; on success show the reference."""
+    if (paused := paused_page()) is not None:
+        return paused
     form = NeedForm()
     if form.validate_on_submit():
         try:

@@ -36,6 +36,7 @@ class Need(Located, db.Model):
     __table_args__ = (
         Index("ix_need_status_public_lat", "status", "public_lat", "public_lon"),
         Index("ix_need_group_status", "group_id", "status"),
+        Index("ix_need_dashboard", "group_id", "status", "urgency", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -149,3 +150,17 @@ class Proposal(db.Model):
     need = relationship("Need")
     volunteer = relationship("Person")
     offer = relationship("Offer")
+
+
+class NeedNote(db.Model):
+    """A coordinator's internal note on a need (never shown to volunteers or the requester)."""
+
+    __tablename__ = "need_note"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    need_id: Mapped[int] = mapped_column(ForeignKey("need.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    author = relationship("Person")

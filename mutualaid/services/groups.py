@@ -30,3 +30,8 @@ def create_group(*, slug: str, name: str, centre: str, radius_km: float = 5.0,
     db.session.add(group)
     db.session.commit()
     return group
+
+
+def default_group() -> Group | None:
+    """The instance's first group (web intake uses it until a place says otherwise)."""
+    return db.session.execute(db.select(Group).order_by(Group.id)).scalars().first()

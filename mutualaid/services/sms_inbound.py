@@ -14,6 +14,7 @@ from mutualaid.domain.text import clean_text
 from mutualaid.extensions import db
 from mutualaid.models import Conversation, Group, Message, Need, Person
 from mutualaid.services import audit
+from mutualaid.services.coordination import intake_pause
 from mutualaid.services.outbox import queue_sms
 from mutualaid.services.people import find_or_create_person
 from mutualaid.services.sms_actions import apply_effect
@@ -137,6 +138,12 @@ def converse(message: Message, person: Person, group: Group, conv_row: Conversat
         return
     context = dialogue.Context(opted_out=person.opted_out, relay_open=_relay_open(person),
                                first_contact=first_contact)
+    if _paused_for_new_requests(group, state, message.body, context, now):
+        pause = intake_pause(group, now.date())
+        _reply(message, person, group, conv_row, dialogue.Reply("intake_paused", {
+            "message": pause["message"], "until": pause["until"].isoformat() if pause["until"] else ""}),
+            state.language, now)
+        return
     outcome = dialogue.receive(state, message.body, context)
     extra_params = {}
     for effect in outcome.effects:
@@ -153,6 +160,15 @@ def converse(message: Message, person: Person, group: Group, conv_row: Conversat
         params = {**extra_params, **reply.params}
         _reply(message, person, group, conv_row, dialogue.Reply(reply.template, params),
                outcome.conversation.language, now)
+
+
+def _paused_for_new_requests(group: Group, state, body: str, context, now: datetime) -> bool:
+    """Intake is paused and this text would start a new request (keywords and relays still work)."""
+    from mutualaid.domain.sms.keywords import parse_command
+
+    if intake_pause(group, now.date()) is None or context.relay_open:
+        return False
+    return state.step == "idle" and not state.awaiting_feedback and parse_command(body) is None
 
 
 def _reply(message: Message, person: Person, group: Group, conv_row: Conversation, reply: dialogue.Reply,

@@ -12,8 +12,12 @@
   points.forEach(function (p) {
     var link = document.createElement("a");
     link.href = holder.dataset.needUrl.replace("REF", p.ref);
-    link.textContent = p.category_label + (p.distance_km ? " · " + p.distance_km + " km" : "");
-    L.marker([p.lat, p.lon], { title: p.category_label }).bindPopup(link).addTo(cluster);
+    link.textContent = p.category_label + (p.distance_km ? " · " + p.distance_km + " km" : "") +
+      (p.colour ? " · " + ({ green: "new", amber: "waiting", red: "long wait" }[p.colour] || "") : "");
+    var marker = p.colour
+      ? L.circleMarker([p.lat, p.lon], { radius: 7, color: { green: "#2e7d32", amber: "#b7791f", red: "#b00020" }[p.colour] })
+      : L.marker([p.lat, p.lon], { title: p.category_label });
+    marker.bindPopup(link).addTo(cluster);
   });
   cluster.addTo(map);
   L.circle(home, { radius: parseFloat(holder.dataset.radius) * 1000, fill: false, weight: 1 }).addTo(map);

@@ -1,0 +1,103 @@
+"""The dashboard: unmet needs first, figures, the map with coverage gaps, and group settings."""
+import json
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from mutualaid.access import coordinator_required
+from mutualaid.coordinator import bp
+from mutualaid.coordinator.forms import DashboardFilter, OnCallForm, PauseForm
+from mutualaid.domain.categories import CATEGORY_CODES, LANGUAGE_NAMES
+from mutualaid.labels import CATEGORY_LABELS, STATUS_LABELS
+from mutualaid.services import coordination, dashboard, needs, sms_admin
+from mutualaid.services.errors import ServiceError
+from mutualaid.services.volunteers import volunteers_for_coordinator
+
+
+def filter_form() -> DashboardFilter:
+    """The filter form with its choices."""
+    form = DashboardFilter(request.args)
+    every = SelectChoice("", _("Any"))
+    form.category.choices = [every] + [SelectChoice(c, CATEGORY_LABELS[c]) for c in CATEGORY_CODES]
+    form.language.choices = [every] + [SelectChoice(c, n) for c, n in LANGUAGE_NAMES.items()]
+    form.status.choices = [every] + [SelectChoice(s, STATUS_LABELS[s]) for s in dashboard.UNMET_STATUSES]
+    form.validate()
+    return form
+
+
+@bp.route("/")
+@coordinator_required
+def home():
+    """Unmet needs first (most urgent, then oldest), with why nobody has them; then what needs a hand."""
+    form = filter_form()
+    page = max(request.args.get("page", 1, type=int), 1)
+    filters = dashboard.UnmetFilter(category=form.category.data or None, area=(form.area.data or "").strip() or None,
+                                    language=form.language.data or None, status=form.status.data or None,
+                                    min_days=form.min_days.data if not form.min_days.errors else None,
+                                    ref=(form.ref.data or "").strip() or None)
+    overview = dashboard.unmet_needs(current_user, filters, page=page)
+    return render_template(
+        "coordinator/home.html", overview=overview, form=form, page=page, page_size=dashboard.PAGE,
+        location_problems=needs.needs_for_coordinator(current_user, location_problem=True, limit=20),
+        pending=volunteers_for_coordinator(current_user, status="pending"),
+        drafts=sms_admin.sms_drafts(current_user, limit=20),
+        undelivered=sms_admin.undelivered_to_requesters(current_user, limit=20),
+        pause=coordination.intake_pause(current_user.group, dashboard_today()),
+        offers=needs.offers_for_group(current_user, limit=10),
+    )
+
+
+def dashboard_today():
+    """Today's date (for the intake pause)."""
+    from datetime import date
+
+    return date.today()
+
+
+@bp.route("/figures")
+@coordinator_required
+def figures():
+    """Counts and trends, as server-rendered charts with the numbers beside them."""
+    return render_template("coordinator/figures.html", figures=dashboard.figures(current_user),
+                           category_codes=CATEGORY_CODES)
+
+
+@bp.route("/map")
+@coordinator_required
+def map_view():
+    """Open needs on a map (approximate points, coloured by age) and where volunteers are missing."""
+    points = dashboard.map_points(current_user)
+    for point in points:
+        point["category_label"] = str(CATEGORY_LABELS[point["category"]])
+    group = current_user.group
+    return render_template("coordinator/map.html", gaps=dashboard.coverage_gaps(current_user),
+                           points_json=json.dumps(points).replace("</", "<\\/"), group=group,
+                           tile_url=current_app.config["MAP_TILE_URL"],
+                           tile_attribution=current_app.config["MAP_TILE_ATTRIBUTION"])
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@coordinator_required
+def settings():
+    """Pause intake for the group; say whether you are on call."""
+    pause = coordination.intake_pause(current_user.group, dashboard_today())
+    pause_form = PauseForm(prefix="pause", data={"paused": pause is not None,
+                                                 "until": pause and pause["until"],
+                                                 "message": pause and pause["message"]})
+    call_form = OnCallForm(prefix="call", data={"on_call": current_user.on_call})
+    if request.method == "POST":
+        if "pause-submit" in request.form and pause_form.validate_on_submit():
+            try:
+                coordination.set_intake_pause(current_user, paused=pause_form.paused.data, until=pause_form.until.data,
+                                              message=pause_form.message.data or "")
+                flash(_("Saved."))
+                return redirect(url_for("coordinator.settings"))
+            except ServiceError as error:
+                flash(str(error.message), "error")
+        elif "call-submit" in request.form and call_form.validate_on_submit():
+            coordination.set_on_call(current_user, call_form.on_call.data)
+            flash(_("Saved."))
+            return redirect(url_for("coordinator.settings"))
+    return render_template("coordinator/settings.html", pause_form=pause_form, call_form=call_form, pause=pause)
