@@ -2,22 +2,21 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from mutualaid.access import coordinator_required
 from mutualaid.coordinator import bp
 from mutualaid.coordinator.forms import (AssignForm, EditForm, LocationForm, MergeForm, NoteForm, ReferForm, StatusForm,
                                         VettingForm)
+from mutualaid.domain.categories import CATEGORY_CODES, URGENCIES
 from mutualaid.domain.lifecycle import TRANSITIONS
 from mutualaid.errors import keeps_input_on_csrf_failure
 from mutualaid.intake.forms import NeedForm
-from mutualaid.labels import LOCATION_LABELS
 from mutualaid.intake.routes import attach_error, contact_from
-from mutualaid.domain.categories import CATEGORY_CODES, URGENCIES
-from mutualaid.labels import CATEGORY_LABELS, URGENCY_LABELS
+from mutualaid.labels import CATEGORY_LABELS, LOCATION_LABELS, URGENCY_LABELS
 from mutualaid.services import accounts, coordination, matching, needs
 from mutualaid.services.errors import ServiceError
 from mutualaid.services.intake import NeedInput, submit_need
-from wtforms.fields.choices import SelectChoice
 
 
 @bp.route("/needs/<ref>", methods=["GET"])

@@ -4,16 +4,13 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
-import threading
 import uuid
 from email.message import EmailMessage
 
-from flask import current_app
-
+from mutualaid.gateways import per_app
 from mutualaid.gateways.sms import PermanentFailure, SendResult, TemporaryFailure
 
 log = logging.getLogger(__name__)
-_lock = threading.Lock()
 
 
 class EmailBackend:
@@ -83,12 +80,4 @@ def build_email_backend(config) -> EmailBackend:
 
 def get_email_backend(simulated: bool = False) -> EmailBackend:
     """This app's email backend, built on first use."""
-    if simulated:
-        return ConsoleEmail()
-    app = current_app._get_current_object()
-    backend = app.extensions.get("mutualaid.email")
-    if backend is None:
-        with _lock:
-            backend = app.extensions.get("mutualaid.email") or build_email_backend(app.config)
-            app.extensions["mutualaid.email"] = backend
-    return backend
+    return ConsoleEmail() if simulated else per_app("mutualaid.email", build_email_backend)

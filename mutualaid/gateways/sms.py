@@ -2,14 +2,12 @@
 from __future__ import annotations
 
 import logging
-import threading
 import uuid
 from dataclasses import dataclass
 
-from flask import current_app
+from mutualaid.gateways import per_app
 
 log = logging.getLogger(__name__)
-_lock = threading.Lock()
 
 # Twilio error codes that will never succeed on retry.
 OPTED_OUT_CODES = frozenset({21610})
@@ -115,15 +113,7 @@ def build_backend(config) -> SMSBackend:
 
 def get_backend(simulated: bool = False) -> SMSBackend:
     """This app's SMS backend, built on first use; simulated conversations always use the console."""
-    if simulated:
-        return ConsoleBackend()
-    app = current_app._get_current_object()
-    backend = app.extensions.get("mutualaid.sms")
-    if backend is None:
-        with _lock:
-            backend = app.extensions.get("mutualaid.sms") or build_backend(app.config)
-            app.extensions["mutualaid.sms"] = backend
-    return backend
+    return ConsoleBackend() if simulated else per_app("mutualaid.sms", build_backend)
 
 
 def webhook_auth_token(config) -> str:

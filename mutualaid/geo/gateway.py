@@ -4,11 +4,10 @@ from __future__ import annotations
 import hashlib
 import inspect
 import logging
-import threading
 from dataclasses import dataclass
 from functools import partial
 
-from flask import current_app
+from mutualaid.gateways import per_app
 from geopy.exc import GeopyError
 from sqlalchemy.exc import IntegrityError
 from geopy.extra.rate_limiter import RateLimiter
@@ -19,7 +18,6 @@ from mutualaid.geo.offline import OfflineGeocoder
 from mutualaid.models import GeocodeCacheEntry, PostcodePoint
 
 log = logging.getLogger(__name__)
-_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -118,16 +116,6 @@ def public_label_from_raw(raw: dict) -> str:
 
 def get_geocoding() -> Geocoding:
     """This app's geocoding, built on first use from `current_app.config`."""
-    app = current_app._get_current_object()
-    geocoding = app.extensions.get("mutualaid.geocoding")
-    if geocoding is None:
-        with _lock:
-            geocoding = app.extensions.get("mutualaid.geocoding")
-            if geocoding is None:
-                geocoding = Geocoding(
-                    app.config["GEOCODER"], app.config["GEOCODER_OPTIONS"],
-                    app.config["GEOCODER_MIN_DELAY_SECONDS"],
-                    app.config.get("GEOCODER_ADAPTER_FACTORY"),
-                )
-                app.extensions["mutualaid.geocoding"] = geocoding
-    return geocoding
+    return per_app("mutualaid.geocoding", lambda config: Geocoding(
+        config["GEOCODER"], config["GEOCODER_OPTIONS"], config["GEOCODER_MIN_DELAY_SECONDS"],
+        config.get("GEOCODER_ADAPTER_FACTORY")))
