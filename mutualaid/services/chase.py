@@ -7,6 +7,7 @@ twice, and a crash half-way loses nothing and repeats nothing people can see.
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime
 
 from sqlalchemy import update
@@ -23,6 +24,7 @@ from mutualaid.services.places import in_area
 
 log = logging.getLogger(__name__)
 BATCH = 200
+RUN_BUDGET_SECONDS = 50  # a run stops taking new batches after this; the next run carries on
 
 
 def _due_ids(query, now: datetime) -> list[int]:
@@ -35,7 +37,21 @@ def _due_ids(query, now: datetime) -> list[int]:
 
 
 def chase_open_needs(now: datetime) -> int:
-    """Take every due ladder step of every open need, exactly once."""
+    """Take every due ladder step of every open need, exactly once (volunteers loaded once per pass)."""
+    from mutualaid.services.matching import volunteers_cached
+
+    done, started = 0, time.monotonic()
+    with volunteers_cached():
+        while time.monotonic() - started < RUN_BUDGET_SECONDS:
+            batch = _chase_batch(now)
+            done += batch
+            if batch == 0:
+                break
+    return done
+
+
+def _chase_batch(now: datetime) -> int:
+    """One batch of due needs; returns how many were moved on (0 when none was due)."""
     ids = _due_ids(db.select(Need.id).where(Need.status == "open", Need.next_chase_at.is_not(None),
                                             Need.next_chase_at <= now).order_by(Need.next_chase_at), now)
     done = 0
@@ -45,6 +61,9 @@ def chase_open_needs(now: datetime) -> int:
         level = need.escalation_level
         steps = collapse_missed(steps_due(need.opened_at or need.created_at, level, ladder, now))
         if not steps:
+            # Woken early (its ladder changed): sleep until its next step is really due.
+            need.next_chase_at = due_at(need.opened_at or need.created_at, level, ladder)
+            db.session.commit()
             continue
         new_level = max(steps)
         nxt = due_at(need.opened_at or need.created_at, new_level, ladder)

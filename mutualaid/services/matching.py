@@ -1,6 +1,8 @@
 """Matching in the app: rows from the database into the pure matcher, proposals and notifications out."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timezone
 
 from flask import current_app, url_for
@@ -9,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from mutualaid.domain.privacy import haversine_km, rounded_distance_km
 from mutualaid.extensions import db
-from mutualaid.matching import MatchResult, NeedRow, VolunteerRow, candidates_for, match_all
+from mutualaid.matching import MatchResult, NeedRow, VolunteerArrays, VolunteerRow, candidates_for, match_all
 from mutualaid.models import Claim, Need, NeedNotification, Offer, Person, Proposal, VolunteerProfile
 from mutualaid.services import audit
 from mutualaid.services.notifications import tell
@@ -39,11 +41,35 @@ def volunteer_rows(group_id: int, today, *, radius_factor: float = 1.0) -> list[
         for person, profile in rows]
 
 
+_volunteer_cache: ContextVar[dict | None] = ContextVar("volunteer_cache", default=None)
+
+
+@contextmanager
+def volunteers_cached():
+    """Within this block (one chase pass), each group's volunteers are loaded once, not once per need."""
+    token = _volunteer_cache.set({})
+    try:
+        yield
+    finally:
+        _volunteer_cache.reset(token)
+
+
+def _volunteers(group_id: int, today, radius_factor: float):
+    """The group's volunteers as matcher arrays, from the pass's cache when there is one."""
+    cache = _volunteer_cache.get()
+    key = (group_id, today, radius_factor)
+    if cache is not None and key in cache:
+        return cache[key]
+    arrays = VolunteerArrays.from_rows(volunteer_rows(group_id, today, radius_factor=radius_factor))
+    if cache is not None:
+        cache[key] = arrays
+    return arrays
+
+
 def candidates(need: Need, *, now: datetime | None = None, limit: int = 5, radius_factor: float = 1.0):
     """The best volunteers for one need, best first, or the reason there is none."""
     now = now or datetime.now(timezone.utc)
-    return candidates_for(need_row(need, now), volunteer_rows(need.group_id, now.date(), radius_factor=radius_factor),
-                          limit=limit)
+    return candidates_for(need_row(need, now), _volunteers(need.group_id, now.date(), radius_factor), limit=limit)
 
 
 def explain_unmatched(need: Need, now: datetime | None = None) -> str | None:
