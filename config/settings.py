@@ -63,6 +63,7 @@ class BaseConfig:
     MAP_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     MAP_TILE_ATTRIBUTION = "© OpenStreetMap contributors"
     NOTIFY_FIRST_RING = 3
+    NOTIFY_MAX_PER_DAY = 6  # new-request notices one volunteer gets in 24 hours, at most
     SMS_MAX_PER_NUMBER_PER_HOUR = 10
     SMS_MAX_PER_NUMBER_PER_DAY = 40
     SMS_MAX_INBOUND_PER_10_MINUTES = 20

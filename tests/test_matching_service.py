@@ -138,3 +138,15 @@ def test_suggestions_are_ranked_with_reasons(group):
     ranked = suggestions(need, now=NOON)
     assert [person.email for person, _ in ranked][0] == near.email
     assert all(dict(p.reasons).get("distance_km") is not None for _, p in ranked)
+
+
+def test_a_volunteer_is_not_told_about_more_than_the_daily_cap(group, app):
+    app.config["NOTIFY_MAX_PER_DAY"] = 2
+    make_volunteer(group, email="v@example.org", phone="+447911123401", home=E8_3, capacity=5)
+    needs = [make_need(details=f"need {i}", now=NOON) for i in range(4)]
+    for need in needs:
+        notify_candidates(need, ring=1, now=NOON)
+    assert NeedNotification.query.count() == 2
+    later = make_need(details="tomorrow", now=NOON + timedelta(days=1, minutes=1))
+    notify_candidates(later, ring=1, now=NOON + timedelta(days=1, minutes=1))
+    assert NeedNotification.query.count() == 3

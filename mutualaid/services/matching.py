@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from flask import current_app, url_for
 from sqlalchemy import delete, func
@@ -17,7 +17,7 @@ from mutualaid.services import audit
 from mutualaid.services.notifications import tell
 
 SECOND_RING_RADIUS = 1.5   # the second ring reaches half as far again (never relaxing vetting)
-SECOND_RING_SIZE = 8
+SECOND_RING_SIZE = 5
 OFFER_REACH_KM = 5.0
 
 
@@ -83,11 +83,12 @@ def notify_candidates(need: Need, *, ring: int, now: datetime) -> int:
     factor = 1.0 if ring == 1 else SECOND_RING_RADIUS
     already = set(db.session.execute(db.select(NeedNotification.volunteer_id).where(
         NeedNotification.need_id == need.id)).scalars())
-    found = candidates(need, now=now, limit=size + len(already), radius_factor=factor)
+    found = candidates(need, now=now, limit=3 * size + len(already), radius_factor=factor)
     need.match_reason = found.reason
+    busy = _told_today(found.proposals, now)
     told = 0
     for proposal in found.proposals:
-        if told >= size or proposal.volunteer_id in already:
+        if told >= size or proposal.volunteer_id in already or proposal.volunteer_id in busy:
             continue
         volunteer = db.session.get(Person, proposal.volunteer_id)
         try:
@@ -102,6 +103,18 @@ def notify_candidates(need: Need, *, ring: int, now: datetime) -> int:
         told += 1
     need.notified_at = now
     return told
+
+
+def _told_today(proposals, now: datetime) -> set[int]:
+    """Volunteers already told about NOTIFY_MAX_PER_DAY needs in the last 24 hours: not told more."""
+    ids = [p.volunteer_id for p in proposals]
+    if not ids:
+        return set()
+    rows = db.session.execute(db.select(NeedNotification.volunteer_id, func.count()).where(
+        NeedNotification.volunteer_id.in_(ids), NeedNotification.created_at >= now - timedelta(days=1))
+        .group_by(NeedNotification.volunteer_id)).all()
+    cap = current_app.config["NOTIFY_MAX_PER_DAY"]
+    return {volunteer_id for volunteer_id, count in rows if count >= cap}
 
 
 def _notice_params(need: Need, distance_km: float) -> dict:
