@@ -73,6 +73,11 @@ def test_filtering_by_kind_of_action_keeps_only_that_prefix(group, coordinator):
                                                                                   "need.private_viewed"}
 
 
+def test_events_about_the_group_itself_are_in_its_log(group, coordinator):
+    plant("group.intake_paused", group, actor=coordinator)
+    assert actions(audit_page(coordinator, AuditFilters(action="group."))) == ["group.intake_paused"]
+
+
 def test_an_unknown_kind_of_action_in_the_address_is_ignored(client, logged_in):
     plant("need.private_viewed", make_need(), actor=logged_in)
     assert "need.private_viewed" in log_page(client, action="need%' OR 1=1 --")
@@ -170,12 +175,14 @@ def test_the_details_hold_no_personal_data(client, logged_in, group):
 
 def test_a_coordinator_sees_only_their_own_groups_events(client, auth, group, coordinator):
     plant("need.private_viewed", make_need(), actor=coordinator)
+    plant("group.intake_paused", group, actor=coordinator)
     leeds = make_group(slug="leeds", name="Leeds Mutual Aid", centre=(53.80, -1.55))
     outsider = make_coordinator(leeds, email="leeds@example.org", name="Lee Leeds")
     assert audit_page(outsider).rows == []
     auth.login(outsider.email)
     page = log_page(client)
-    assert "need.private_viewed" not in page and "Cora Coordinator" not in page
+    assert "need.private_viewed" not in page and "group.intake_paused" not in page
+    assert "Cora Coordinator" not in page
 
 
 def test_volunteers_cannot_open_the_audit_log(client, auth, group):

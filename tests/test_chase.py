@@ -171,7 +171,7 @@ def test_a_job_that_fails_half_way_resumes_on_the_next_run(app, group, monkeypat
     run = run_job("chase_open_needs", now=T0)
     assert run is not None and "network fell over" in run.error
     done_first = AuditEvent.query.filter_by(action="need.chased").count()
-    assert done_first == 2
+    assert done_first == len(needs) - 1, "one failing need must not stop the others"
     run_job("chase_open_needs", now=T0 + timedelta(minutes=1))
     assert AuditEvent.query.filter_by(action="need.chased").count() == len(needs)
     assert all(count == 2 for _, count in db.session.execute(db.select(

@@ -27,7 +27,7 @@ def start_scheduler(database_url: str) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
-def wait_for(check, timeout: float = 30.0) -> bool:
+def wait_for(check, timeout: float = 90.0) -> bool:
     """Poll `check` (reading fresh data each time) until it is true or time runs out."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -14,7 +14,7 @@ from mutualaid.models import AuditEvent, Group, Need, Offer, Person
 from mutualaid.services.errors import Forbidden
 
 PAGE_SIZE = 50
-ACTION_PREFIXES = ("need.", "offer.", "volunteer.", "person.", "export.", "messages.", "coordinator.")
+ACTION_PREFIXES = ("need.", "offer.", "volunteer.", "person.", "export.", "messages.", "coordinator.", "group.")
 # People with an account act under their own name; a neighbour who only asked for help is not
 # named here, because their name belongs to the (audited) private view of their request.
 NAMED_ROLES = ("volunteer", "coordinator")
@@ -77,8 +77,14 @@ def _ref_condition(group_id: int, ref: str):
 
 
 def _query(coordinator: Person, filters: AuditFilters):
-    """The filtered events of the coordinator's group (no order, no paging)."""
-    query = db.select(AuditEvent).where(AuditEvent.group_id == coordinator.group_id)
+    """The filtered events of the coordinator's group (no order, no paging).
+
+    Events about the group itself count too: `audit.record` takes `group_id` from the subject,
+    and a Group has none, so those events may carry no group_id.
+    """
+    query = db.select(AuditEvent).where(or_(
+        AuditEvent.group_id == coordinator.group_id,
+        (AuditEvent.subject_type == "group") & (AuditEvent.subject_id == coordinator.group_id)))
     if filters.action:
         query = query.where(AuditEvent.action.startswith(filters.action, autoescape=True))
     if filters.actor:

@@ -11,6 +11,8 @@ import time
 from datetime import datetime
 
 from sqlalchemy import update
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from mutualaid.domain.escalation import (ALERT_COORDINATORS, EXPIRE, LAST_MESSAGE, NOTIFY_FIRST_RING,
                                          NOTIFY_SECOND_RING, STEP_NAMES, UPDATE_REQUESTER, collapse_missed,
@@ -24,6 +26,7 @@ from mutualaid.services.places import in_area
 
 log = logging.getLogger(__name__)
 BATCH = 200
+COMMIT_EVERY = 25
 RUN_BUDGET_SECONDS = 50  # a run stops taking new batches after this; the next run carries on
 
 
@@ -40,46 +43,88 @@ def chase_open_needs(now: datetime) -> int:
     """Take every due ladder step of every open need, exactly once (volunteers loaded once per pass)."""
     from mutualaid.services.matching import volunteers_cached
 
-    done, started = 0, time.monotonic()
+    done, started, failures = 0, time.monotonic(), []
     with volunteers_cached():
         while time.monotonic() - started < RUN_BUDGET_SECONDS:
-            batch = _chase_batch(now)
+            try:
+                batch = _chase_batch(now)
+            except ChaseErrors as errors:
+                done, failures = done + errors.done, failures + errors.failures
+                break  # the failed needs stay due: the next run tries them again
             done += batch
             if batch == 0:
                 break
+    if failures:
+        raise ChaseErrors(done, failures)
     return done
 
 
 def _chase_batch(now: datetime) -> int:
-    """One batch of due needs; returns how many were moved on (0 when none was due)."""
+    """One batch of due needs; returns how many were moved on (0 when none was due).
+
+    Each need's step runs in its own savepoint, so one failing need is skipped (and retried on
+    the next run) without undoing the others; the batch commits every COMMIT_EVERY needs. Its
+    messages only sit in the outbox until then, so a crash before a commit sends nothing.
+    """
     ids = _due_ids(db.select(Need.id).where(Need.status == "open", Need.next_chase_at.is_not(None),
                                             Need.next_chase_at <= now).order_by(Need.next_chase_at), now)
-    done = 0
-    for need_id in ids:
-        need = db.session.get(Need, need_id)
-        ladder = ladder_of(need)
-        level = need.escalation_level
-        steps = collapse_missed(steps_due(need.opened_at or need.created_at, level, ladder, now))
-        if not steps:
-            # Woken early (its ladder changed): sleep until its next step is really due.
-            need.next_chase_at = due_at(need.opened_at or need.created_at, level, ladder)
+    done, failures = 0, []
+    # SQLite cannot upgrade a stale read to a write while another writer holds the file, so there
+    # each need commits on its own (short transactions); PostgreSQL commits in groups.
+    every = COMMIT_EVERY if db.engine.dialect.name == "postgresql" else 1
+    for position, need_id in enumerate(ids, start=1):
+        try:
+            with db.session.begin_nested():
+                done += _chase_one(db.session.get(Need, need_id), now)
+        except OperationalError as exc:
+            if every == 1 and "locked" in str(exc):
+                db.session.rollback()  # SQLite: another scheduler holds the file; it is doing this work
+                continue
+            failures.append(f"need {need_id}: {type(exc).__name__}: {exc}")
+            log.error("chase of need %s failed: %s", need_id, type(exc).__name__)
+        except Exception as exc:  # one need's failure must not stop the chase for everyone else
+            if every == 1:
+                db.session.rollback()
+            failures.append(f"need {need_id}: {type(exc).__name__}: {exc}")
+            log.error("chase of need %s failed: %s", need_id, type(exc).__name__)
+        if position % every == 0:
             db.session.commit()
-            continue
-        new_level = max(steps)
-        nxt = due_at(need.opened_at or need.created_at, new_level, ladder)
-        claimed = db.session.execute(
-            update(Need).where(Need.id == need_id, Need.status == "open", Need.escalation_level == level)
-            .values(escalation_level=new_level, next_chase_at=nxt).execution_options(synchronize_session=False))
-        if claimed.rowcount != 1:
-            db.session.rollback()
-            continue
-        db.session.refresh(need)
-        for step in steps:
-            STEP_ACTIONS[step](need, now)
-            audit.record("need.chased", need, now=now, step=STEP_NAMES[step])
-        db.session.commit()
-        done += 1
+    db.session.commit()
+    if failures:
+        raise ChaseErrors(done, failures)
     return done
+
+
+class ChaseErrors(RuntimeError):
+    """Some needs could not be chased this run (the others were); they are retried next run."""
+
+    def __init__(self, done: int, failures: list[str]):
+        super().__init__(f"{len(failures)} need(s) failed, {done} chased; first: {failures[0]}")
+        self.done, self.failures = done, failures
+
+
+def _chase_one(need: Need, now: datetime) -> int:
+    """Take the due steps of one need, claimed with a conditional UPDATE; 1 if it moved on."""
+    ladder = ladder_of(need)
+    level = need.escalation_level
+    steps = collapse_missed(steps_due(need.opened_at or need.created_at, level, ladder, now))
+    if not steps:
+        # Woken early (its ladder changed): sleep until its next step is really due.
+        need.next_chase_at = due_at(need.opened_at or need.created_at, level, ladder)
+        return 0
+    new_level = max(steps)
+    nxt = due_at(need.opened_at or need.created_at, new_level, ladder)
+    claimed = db.session.execute(
+        update(Need).where(Need.id == need.id, Need.status == "open", Need.escalation_level == level)
+        .values(escalation_level=new_level, next_chase_at=nxt).execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:
+        return 0  # another scheduler took this step a moment ago
+    set_committed_value(need, "escalation_level", new_level)
+    set_committed_value(need, "next_chase_at", nxt)
+    for step in steps:
+        STEP_ACTIONS[step](need, now)
+        audit.record("need.chased", need, now=now, step=STEP_NAMES[step])
+    return 1
 
 
 def _notify_ring(ring: int):

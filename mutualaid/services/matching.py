@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 from flask import current_app, url_for
 from sqlalchemy import delete, func
+from sqlalchemy.orm import selectinload
 from sqlalchemy.exc import IntegrityError
 
 from mutualaid.domain.privacy import haversine_km, rounded_distance_km
@@ -86,18 +87,17 @@ def notify_candidates(need: Need, *, ring: int, now: datetime) -> int:
     found = candidates(need, now=now, limit=3 * size + len(already), radius_factor=factor)
     need.match_reason = found.reason
     busy = _told_today(found.proposals, now)
+    chosen = [p for p in found.proposals if p.volunteer_id not in already and p.volunteer_id not in busy][:size]
+    people = {p.id: p for p in db.session.execute(db.select(Person).where(
+        Person.id.in_([c.volunteer_id for c in chosen])).options(selectinload(Person.volunteer))).scalars()}
     told = 0
-    for proposal in found.proposals:
-        if told >= size or proposal.volunteer_id in already or proposal.volunteer_id in busy:
-            continue
-        volunteer = db.session.get(Person, proposal.volunteer_id)
-        try:
-            with db.session.begin_nested():
-                db.session.add(NeedNotification(need_id=need.id, volunteer_id=volunteer.id, ring=ring,
-                                                channel=volunteer.volunteer.channel, distance_km=proposal.distance_km,
-                                                created_at=now))
-        except IntegrityError:
-            continue  # told already (another scheduler, a moment ago)
+    for proposal in chosen:
+        volunteer = people[proposal.volunteer_id]
+        # The need's step is claimed by one scheduler only; the unique (need, volunteer) row is the
+        # last line of defence (a violation fails this need's step, which is retried next run).
+        db.session.add(NeedNotification(need_id=need.id, volunteer_id=volunteer.id, ring=ring,
+                                        channel=volunteer.volunteer.channel, distance_km=proposal.distance_km,
+                                        created_at=now))
         tell(volunteer, "notify_need", group=need.group, need=need, purpose="notify", urgent=need.urgency == "today",
              now=now, params=_notice_params(need, proposal.distance_km))
         told += 1
