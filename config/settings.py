@@ -67,6 +67,7 @@ class BaseConfig:
     SMS_MAX_PER_NUMBER_PER_HOUR = 10
     SMS_MAX_PER_NUMBER_PER_DAY = 40
     SMS_MAX_INBOUND_PER_10_MINUTES = 20
+    SMS_INBOUND_INLINE = False  # production: the webhook only stores; the process_inbound job converses
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> dict:
@@ -119,8 +120,9 @@ class DevelopmentConfig(BaseConfig):
 
 
 class TestingConfig(BaseConfig):
-    """Test runs: CSRF stays on (tests fetch tokens like a browser would)."""
+    """Test runs: CSRF stays on (tests fetch tokens like a browser would); texts are handled inline."""
 
+    SMS_INBOUND_INLINE = True
     ENV_NAME = "testing"
     TESTING = True
     SECRET_KEY = "testing-only-not-secret"

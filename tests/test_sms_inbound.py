@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import datetime, timezone
 
 import pytest
 
@@ -391,3 +392,58 @@ def test_replies_do_not_echo_other_peoples_data(client):
     make_need(name="Edna Canary", phone="+447911123499", where="14 Mare St E8 3RH")
     text_in(client, "STATUS")
     assert "Edna" not in last_reply() and "Mare" not in last_reply()
+
+
+class TestStoredFirstAnsweredByTheJob:
+    """In production the webhook only stores the text; the process_inbound job answers it."""
+
+    @pytest.fixture
+    def config_overrides(self):
+        """As in production: nothing but storing inside Twilio's request."""
+        return sms_config(SMS_INBOUND_INLINE=False)
+
+    def test_the_webhook_stores_and_answers_without_conversing(self, client):
+        response = text_in(client, "need groceries today E8 3RH")
+        assert response.status_code == 200
+        assert [m.status for m in inbound()] == ["received"]
+        assert replies() == [] and needs() == []
+
+    def test_the_job_converses_once_in_order(self, client):
+        from mutualaid.jobs.runner import run_job
+
+        text_in(client, "need groceries")
+        text_in(client, "E8 3RH")
+        text_in(client, "1")
+        run = run_job("process_inbound")
+        run_job("process_inbound")
+        assert run.rows == 3
+        assert [m.status for m in inbound()] == ["processed"] * 3
+        need = needs()[0]
+        assert need.status == "open" and need.postcode == "E8 3RH" and need.urgency == "today"
+        assert len(replies()) == 3
+
+    def test_two_job_runs_at_once_answer_each_text_once(self, app, client):
+        from mutualaid.services.sms_inbound import process_pending_inbound
+
+        for i in range(6):
+            text_in(client, "HELP", sender=f"+4479111234{30 + i}")
+        barrier = threading.Barrier(2)
+
+        def run():
+            with app.app_context():
+                barrier.wait()
+                process_pending_inbound(datetime.now(timezone.utc))
+                db.session.remove()
+
+        threads = [threading.Thread(target=run) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        db.session.expire_all()
+        assert all(m.status == "processed" for m in inbound())
+        assert Message.query.filter_by(direction="out").count() == 6
+
+    def test_the_answer_sets_no_cookie(self, client):
+        response = text_in(client, "HELP")
+        assert "Set-Cookie" not in response.headers

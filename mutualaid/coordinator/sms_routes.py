@@ -53,7 +53,7 @@ def simulator():
         else:
             fields = sms_admin.simulated_webhook_form(current_user.group, phone, form.body.data or "")
             url = inbound_url()
-            accept_inbound(url, fields, sign(url, fields), simulated=True)
+            accept_inbound(url, fields, sign(url, fields), simulated=True, inline=True)
             sms_admin.deliver_simulated(phone)
             form.body.data = ""
     elif request.method == "GET" and request.args.get("phone"):

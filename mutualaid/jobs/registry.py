@@ -28,6 +28,13 @@ def _deliver_outbox(now: datetime) -> int:
     return report.sent + report.retried + report.failed + report.suppressed
 
 
+def _process_inbound(now: datetime) -> int:
+    """Run the SMS dialogue for texts the webhook stored."""
+    from mutualaid.services.sms_inbound import process_pending_inbound
+
+    return process_pending_inbound(now)
+
+
 def _locate_pending(now: datetime) -> int:
     """Geocode online the places the SMS webhook left for later."""
     from mutualaid.services.places import locate_pending
@@ -52,6 +59,7 @@ def _chase(name: str):
 
 
 JOBS: dict[str, Job] = {job.name: job for job in (
+    Job("process_inbound", 2, _process_inbound, "answer stored texts (the webhook only stores them)"),
     Job("chase_open_needs", 60, _chase("chase_open_needs"), "walk unclaimed needs up the escalation ladder"),
     Job("remind_claims", 300, _chase("remind_claims"), "remind volunteers; release claims past due"),
     Job("follow_up_fulfilled", 600, _chase("follow_up_fulfilled"), "ask requesters if they got what they needed"),

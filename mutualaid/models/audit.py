@@ -18,7 +18,7 @@ class AuditEvent(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
-    group_id: Mapped[int | None] = mapped_column(ForeignKey("group.id"))
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("group.id"), index=True)
     action: Mapped[str] = mapped_column(String(40))
     subject_type: Mapped[str] = mapped_column(String(20))
     subject_id: Mapped[int | None] = mapped_column(Integer)

@@ -16,7 +16,7 @@ def record(action: str, subject, *, actor=None, now: datetime | None = None, **d
         db.session.flush()
     event = AuditEvent(
         actor_id=getattr(actor, "id", None),
-        group_id=getattr(subject, "group_id", None),
+        group_id=subject.id if type(subject).__name__ == "Group" else getattr(subject, "group_id", None),
         action=action,
         subject_type=type(subject).__name__.lower(),
         subject_id=subject.id,

@@ -33,7 +33,8 @@ def render_sms(template: str, language: str, **params) -> str:
     Our own words are kept to the GSM alphabet; text relayed from a person is left as written.
     """
     with force_locale(language or "en"):
-        text = " ".join(render_template(f"sms/{template}.txt", **params).split())
+        # Straight from the Jinja environment: no page context (no session, no CSRF token).
+        text = " ".join(current_app.jinja_env.get_template(f"sms/{template}.txt").render(**params).split())
     return fit(text if template.startswith("relay_") else gsm_lookalikes(text))
 
 

@@ -5,7 +5,9 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import func
+from sqlalchemy import func, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from mutualaid.domain.phones import InvalidPhone, normalise_phone
@@ -40,28 +42,27 @@ def _group_for(to_number: str) -> Group | None:
     return group or db.session.execute(db.select(Group).order_by(Group.id)).scalars().first()
 
 
-def _store(form: dict, now: datetime, simulated: bool) -> Message | None:
-    """Insert the inbound row; None when this MessageSid was stored before (a replay)."""
-    message = Message(direction="in", provider_sid=form["MessageSid"][:64],
-                      from_number=clean_text(form.get("From", ""))[:20], to_number=clean_text(form.get("To", ""))[:20],
-                      body=clean_text(form.get("Body", ""), multiline=True)[:MAX_BODY],
-                      num_media=int(form.get("NumMedia") or 0) if str(form.get("NumMedia", "0")).isdigit() else 0,
-                      status="received", simulated=simulated, created_at=now, updated_at=now)
-    try:
-        with db.session.begin_nested():
-            db.session.add(message)
-    except IntegrityError:
-        return None
-    return message
+def _store(form: dict, now: datetime, simulated: bool) -> int | None:
+    """Insert the inbound row in one statement; None when this MessageSid was stored before (a replay)."""
+    values = dict(direction="in", channel="sms", provider_sid=form["MessageSid"][:64],
+                  from_number=clean_text(form.get("From", ""))[:20], to_number=clean_text(form.get("To", ""))[:20],
+                  body=clean_text(form.get("Body", ""), multiline=True)[:MAX_BODY],
+                  num_media=int(media) if (media := str(form.get("NumMedia") or "0")).isdigit() else 0,
+                  status="received", simulated=simulated, created_at=now, updated_at=now, purpose="",
+                  template="", urgent=False, attempts=0, last_error="", to_address="")
+    insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+    statement = insert(Message).values(**values).on_conflict_do_nothing(
+        index_elements=["provider_sid"]).returning(Message.id)
+    return db.session.execute(statement).scalar_one_or_none()
 
 
-def _too_chatty(number: str, now: datetime) -> bool:
-    """Whether this number has texted more than the cap in 10 minutes (a loop or pumping)."""
+def _too_chatty(message: Message) -> bool:
+    """Whether this number had texted more than the cap in the 10 minutes up to this message (a loop or pumping)."""
     from flask import current_app
 
     count = db.session.execute(db.select(func.count(Message.id)).where(
-        Message.direction == "in", Message.from_number == number,
-        Message.created_at >= now - timedelta(minutes=10))).scalar_one()
+        Message.direction == "in", Message.from_number == message.from_number, Message.id <= message.id,
+        Message.created_at >= message.created_at - timedelta(minutes=10))).scalar_one()
     return count > current_app.config["SMS_MAX_INBOUND_PER_10_MINUTES"]
 
 
@@ -80,43 +81,74 @@ def _conversation(phone: str, group: Group, person: Person) -> Conversation:
     return conv
 
 
-def record_inbound_sms(form: dict, *, now: datetime | None = None, simulated: bool = False) -> InboundResult:
-    """Handle one verified webhook: store it, then converse; one transaction, committed here."""
+def record_inbound_sms(form: dict, *, now: datetime | None = None, simulated: bool = False,
+                       inline: bool | None = None) -> InboundResult:
+    """Store one verified webhook (once per MessageSid) and commit; converse now or leave it to the job.
+
+    Storing is one INSERT ... ON CONFLICT DO NOTHING, so Twilio gets its answer in milliseconds
+    and never waits for the dialogue, geocoding or notifications (SMS_INBOUND_INLINE=False, as in
+    production: the `process_inbound` job converses within seconds).
+    """
+    from flask import current_app
+
     now = now or datetime.now(timezone.utc)
     if not form.get("MessageSid") or not form.get("From"):
         return InboundResult(False, reason="missing MessageSid or From")
-    message = _store(form, now, simulated)
-    if message is None:
-        db.session.rollback()
+    message_id = _store(form, now, simulated)
+    db.session.commit()
+    if message_id is None:
         return InboundResult(False, reason="duplicate")
+    if inline if inline is not None else current_app.config["SMS_INBOUND_INLINE"]:
+        process_inbound(message_id, now=now)
+    return InboundResult(True, message_id)
+
+
+def process_inbound(message_id: int, *, now: datetime | None = None) -> bool:
+    """Converse about one stored text, exactly once (claimed with a conditional UPDATE); commits."""
+    now = now or datetime.now(timezone.utc)
+    claimed = db.session.execute(update(Message).where(Message.id == message_id, Message.status == "received")
+                                 .values(status="processing").execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:
+        db.session.rollback()
+        return False
+    message = db.session.get(Message, message_id)
+    message.status = _converse_stored(message, now)
+    db.session.commit()
+    return True
+
+
+def process_pending_inbound(now: datetime, limit: int = 500) -> int:
+    """The job: converse about every stored text not yet handled, oldest first."""
+    query = db.select(Message.id).where(Message.direction == "in", Message.status == "received").order_by(
+        Message.id).limit(limit)
+    if db.engine.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    ids = list(db.session.execute(query).scalars())
+    db.session.commit()
+    return sum(process_inbound(message_id, now=now) for message_id in ids)
+
+
+def _converse_stored(message: Message, now: datetime) -> str:
+    """Find the sender, group and conversation, then run the dialogue; returns the message's new status."""
     try:
         phone = normalise_phone(message.from_number, "US" if message.from_number.startswith("+1") else "GB")
     except InvalidPhone:
-        message.status = "ignored"
-        db.session.commit()
-        return InboundResult(True, message.id, "sender is not a phone number")
+        return "ignored"
     group = _group_for(message.to_number)
     if group is None:
-        db.session.commit()
-        return InboundResult(True, message.id, "no group set up")
+        return "no_group"
     person = find_or_create_person(phone=phone, email=None, name="", language="en", group_id=group.id)
-    first_contact = person.id is None or not db.session.execute(db.select(Message.id).where(
-        Message.direction == "in", Message.from_number == message.from_number,
-        Message.id != message.id)).first()
-    if simulated and first_contact:
+    first_contact = not db.session.execute(db.select(Message.id).where(
+        Message.direction == "in", Message.from_number == message.from_number, Message.id < message.id)).first()
+    if message.simulated and first_contact:
         person.simulated = True
     db.session.flush()
-    message.person_id, message.group_id = person.id, group.id
     conv_row = _conversation(phone, group, person)
-    message.conversation_id = conv_row.id
-    if _too_chatty(message.from_number, now):
-        message.status = "rate_limited"
-        db.session.commit()
-        return InboundResult(True, message.id, "rate limited")
+    message.person_id, message.group_id, message.conversation_id = person.id, group.id, conv_row.id
+    if _too_chatty(message):
+        return "rate_limited"
     converse(message, person, group, conv_row, first_contact=first_contact, now=now)
-    message.status = "processed"
-    db.session.commit()
-    return InboundResult(True, message.id)
+    return "processed"
 
 
 def _relay_open(person: Person) -> bool:

@@ -17,11 +17,12 @@ def verified_form() -> dict:
     return form
 
 
-def accept_inbound(url: str, form: dict, signature: str | None, *, simulated: bool = False):
+def accept_inbound(url: str, form: dict, signature: str | None, *, simulated: bool = False,
+                   inline: bool | None = None):
     """The one inbound path, for Twilio and the simulator alike: verify, then record."""
     if not is_signed(url, form, signature):
         abort(403)
-    return record_inbound_sms(form, simulated=simulated)
+    return record_inbound_sms(form, simulated=simulated, inline=inline)
 
 
 def twiml() -> Response:
