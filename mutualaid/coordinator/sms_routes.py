@@ -48,10 +48,10 @@ def simulator():
     if form.validate_on_submit():
         try:
             phone = sms_admin.simulator_number(current_user, form.phone.data)
+            fields = sms_admin.simulated_webhook_form(current_user.group, phone, form.body.data or "")
         except ServiceError as error:
             attach_error(form, error)
         else:
-            fields = sms_admin.simulated_webhook_form(current_user.group, phone, form.body.data or "")
             url = inbound_url()
             accept_inbound(url, fields, sign(url, fields), simulated=True, inline=True)
             sms_admin.deliver_simulated(phone)

@@ -9,7 +9,7 @@ class InvalidPhone(ValueError):
 
 
 def normalise_phone(raw: str | None, default_region: str = "GB") -> str:
-    """Return the E.164 form of `raw` (e.g. "07700 900123" -> "+447700900123")."""
+    """Return the E.164 form of `raw` (e.g. "07911 123456" -> "+447911123456")."""
     if raw is None or not raw.strip():
         raise InvalidPhone("Please give a phone number.")
     text = raw.strip()

@@ -69,8 +69,11 @@ def simulator_number(coordinator: Person, raw: str) -> str:
 
 def simulated_webhook_form(group: Group, phone: str, body: str) -> dict:
     """The fields Twilio would post for a text from `phone` to the group's number."""
+    if not group.phone_number:
+        raise ServiceError(_l("Your group has no SMS number yet, so texts could not reach it. Set one with "
+                              "`flask --app wsgi groups create --phone` or ask whoever runs the server."), field="phone")
     return {"MessageSid": f"SMsim{uuid.uuid4().hex}", "AccountSid": "ACsimulator", "From": phone,
-            "To": group.phone_number or "", "Body": body, "NumMedia": "0"}
+            "To": group.phone_number, "Body": body, "NumMedia": "0"}
 
 
 def conversation_with(phone: str, group_id: int, limit: int = 60) -> list[Message]:
