@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
+from functools import cached_property
 
 import numpy as np
 
@@ -123,17 +124,17 @@ class VolunteerArrays:
         """How many volunteers."""
         return int(self.ids.size)
 
-    @property
+    @cached_property
     def pool(self) -> np.ndarray:
         """Who could ever be asked: located, vetted, not opted out (availability comes and goes)."""
         return np.isfinite(self.lat) & np.isfinite(self.lon) & self.vetted & ~self.opted_out
 
-    @property
+    @cached_property
     def spare(self) -> np.ndarray:
         """Free places: capacity minus active claims, never below zero."""
         return np.maximum(self.capacity - self.load, 0)
 
-    @property
+    @cached_property
     def ready(self) -> np.ndarray:
         """Who can take a need now: in the pool, available, with a free place."""
         return self.pool & self.available & (self.spare > 0)

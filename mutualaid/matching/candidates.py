@@ -18,7 +18,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from mutualaid.matching.arrays import NeedArrays, VolunteerArrays
-from mutualaid.matching.geometry import SEARCH_SLACK, chord_for_km, haversine_km, unit_vectors
+from mutualaid.matching.geometry import SEARCH_SLACK, chord_for_km, km_for_chord, unit_vectors
 from mutualaid.matching.scoring import Weights, car_counts, need_cost, pair_cost
 from mutualaid.matching.values import TRANSPORT
 
@@ -44,13 +44,6 @@ class Edges:
         return Edges(self.need[index], self.vol[index], self.km[index], self.cost[index])
 
 
-def _concat(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
-    """Join (need, vol) position arrays found group by group."""
-    if not parts:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
-
-
 def radius_bands(radius_km: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each volunteer's band, and each band's top radius (band 0 is everything up to 1 km)."""
     ratio = np.maximum(radius_km, BAND_BASE_KM) / BAND_BASE_KM
@@ -65,12 +58,13 @@ def need_groups(needs: NeedArrays, subset: np.ndarray) -> Iterator[tuple[str, st
     subset = subset[needs.located[subset]]
     if subset.size == 0:
         return
-    keys = np.char.add(np.char.add(needs.category[subset], "\x00"), needs.language[subset])
-    uniques, inverse = np.unique(keys, return_inverse=True)
+    categories, cat_code = np.unique(needs.category[subset], return_inverse=True)
+    languages, lang_code = np.unique(needs.language[subset], return_inverse=True)
+    uniques, inverse = np.unique(cat_code * languages.size + lang_code, return_inverse=True)
     order = np.argsort(inverse, kind="stable")
     bounds = np.searchsorted(inverse[order], np.arange(uniques.size + 1))
-    for g, key in enumerate(uniques):
-        category, language = str(key).split("\x00", 1)
+    for g, key in enumerate(uniques.tolist()):
+        category, language = str(categories[key // languages.size]), str(languages[key % languages.size])
         yield category, language, subset[order[bounds[g]:bounds[g + 1]]]
 
 
@@ -80,17 +74,9 @@ def eligible(vols: VolunteerArrays, ready: np.ndarray, category: str, language: 
     return mask & vols.has_car if category == TRANSPORT else mask
 
 
-def _within_radius(needs: NeedArrays, vols: VolunteerArrays, need: np.ndarray, vol: np.ndarray
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Keep the pairs whose haversine distance is within the volunteer's radius."""
-    km = haversine_km(needs.lat[need], needs.lon[need], vols.lat[vol], vols.lon[vol])
-    keep = km <= vols.radius_km[vol]
-    return need[keep], vol[keep], km[keep]
-
-
-def _edges(needs: NeedArrays, vols: VolunteerArrays, need: np.ndarray, vol: np.ndarray, w: Weights) -> Edges:
-    """Distances and first-place costs for candidate pairs already known to pass every rule but distance."""
-    need, vol, km = _within_radius(needs, vols, need, vol)
+def _priced(needs: NeedArrays, vols: VolunteerArrays, need: np.ndarray, vol: np.ndarray, km: np.ndarray,
+            w: Weights) -> Edges:
+    """Edges with first-place costs, for pairs already known to pass every rule."""
     part = need_cost(w, needs.urgency[need], needs.age_hours[need], needs.language[need])
     car = car_counts(w, needs.category[need], vols.has_car[vol])
     return Edges(need, vol, km, pair_cost(w, part, km, vols.radius_km[vol], vols.load[vol], car))
@@ -107,6 +93,21 @@ def _band_pairs(needs: NeedArrays, vols: VolunteerArrays, subset: np.ndarray
             yield group, np.flatnonzero(mask & (band == b)), float(top[b])
 
 
+def _in_reach(vols: VolunteerArrays, need: np.ndarray, vol: np.ndarray, chord: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Keep the pairs within the volunteer's own radius; chord lengths become kilometres."""
+    km = km_for_chord(chord)
+    keep = km <= vols.radius_km[vol]
+    return need[keep], vol[keep], km[keep]
+
+
+def _stack(parts: list[tuple[np.ndarray, ...]]) -> tuple[np.ndarray, ...]:
+    """Join (need, vol, km) arrays found group by group."""
+    if not parts:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
+    return tuple(np.concatenate(column) for column in zip(*parts))
+
+
 def all_edges(needs: NeedArrays, vols: VolunteerArrays, w: Weights, subset: np.ndarray | None = None) -> Edges:
     """Every candidate pair for the needs in `subset` (default: all), found tree against tree."""
     subset = np.arange(len(needs)) if subset is None else subset
@@ -115,49 +116,83 @@ def all_edges(needs: NeedArrays, vols: VolunteerArrays, w: Weights, subset: np.n
     for group, members, top in _band_pairs(needs, vols, subset):
         pairs = cKDTree(vol_xyz[members]).sparse_distance_matrix(
             cKDTree(need_xyz[group]), chord_for_km(top) * SEARCH_SLACK, output_type="ndarray")
-        parts.append((group[pairs["j"]], members[pairs["i"]]))
-    return _edges(needs, vols, *_concat(parts), w)
+        parts.append(_in_reach(vols, group[pairs["j"]], members[pairs["i"]], pairs["v"]))
+    return _priced(needs, vols, *_stack(parts), w)
 
 
-def cheapest_per_need(edges: Edges, k: int) -> Edges:
-    """Each need's k cheapest pairs, ordered by need, then cost, then volunteer (ids break ties)."""
-    order = np.lexsort((edges.vol, edges.cost, edges.need))
-    edges = edges.take(order)
+def first_per(edges: Edges, side: np.ndarray, key: np.ndarray, other: np.ndarray, limit: np.ndarray) -> Edges:
+    """For each value of `side`, its first `limit[value]` edges by `key` (ties: `other`), grouped by `side`."""
+    edges, side, other = edges.take(order := np.lexsort((other, key, side))), side[order], other[order]
     if len(edges) == 0:
         return edges
-    starts = np.flatnonzero(np.r_[True, edges.need[1:] != edges.need[:-1]])
+    starts = np.flatnonzero(np.r_[True, side[1:] != side[:-1]])
     rank = np.arange(len(edges)) - np.repeat(starts, np.diff(np.r_[starts, len(edges)]))
-    return edges.take(rank < k)
+    return edges.take(rank < limit[side])
 
 
-def nearest_edges(needs: NeedArrays, vols: VolunteerArrays, k: int, w: Weights) -> Edges:
-    """About each need's k cheapest candidates: the k nearest per radius band, then the k cheapest of those.
+def _knn(tree: cKDTree, points: np.ndarray, k: int, top_km: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The k nearest tree points within top_km of each point: (query row, tree index, chord), plus a full flag."""
+    chord, hit = tree.query(points, k=k, workers=-1, distance_upper_bound=chord_for_km(top_km) * SEARCH_SLACK)
+    chord, hit = chord.reshape(len(points), k), hit.reshape(len(points), k)
+    found = hit < tree.n
+    return np.repeat(np.arange(len(points)), k)[found.ravel()], hit[found], chord[found], found[:, -1]
 
-    A band search that came back short returned everyone within the band's top radius. Only a
-    full list thinned by the radius check may hide someone further out, so a need with such a
-    list and fewer than k candidates is searched exhaustively: every need with fewer than k
+
+def _need_side(needs: NeedArrays, vols: VolunteerArrays, k: int, need_xyz: np.ndarray, vol_xyz: np.ndarray
+               ) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
+    """Each need's k nearest candidates per radius band; and which needs' searches may have hidden some."""
+    parts, doubtful = [], np.zeros(len(needs), dtype=bool)
+    for group, members, top in _band_pairs(needs, vols, np.arange(len(needs))):
+        row, hit, chord, full = _knn(cKDTree(vol_xyz[members]), need_xyz[group], min(k, members.size), top)
+        need, vol, km = _in_reach(vols, group[row], members[hit], chord)
+        doubtful[group[full]] |= np.bincount(row, minlength=group.size)[full] > np.bincount(
+            np.searchsorted(group, need), minlength=group.size)[full]
+        parts.append((need, vol, km))
+    return _stack(parts), doubtful
+
+
+def _volunteer_side(needs: NeedArrays, vols: VolunteerArrays, reach: int, need_xyz: np.ndarray,
+                    vol_xyz: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Each volunteer's nearest needs (up to reach × free places per group) within their radius."""
+    ready, spare = vols.ready, vols.spare
+    band, top = radius_bands(vols.radius_km)
+    parts = []
+    for category, language, group in need_groups(needs, np.arange(len(needs))):
+        mask = eligible(vols, ready, category, language)
+        if not mask.any():
+            continue
+        tree = cKDTree(need_xyz[group])
+        for b in np.unique(band[mask]):
+            members = np.flatnonzero(mask & (band == b))
+            k = int(min(reach * spare[members].max(), group.size))
+            row, hit, chord, _ = _knn(tree, vol_xyz[members], k, float(top[b]))
+            parts.append(_in_reach(vols, group[hit], members[row], chord))
+    return _stack(parts)
+
+
+def nearest_edges(needs: NeedArrays, vols: VolunteerArrays, k: int, w: Weights, reach: int = 4) -> Edges:
+    """A pruned candidate graph: each need's k nearest candidates, plus each volunteer's nearest needs.
+
+    Need-side lists alone crowd onto the same few volunteers (those near many needs), leaving
+    others with no edge at all; so each volunteer also keeps its reach × (free places) nearest
+    needs. A band search that came back short returned everyone within the band's top radius;
+    only a full list thinned by the radius check may hide someone, so a need with such a list
+    and fewer than k candidates is searched exhaustively: every need with fewer than k
     candidates has all of them, and none is wrongly left without any.
     """
     need_xyz, vol_xyz = unit_vectors(needs.lat, needs.lon), unit_vectors(vols.lat, vols.lon)
-    parts, doubtful = [], np.zeros(len(needs), dtype=bool)
-    for group, members, top in _band_pairs(needs, vols, np.arange(len(needs))):
-        kk = min(k, members.size)
-        _, hit = cKDTree(vol_xyz[members]).query(need_xyz[group], k=kk, workers=-1,
-                                                 distance_upper_bound=chord_for_km(top) * SEARCH_SLACK)
-        hit = hit.reshape(group.size, kk)
-        found = hit < members.size
-        need, vol = np.repeat(group, kk)[found.ravel()], members[hit[found]]
-        outside = haversine_km(needs.lat[need], needs.lon[need], vols.lat[vol], vols.lon[vol]) > vols.radius_km[vol]
-        thinned = np.zeros(len(needs), dtype=bool)
-        thinned[need[outside]] = True
-        doubtful[group] |= found[:, -1] & thinned[group]
-        parts.append((need, vol))
-    edges = cheapest_per_need(_edges(needs, vols, *_concat(parts), w), k)
+    (need, vol, km), doubtful = _need_side(needs, vols, k, need_xyz, vol_xyz)
+    edges = Edges(need, vol, km, km)
+    edges = first_per(edges, edges.need, edges.km, edges.vol, np.full(len(needs), k))
     counts = np.bincount(edges.need, minlength=len(needs))
     redo = np.flatnonzero(doubtful & (counts < k))
-    if redo.size == 0:
-        return edges
-    keep = ~np.isin(edges.need, redo)
-    extra = all_edges(needs, vols, w, redo)
-    merged = Edges(*(np.concatenate((getattr(edges, f)[keep], getattr(extra, f))) for f in ("need", "vol", "km", "cost")))
-    return cheapest_per_need(merged, k)
+    if redo.size:
+        extra = all_edges(needs, vols, w, redo)
+        keep = ~np.isin(edges.need, redo)
+        edges = Edges(*(np.r_[getattr(edges, f)[keep], getattr(extra, f)] for f in ("need", "vol", "km", "cost")))
+    v_need, v_vol, v_km = _volunteer_side(needs, vols, reach, need_xyz, vol_xyz)
+    mine = Edges(v_need, v_vol, v_km, v_km)
+    mine = first_per(mine, mine.vol, mine.km, mine.need, reach * vols.spare)
+    need, vol, km = (np.r_[getattr(edges, f), getattr(mine, f)] for f in ("need", "vol", "km"))
+    _, unique = np.unique(need * len(vols) + vol, return_index=True)
+    return _priced(needs, vols, need[unique], vol[unique], km[unique], w)

@@ -27,6 +27,11 @@ def chord_for_km(km: np.ndarray | float) -> np.ndarray:
     return 2 * np.sin(np.minimum(np.asarray(km, dtype=float), np.pi * EARTH_RADIUS_KM) / (2 * EARTH_RADIUS_KM))
 
 
+def km_for_chord(chord: np.ndarray | float) -> np.ndarray:
+    """The great-circle distance matching a unit-sphere chord: 2R·asin(c / 2) (equal to haversine)."""
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.clip(np.asarray(chord, dtype=float) / 2, 0.0, 1.0))
+
+
 # Tree searches use a radius this much larger than asked, then filter on haversine
 # distance, so that float rounding in the chord never drops a point on the boundary.
 SEARCH_SLACK = 1 + 1e-9

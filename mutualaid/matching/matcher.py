@@ -1,0 +1,131 @@
+"""Public entry points: the best few volunteers for one need, and a matching pass over all open needs."""
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+
+import numpy as np
+
+from mutualaid.matching.arrays import NeedArrays, VolunteerArrays, as_need_arrays, as_volunteer_arrays
+from mutualaid.matching.arrays import URGENCY_INDEX
+from mutualaid.matching.candidates import Edges, all_edges, eligible, nearest_edges
+from mutualaid.matching.explain import explain, first_gap, reach_one
+from mutualaid.matching.scoring import (DEFAULT_WEIGHTS, Weights, car_counts, need_cost, pair_cost,
+                                        proposal_reasons, workload_step)
+from mutualaid.matching.solve import EXACT_WORK, assign, exact, greedy
+from mutualaid.matching.values import (LOCATION_UNKNOWN, NOBODY_FREE, CandidateList, MatchResult, NeedRow,
+                                       Proposal, VolunteerRow)
+
+# Each need keeps its K cheapest candidate volunteers (with all their free places) in a
+# matching pass. Measured against the unpruned optimum on the London benchmark (see
+# bench/README_matching.md): K = 8 matched exactly as many needs at a cost within 0.1 %.
+DEFAULT_K = 8
+
+Needs = NeedArrays | Iterable[NeedRow]
+Volunteers = VolunteerArrays | Iterable[VolunteerRow]
+
+
+def candidates_for(need: NeedRow, volunteers: Volunteers, limit: int = 5, *,
+                   weights: Weights = DEFAULT_WEIGHTS) -> CandidateList:
+    """The `limit` best volunteers for one need, best first, or the reason there is none."""
+    vols = as_volunteer_arrays(volunteers)
+    if need.lat is None or need.lon is None:
+        return CandidateList((), LOCATION_UNKNOWN)
+    reach, km = reach_one(vols, need.lat, need.lon)
+    ok = eligible(vols, vols.ready, need.category, need.language)[reach]
+    if not ok.any():
+        return CandidateList((), first_gap(vols, reach, need.category, need.language) or NOBODY_FREE)
+    vol, km = reach[ok], km[ok]
+    urgency = np.array([URGENCY_INDEX[need.urgency]])
+    part = need_cost(weights, urgency, np.array([need.age_hours]), np.array([need.language]))
+    car = car_counts(weights, np.full(vol.size, need.category), vols.has_car[vol])
+    cost = pair_cost(weights, part, km, vols.radius_km[vol], vols.load[vol], car)
+    best = np.lexsort((vol, cost))[:limit]
+    return CandidateList(tuple(
+        Proposal(need.id, int(vols.ids[vol[i]]), float(cost[i]), float(km[i]), proposal_reasons(
+            weights, distance_km=km[i], urgency=int(urgency[0]), age_hours=need.age_hours,
+            language=need.language, car=bool(car[i]), workload=int(vols.load[vol[i]])))
+        for i in best), None)
+
+
+def match_all(needs: Needs, volunteers: Volunteers, *, k: int | None = DEFAULT_K,
+              weights: Weights = DEFAULT_WEIGHTS, exact_work: float = EXACT_WORK) -> MatchResult:
+    """Propose volunteers for all open needs at once: most needs matched, then least total cost.
+
+    Each need keeps its k cheapest candidates (k=None keeps all). Components of the candidate
+    graph are solved exactly, except a surplus part bigger than `exact_work` (rows × columns),
+    which is improved tile by tile: still the most needs matched, cost near the least (solve.py).
+    """
+    started = time.perf_counter()
+    need_arr, vols = as_need_arrays(needs), as_volunteer_arrays(volunteers)
+    edges = nearest_edges(need_arr, vols, k, weights) if k else all_edges(need_arr, vols, weights)
+    found = time.perf_counter()
+    priority = need_cost(weights, need_arr.urgency, need_arr.age_hours, need_arr.language)
+    points = (np.radians(need_arr.lon) * np.cos(np.radians(need_arr.lat)), np.radians(need_arr.lat))
+    chosen, stats = assign(len(need_arr), edges, vols, weights, priority=priority, points=points,
+                           exact_work=exact_work)
+    stats.update(method="match_all", k=k or 0, seconds_candidates=found - started,
+                 seconds_assign=time.perf_counter() - found)
+    return _result(need_arr, vols, edges, chosen, weights, stats, started)
+
+
+def match_exact(needs: Needs, volunteers: Volunteers, *, weights: Weights = DEFAULT_WEIGHTS) -> MatchResult:
+    """The reference: every candidate pair, one solve over the whole graph, no pruning or splitting."""
+    started = time.perf_counter()
+    need_arr, vols = as_need_arrays(needs), as_volunteer_arrays(volunteers)
+    edges = all_edges(need_arr, vols, weights)
+    found = time.perf_counter()
+    chosen = exact(len(need_arr), edges, vols, weights)
+    stats: dict[str, float | int | str] = {"method": "match_exact", "seconds_candidates": found - started,
+                                           "seconds_assign": time.perf_counter() - found}
+    return _result(need_arr, vols, edges, chosen, weights, stats, started)
+
+
+def match_greedy(needs: Needs, volunteers: Volunteers, *, k: int | None = DEFAULT_K,
+                 weights: Weights = DEFAULT_WEIGHTS) -> MatchResult:
+    """The baseline: most pressing need first, each takes its cheapest free candidate.
+
+    It sees the same pruned candidate graph as match_all, so the difference between the two
+    is the assignment alone (and greedy can never match more: a maximal matching is at most
+    a maximum one).
+    """
+    started = time.perf_counter()
+    need_arr, vols = as_need_arrays(needs), as_volunteer_arrays(volunteers)
+    edges = nearest_edges(need_arr, vols, k, weights) if k else all_edges(need_arr, vols, weights)
+    found = time.perf_counter()
+    priority = need_cost(weights, need_arr.urgency, need_arr.age_hours, need_arr.language)
+    chosen = greedy(len(need_arr), edges, vols, weights, np.lexsort((need_arr.ids, priority)))
+    stats: dict[str, float | int | str] = {"method": "match_greedy", "k": k or 0, "seconds_candidates": found - started,
+                                           "seconds_assign": time.perf_counter() - found}
+    return _result(need_arr, vols, edges, chosen, weights, stats, started)
+
+
+def _result(needs: NeedArrays, vols: VolunteerArrays, edges: Edges, chosen: np.ndarray, w: Weights,
+            stats: dict, started: float) -> MatchResult:
+    """Proposals with reasons for matched needs, one reason code for each of the others."""
+    matched = np.flatnonzero(chosen >= 0)
+    picked = edges.take(chosen[matched])
+    # A volunteer's new needs take their places in need-id order: place j means j claims more.
+    order = np.lexsort((picked.need, picked.vol))
+    extra = np.empty(len(picked), dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, picked.vol[order][1:] != picked.vol[order][:-1]]) if len(picked) else order
+    extra[order] = np.arange(len(picked)) - np.repeat(starts, np.diff(np.r_[starts, len(picked)]))
+    load = vols.load[picked.vol]
+    cost = picked.cost + workload_step(w, load, extra)
+    car = car_counts(w, needs.category[picked.need], vols.has_car[picked.vol])
+    assignments = {}
+    for i, n in enumerate(picked.need.tolist()):
+        reasons = proposal_reasons(w, distance_km=picked.km[i], urgency=needs.urgency[n], age_hours=needs.age_hours[n],
+                                   language=str(needs.language[n]), car=bool(car[i]), workload=int(load[i] + extra[i]))
+        assignments[int(needs.ids[n])] = Proposal(int(needs.ids[n]), int(vols.ids[picked.vol[i]]), float(cost[i]),
+                                                  float(picked.km[i]), reasons)
+    has_edge = np.zeros(len(needs), dtype=bool)
+    has_edge[edges.need] = True
+    unmatched = {int(i): NOBODY_FREE for i in needs.ids[has_edge & (chosen < 0)]}
+    unmatched.update(explain(needs, vols, np.flatnonzero(~has_edge)))
+    unmatched = dict(sorted(unmatched.items()))
+    stats.update(needs=len(needs), volunteers=len(vols), candidate_edges=len(edges), matched=len(assignments),
+                 unmatched=len(unmatched), total_cost=float(cost.sum()),
+                 mean_distance_km=float(picked.km.mean()) if len(picked) else 0.0,
+                 seconds_total=time.perf_counter() - started)
+    return MatchResult(assignments, unmatched, stats)
