@@ -1,7 +1,7 @@
 """Benchmark "open needs near me" (GET /api/v1/needs, the nearest 50 within 5 km) on SQLite and
 PostgreSQL at city scale, against PostGIS as the reference.
 
-    .venv/bin/python bench/needs_near.py          # about 30-40 minutes at the full size, 2 cores
+    .venv/bin/python bench/needs_near.py          # ~30 min at full size on 2 cores with today's slow search; ~10 once fast
 
 For each backend it builds the synthetic London of bench/dataset.py (1,000,000 needs, 100,000 open,
 20,000 volunteers) in a new database (SQLite: a file under /tmp; PostgreSQL: mutualaid_bench_<random>,
@@ -560,6 +560,8 @@ def report(result: dict, args) -> list[tuple[str, bool]]:
                 print("\n".join("     " + line for line in plan.splitlines()))
     checks = []
     print("\nCorrectness (our refs vs PostGIS's nearest, ties at the last distance allowed):")
+    if not result.get("correctness"):
+        print("  not checked (needs the postgresql backend and PostGIS)")
     for backend, verdict in (result.get("correctness") or {}).items():
         ok = verdict["checked"] == len(result["ours"][backend]["sample"]) and not verdict["failures"]
         print(f"  {backend}: {verdict['checked']} points checked, {len(verdict['failures'])} differ")

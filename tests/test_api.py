@@ -539,3 +539,21 @@ def test_a_method_the_api_does_not_offer_is_a_405_in_json(client):
     response = client.delete("/api/v1/needs")
     assert response.status_code == 405
     assert error_of(response)["status"] == 405
+
+
+def test_needs_near_reaches_the_full_radius_in_every_direction(client, app):
+    """The search box is the circle's true bounding box (it used to stop short at ~4.99 km)."""
+    from mutualaid.domain.privacy import haversine_km
+    from mutualaid.services.needs import needs_near
+
+    origin = (51.5431, -0.0600)
+    made = []
+    for dlat, dlon in ((0.04493, 0.0), (0.0, 0.07217), (-0.04488, 0.0)):  # ~4.99-5.0 km N, E, S
+        need = make_need(where="E8 3RH", details=f"edge {dlat} {dlon}")
+        need.public_lat, need.public_lon = origin[0] + dlat, origin[1] + dlon
+        made.append(need)
+    db.session.commit()
+    distances = [haversine_km(*origin, n.public_lat, n.public_lon) for n in made]
+    assert all(4.98 < d <= 5.0 for d in distances), distances
+    found = {need.id for need, _ in needs_near(*origin, radius_km=5.0)}
+    assert {n.id for n in made} <= found

@@ -43,6 +43,8 @@ def mask_phone(e164: str | None) -> str:
 
 _HIDDEN = "[hidden]"
 _MIN_SECRET = 3
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_POSTCODE = re.compile(r"\b[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}\b", re.IGNORECASE)
 
 
 def private_fragments(*, name: str = "", address: str = "", phone: str = "", email: str = "") -> tuple[str, ...]:
@@ -62,10 +64,11 @@ def redact_details(details: str, *, secrets: tuple[str, ...] = (), region: str =
     """
     text = details
     for secret in sorted({s.strip() for s in secrets if len(s.strip()) >= _MIN_SECRET}, key=len, reverse=True):
+        if text.isascii() and secret.isascii() and secret.lower() not in text.lower():
+            continue  # cannot match (for ASCII, IGNORECASE is lower-case equality): skip compiling a pattern
         text = re.sub(rf"(?<!\w){re.escape(secret)}(?!\w)", _HIDDEN, text, flags=re.IGNORECASE)
     matches = phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.POSSIBLE)
     for match in reversed(list(matches)):
         text = text[:match.start] + _HIDDEN + text[match.end:]
-    text = re.sub(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", _HIDDEN, text)
-    text = re.sub(r"\b[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}\b", _HIDDEN, text, flags=re.IGNORECASE)
-    return text
+    text = _EMAIL.sub(_HIDDEN, text)
+    return _POSTCODE.sub(_HIDDEN, text)

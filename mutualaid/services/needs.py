@@ -5,6 +5,7 @@ import math
 from datetime import datetime, timezone
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
 
 from mutualaid.domain.lifecycle import IllegalTransition
 from mutualaid.domain.privacy import haversine_km, private_fragments, redact_details, rounded_distance_km
@@ -18,7 +19,8 @@ from mutualaid.services.chasing import start_chase, stop_chase
 from mutualaid.services.errors import Forbidden, NotFound, ServiceError
 from mutualaid.services.places import choose_group, locate
 
-KM_PER_DEGREE_LAT = 111.32
+EARTH_RADIUS_KM = 6371.0088  # the sphere haversine_km measures on
+FIRST_REACH_KM = 0.5  # needs_near looks this far first, then further until it has enough
 
 
 def get_by_ref(model, ref: str | None):
@@ -109,15 +111,51 @@ def coordinator_view(actor: Person, ref: str, *, now: datetime | None = None) ->
 
 def needs_near(lat: float, lon: float, *, radius_km: float = 5.0, limit: int = 50,
                category: str | None = None, group_id: int | None = None) -> list[tuple[Need, float]]:
-    """Open, located needs within `radius_km` of a point, nearest first (by approximate point)."""
+    """Open, located needs within `radius_km` of a point, nearest first (by approximate point).
+
+    Looks within FIRST_REACH_KM first and further only while fewer than `limit` needs are found,
+    reading just ids and points (the status/public point index covers them); only the needs
+    returned are loaded, with their requesters (public_view reads them to redact details).
+    """
     for name, value, low, high in (("lat", lat, -90, 90), ("lon", lon, -180, 180)):
         if not low <= value <= high:
             raise ServiceError(_l("That place is off the map."), field=name)
     if not 0 < radius_km <= 100:
         raise ServiceError(_l("Please choose a distance up to 100 km."), field="radius_km")
-    dlat = radius_km / KM_PER_DEGREE_LAT
-    dlon = radius_km / (KM_PER_DEGREE_LAT * max(math.cos(math.radians(lat)), 0.01))
-    query = db.select(Need).where(
+    reach = min(radius_km, FIRST_REACH_KM)
+    while True:
+        found = _open_within(lat, lon, reach, category, group_id)  # every open need within `reach`
+        if len(found) >= limit or reach >= radius_km:
+            break
+        grow = math.sqrt(2.0 * limit / len(found)) if found else 4.0  # aim past `limit` next time
+        reach = min(radius_km, reach * max(2.0, grow))
+    found.sort()
+    if len(found) > limit and found[limit][0] == found[limit - 1][0]:
+        # Public points are on a 400 m grid, so the last place is often shared: the older needs
+        # win, as before. Only the tied needs' created_at is read, not whole rows.
+        cutoff = found[limit - 1][0]
+        tied = [need_id for distance, need_id in found if distance == cutoff]
+        created = dict(db.session.execute(db.select(Need.id, Need.created_at).where(Need.id.in_(tied))).all())
+        found = [pair for pair in found if pair[0] < cutoff] + [
+            (cutoff, need_id) for need_id in sorted(tied, key=created.__getitem__)]
+    found = found[:limit]
+    loaded = {need.id: need for need in db.session.execute(
+        db.select(Need).where(Need.id.in_([need_id for _, need_id in found]))
+        .options(selectinload(Need.requester))).scalars()}
+    ranked = sorted(((distance, loaded[need_id]) for distance, need_id in found),
+                    key=lambda pair: (pair[0], pair[1].created_at))
+    return [(need, distance) for distance, need in ranked]
+
+
+def _open_within(lat: float, lon: float, reach_km: float, category: str | None,
+                 group_id: int | None) -> list[tuple[float, int]]:
+    """(distance, id) of every open need within `reach_km`: the circle's bounding box on the
+    (status, public_lat, public_lon) index, then the exact distance."""
+    rho = reach_km / EARTH_RADIUS_KM  # the circle's angular radius
+    cos_lat = math.cos(math.radians(lat))
+    dlat = math.degrees(rho) * (1 + 1e-9)
+    dlon = 180.0 if math.sin(rho) >= cos_lat else math.degrees(math.asin(math.sin(rho) / cos_lat)) * (1 + 1e-9)
+    query = db.select(Need.id, Need.public_lat, Need.public_lon).where(
         Need.status == "open",
         Need.public_lat.between(lat - dlat, lat + dlat),
         Need.public_lon.between(lon - dlon, lon + dlon),
@@ -127,12 +165,11 @@ def needs_near(lat: float, lon: float, *, radius_km: float = 5.0, limit: int = 5
     if group_id is not None:
         query = query.where(Need.group_id == group_id)
     found = []
-    for need in db.session.execute(query).scalars():
-        distance = haversine_km(lat, lon, need.public_lat, need.public_lon)
-        if distance <= radius_km:
-            found.append((need, distance))
-    found.sort(key=lambda pair: (pair[1], pair[0].created_at))
-    return found[:limit]
+    for need_id, public_lat, public_lon in db.session.execute(query):
+        distance = haversine_km(lat, lon, public_lat, public_lon)
+        if distance <= reach_km:
+            found.append((distance, need_id))
+    return found
 
 
 def needs_for_coordinator(coordinator: Person, *, status: str | None = None,
