@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Mapping
 
 from flask import Flask
@@ -35,6 +36,8 @@ def configure(app: Flask, config: str | Mapping | None) -> None:
     settings = load_config(name)
     settings.update(overrides)
     if not settings.get("SQLALCHEMY_DATABASE_URI"):
+        # The embedded default: a SQLite file in the instance folder (created on first use).
+        os.makedirs(app.instance_path, exist_ok=True)
         settings["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{app.instance_path}/mutualaid.sqlite3"
     app.config.from_mapping(settings)
     if app.config["TRUSTED_PROXIES"]:

@@ -63,3 +63,20 @@ def test_creating_the_app_touches_no_database(tmp_path):
     url = f"sqlite:///{tmp_path}/never.sqlite3"
     create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": url})
     assert not (tmp_path / "never.sqlite3").exists()
+
+
+def test_the_default_sqlite_database_works_on_a_fresh_clone_without_an_instance_folder(tmp_path, monkeypatch):
+    """`make run` on a new checkout: the instance folder does not exist yet, and must be made."""
+    import sqlite3
+
+    from flask import Flask
+
+    from mutualaid import configure
+
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    instance = tmp_path / "instance"
+    app = Flask("mutualaid", instance_path=str(instance))
+    configure(app, "development")
+    assert instance.is_dir()
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{instance}/mutualaid.sqlite3"
+    sqlite3.connect(instance / "mutualaid.sqlite3").close()  # the file can be created there
