@@ -23,7 +23,7 @@ from mutualaid.matching.scoring import Weights, car_counts, need_cost, pair_cost
 from mutualaid.matching.values import TRANSPORT
 
 BAND_BASE_KM = 1.0
-BAND_RATIO = 1.5
+BAND_RATIO = 2.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -120,9 +120,33 @@ def all_edges(needs: NeedArrays, vols: VolunteerArrays, w: Weights, subset: np.n
     return _priced(needs, vols, *_stack(parts), w)
 
 
-def first_per(edges: Edges, side: np.ndarray, key: np.ndarray, other: np.ndarray, limit: np.ndarray) -> Edges:
-    """For each value of `side`, its first `limit[value]` edges by `key` (ties: `other`), grouped by `side`."""
-    edges, side, other = edges.take(order := np.lexsort((other, key, side))), side[order], other[order]
+def count_at_most(needs: NeedArrays, vols: VolunteerArrays, limit: int) -> bool:
+    """Whether all candidate pairs number at most `limit`: counted tree against tree, never listed.
+
+    Counts use each band's top radius, so they can only overestimate.
+    """
+    need_xyz, vol_xyz = unit_vectors(needs.lat, needs.lon), unit_vectors(vols.lat, vols.lon)
+    total = 0
+    for group, members, top in _band_pairs(needs, vols, np.arange(len(needs))):
+        total += int(cKDTree(vol_xyz[members]).count_neighbors(cKDTree(need_xyz[group]),
+                                                                chord_for_km(top) * SEARCH_SLACK))
+        if total > limit:
+            return False
+    return True
+
+
+def first_per(edges: Edges, side: np.ndarray, km: np.ndarray, other: np.ndarray, limit: np.ndarray) -> Edges:
+    """For each value of `side`, its `limit[value]` nearest edges (to the metre; ties: `other`), grouped by `side`.
+
+    One int64 sort key (side, metres, other) when it fits, which sorts far faster than lexsort.
+    """
+    metres = np.rint(km * 1000).astype(np.int64)
+    bits = [int(np.max(a, initial=0)).bit_length() for a in (side, metres, other)]
+    if sum(bits) <= 62:
+        order = np.argsort((side << (bits[1] + bits[2])) | (metres << bits[2]) | other)
+    else:
+        order = np.lexsort((other, metres, side))
+    edges, side = edges.take(order), side[order]
     if len(edges) == 0:
         return edges
     starts = np.flatnonzero(np.r_[True, side[1:] != side[:-1]])
@@ -130,31 +154,47 @@ def first_per(edges: Edges, side: np.ndarray, key: np.ndarray, other: np.ndarray
     return edges.take(rank < limit[side])
 
 
-def _knn(tree: cKDTree, points: np.ndarray, k: int, top_km: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The k nearest tree points within top_km of each point: (query row, tree index, chord), plus a full flag."""
+def _knn(tree: cKDTree, points: np.ndarray, k: int, top_km: float) -> tuple[np.ndarray, np.ndarray]:
+    """The k nearest tree points within top_km of each point, as (points × k) arrays of km and index.
+
+    Missing neighbours have km = inf and index = tree.n.
+    """
     chord, hit = tree.query(points, k=k, workers=-1, distance_upper_bound=chord_for_km(top_km) * SEARCH_SLACK)
-    chord, hit = chord.reshape(len(points), k), hit.reshape(len(points), k)
-    found = hit < tree.n
-    return np.repeat(np.arange(len(points)), k)[found.ravel()], hit[found], chord[found], found[:, -1]
+    return km_for_chord(chord).reshape(len(points), k), hit.reshape(len(points), k)
 
 
 def _need_side(needs: NeedArrays, vols: VolunteerArrays, k: int, need_xyz: np.ndarray, vol_xyz: np.ndarray
                ) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
-    """Each need's k nearest candidates per radius band; and which needs' searches may have hidden some."""
+    """Each need's k nearest candidates (over all radius bands); and whose searches may have hidden some."""
+    ready = vols.ready
+    band, top = radius_bands(vols.radius_km)
     parts, doubtful = [], np.zeros(len(needs), dtype=bool)
-    for group, members, top in _band_pairs(needs, vols, np.arange(len(needs))):
-        row, hit, chord, full = _knn(cKDTree(vol_xyz[members]), need_xyz[group], min(k, members.size), top)
-        need, vol, km = _in_reach(vols, group[row], members[hit], chord)
-        doubtful[group[full]] |= np.bincount(row, minlength=group.size)[full] > np.bincount(
-            np.searchsorted(group, need), minlength=group.size)[full]
-        parts.append((need, vol, km))
+    for category, language, group in need_groups(needs, np.arange(len(needs))):
+        mask = eligible(vols, ready, category, language)
+        kms, ids = [], []
+        for b in np.unique(band[mask]):
+            members = np.flatnonzero(mask & (band == b))
+            km, hit = _knn(cKDTree(vol_xyz[members]), need_xyz[group], min(k, members.size), float(top[b]))
+            vol = np.append(members, -1)[hit]
+            outside = np.isfinite(km) & (km > vols.radius_km[vol])
+            doubtful[group] |= np.isfinite(km[:, -1]) & outside.any(axis=1)
+            kms.append(np.where(outside, np.inf, km))
+            ids.append(np.where(outside, -1, vol))
+        if not kms:
+            continue
+        km, vol = np.hstack(kms), np.hstack(ids)
+        metres = np.where(np.isfinite(km), np.rint(km * 1000), np.inf)  # nearest to the metre, then by id
+        best = np.lexsort((np.where(vol < 0, len(vols), vol), metres), axis=1)[:, :k]
+        km, vol = np.take_along_axis(km, best, axis=1), np.take_along_axis(vol, best, axis=1)
+        found = vol >= 0
+        parts.append((np.repeat(group, best.shape[1])[found.ravel()], vol[found], km[found]))
     return _stack(parts), doubtful
 
 
 def _volunteer_side(needs: NeedArrays, vols: VolunteerArrays, reach: int, need_xyz: np.ndarray,
                     vol_xyz: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Each volunteer's nearest needs (up to reach × free places per group) within their radius."""
-    ready, spare = vols.ready, vols.spare
+    """Each volunteer's nearest needs within their radius, up to reach × free places per group."""
+    ready, limit = vols.ready, reach * vols.spare
     band, top = radius_bands(vols.radius_km)
     parts = []
     for category, language, group in need_groups(needs, np.arange(len(needs))):
@@ -164,9 +204,10 @@ def _volunteer_side(needs: NeedArrays, vols: VolunteerArrays, reach: int, need_x
         tree = cKDTree(need_xyz[group])
         for b in np.unique(band[mask]):
             members = np.flatnonzero(mask & (band == b))
-            k = int(min(reach * spare[members].max(), group.size))
-            row, hit, chord, _ = _knn(tree, vol_xyz[members], k, float(top[b]))
-            parts.append(_in_reach(vols, group[hit], members[row], chord))
+            k = int(min(limit[members].max(), group.size))
+            km, hit = _knn(tree, vol_xyz[members], k, float(top[b]))
+            keep = (km <= vols.radius_km[members][:, None]) & (np.arange(k) < limit[members][:, None])
+            parts.append((np.append(group, -1)[hit[keep]], np.repeat(members, k)[keep.ravel()], km[keep]))
     return _stack(parts)
 
 
@@ -183,7 +224,6 @@ def nearest_edges(needs: NeedArrays, vols: VolunteerArrays, k: int, w: Weights, 
     need_xyz, vol_xyz = unit_vectors(needs.lat, needs.lon), unit_vectors(vols.lat, vols.lon)
     (need, vol, km), doubtful = _need_side(needs, vols, k, need_xyz, vol_xyz)
     edges = Edges(need, vol, km, km)
-    edges = first_per(edges, edges.need, edges.km, edges.vol, np.full(len(needs), k))
     counts = np.bincount(edges.need, minlength=len(needs))
     redo = np.flatnonzero(doubtful & (counts < k))
     if redo.size:

@@ -8,7 +8,7 @@ import numpy as np
 
 from mutualaid.matching.arrays import NeedArrays, VolunteerArrays, as_need_arrays, as_volunteer_arrays
 from mutualaid.matching.arrays import URGENCY_INDEX
-from mutualaid.matching.candidates import Edges, all_edges, eligible, nearest_edges
+from mutualaid.matching.candidates import Edges, all_edges, count_at_most, eligible, nearest_edges
 from mutualaid.matching.explain import explain, first_gap, reach_one
 from mutualaid.matching.scoring import (DEFAULT_WEIGHTS, Weights, car_counts, need_cost, pair_cost,
                                         proposal_reasons, workload_step)
@@ -16,10 +16,12 @@ from mutualaid.matching.solve import EXACT_WORK, assign, exact, greedy
 from mutualaid.matching.values import (LOCATION_UNKNOWN, NOBODY_FREE, CandidateList, MatchResult, NeedRow,
                                        Proposal, VolunteerRow)
 
-# Each need keeps its K cheapest candidate volunteers (with all their free places) in a
-# matching pass. Measured against the unpruned optimum on the London benchmark (see
-# bench/README_matching.md): K = 8 matched exactly as many needs at a cost within 0.1 %.
+# A matching pass keeps every candidate pair unless there would be more than PRUNE_ABOVE
+# of them (a group's usual few hundred needs never come near). Past that, each need keeps its
+# K nearest candidates and each volunteer its 4 × (free places) nearest needs; the effect of
+# K, measured against the unpruned optimum, is in bench/README_matching.md.
 DEFAULT_K = 8
+PRUNE_ABOVE = 400_000
 
 Needs = NeedArrays | Iterable[NeedRow]
 Volunteers = VolunteerArrays | Iterable[VolunteerRow]
@@ -43,28 +45,37 @@ def candidates_for(need: NeedRow, volunteers: Volunteers, limit: int = 5, *,
     best = np.lexsort((vol, cost))[:limit]
     return CandidateList(tuple(
         Proposal(need.id, int(vols.ids[vol[i]]), float(cost[i]), float(km[i]), proposal_reasons(
-            weights, distance_km=km[i], urgency=int(urgency[0]), age_hours=need.age_hours,
+            weights, distance_km=float(km[i]), urgency=int(urgency[0]), age_hours=float(need.age_hours),
             language=need.language, car=bool(car[i]), workload=int(vols.load[vol[i]])))
         for i in best), None)
 
 
+def _graph(needs: NeedArrays, vols: VolunteerArrays, k: int | None, w: Weights, prune_above: int
+           ) -> tuple[Edges, bool]:
+    """The candidate graph for a pass: every pair when few enough (or k is None), else pruned."""
+    if k is None or count_at_most(needs, vols, prune_above):
+        return all_edges(needs, vols, w), False
+    return nearest_edges(needs, vols, k, w), True
+
+
 def match_all(needs: Needs, volunteers: Volunteers, *, k: int | None = DEFAULT_K,
-              weights: Weights = DEFAULT_WEIGHTS, exact_work: float = EXACT_WORK) -> MatchResult:
+              weights: Weights = DEFAULT_WEIGHTS, prune_above: int = PRUNE_ABOVE,
+              exact_work: float = EXACT_WORK) -> MatchResult:
     """Propose volunteers for all open needs at once: most needs matched, then least total cost.
 
-    Each need keeps its k cheapest candidates (k=None keeps all). Components of the candidate
-    graph are solved exactly, except a surplus part bigger than `exact_work` (rows × columns),
-    which is improved tile by tile: still the most needs matched, cost near the least (solve.py).
+    The candidate graph is pruned only past `prune_above` pairs (k=None: never). Its components
+    are solved exactly, except a surplus part bigger than `exact_work` (rows × columns), which is
+    improved tile by tile: still the most needs matched, cost near the least (solve.py).
     """
     started = time.perf_counter()
     need_arr, vols = as_need_arrays(needs), as_volunteer_arrays(volunteers)
-    edges = nearest_edges(need_arr, vols, k, weights) if k else all_edges(need_arr, vols, weights)
+    edges, pruned = _graph(need_arr, vols, k, weights, prune_above)
     found = time.perf_counter()
     priority = need_cost(weights, need_arr.urgency, need_arr.age_hours, need_arr.language)
     points = (np.radians(need_arr.lon) * np.cos(np.radians(need_arr.lat)), np.radians(need_arr.lat))
     chosen, stats = assign(len(need_arr), edges, vols, weights, priority=priority, points=points,
                            exact_work=exact_work)
-    stats.update(method="match_all", k=k or 0, seconds_candidates=found - started,
+    stats.update(method="match_all", k=k if pruned else 0, seconds_candidates=found - started,
                  seconds_assign=time.perf_counter() - found)
     return _result(need_arr, vols, edges, chosen, weights, stats, started)
 
@@ -82,20 +93,20 @@ def match_exact(needs: Needs, volunteers: Volunteers, *, weights: Weights = DEFA
 
 
 def match_greedy(needs: Needs, volunteers: Volunteers, *, k: int | None = DEFAULT_K,
-                 weights: Weights = DEFAULT_WEIGHTS) -> MatchResult:
+                 weights: Weights = DEFAULT_WEIGHTS, prune_above: int = PRUNE_ABOVE) -> MatchResult:
     """The baseline: most pressing need first, each takes its cheapest free candidate.
 
-    It sees the same pruned candidate graph as match_all, so the difference between the two
-    is the assignment alone (and greedy can never match more: a maximal matching is at most
-    a maximum one).
+    It sees the same candidate graph as match_all, so the difference between the two is the
+    assignment alone (and greedy can never match more: a maximal matching is at most a maximum one).
     """
     started = time.perf_counter()
     need_arr, vols = as_need_arrays(needs), as_volunteer_arrays(volunteers)
-    edges = nearest_edges(need_arr, vols, k, weights) if k else all_edges(need_arr, vols, weights)
+    edges, pruned = _graph(need_arr, vols, k, weights, prune_above)
     found = time.perf_counter()
     priority = need_cost(weights, need_arr.urgency, need_arr.age_hours, need_arr.language)
     chosen = greedy(len(need_arr), edges, vols, weights, np.lexsort((need_arr.ids, priority)))
-    stats: dict[str, float | int | str] = {"method": "match_greedy", "k": k or 0, "seconds_candidates": found - started,
+    stats: dict[str, float | int | str] = {"method": "match_greedy", "k": k if pruned else 0,
+                                           "seconds_candidates": found - started,
                                            "seconds_assign": time.perf_counter() - found}
     return _result(need_arr, vols, edges, chosen, weights, stats, started)
 
@@ -113,12 +124,14 @@ def _result(needs: NeedArrays, vols: VolunteerArrays, edges: Edges, chosen: np.n
     load = vols.load[picked.vol]
     cost = picked.cost + workload_step(w, load, extra)
     car = car_counts(w, needs.category[picked.need], vols.has_car[picked.vol])
-    assignments = {}
-    for i, n in enumerate(picked.need.tolist()):
-        reasons = proposal_reasons(w, distance_km=picked.km[i], urgency=needs.urgency[n], age_hours=needs.age_hours[n],
-                                   language=str(needs.language[n]), car=bool(car[i]), workload=int(load[i] + extra[i]))
-        assignments[int(needs.ids[n])] = Proposal(int(needs.ids[n]), int(vols.ids[picked.vol[i]]), float(cost[i]),
-                                                  float(picked.km[i]), reasons)
+    n = picked.need
+    columns = zip(needs.ids[n].tolist(), vols.ids[picked.vol].tolist(), cost.tolist(), picked.km.tolist(),
+                  needs.urgency[n].tolist(), needs.age_hours[n].tolist(), needs.language[n].tolist(),
+                  car.tolist(), (load + extra).tolist())
+    assignments = {
+        need_id: Proposal(need_id, vol_id, c, km, proposal_reasons(w, distance_km=km, urgency=u, age_hours=age,
+                                                                   language=lang, car=has_car, workload=busy))
+        for need_id, vol_id, c, km, u, age, lang, has_car, busy in columns}
     has_edge = np.zeros(len(needs), dtype=bool)
     has_edge[edges.need] = True
     unmatched = {int(i): NOBODY_FREE for i in needs.ids[has_edge & (chosen < 0)]}

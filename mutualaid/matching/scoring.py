@@ -74,12 +74,11 @@ def workload_step(w: Weights, load: np.ndarray, extra: np.ndarray) -> np.ndarray
 
 def proposal_reasons(w: Weights, *, distance_km: float, urgency: int, age_hours: float, language: str,
                      car: bool, workload: int) -> tuple[Reason, ...]:
-    """Codes and values explaining a proposal; distance is coarse (DESIGN §4: shown before a claim)."""
-    reasons: list[Reason] = [("distance_km", rounded_distance_km(float(distance_km))),
-                             ("urgency", URGENCIES[int(urgency)]), ("age_hours", int(round(float(age_hours))))]
+    """Codes and values explaining a proposal (plain Python values); distance is coarse (DESIGN §4)."""
+    reasons: tuple[Reason, ...] = (("distance_km", rounded_distance_km(distance_km)), ("urgency", URGENCIES[urgency]),
+                                   ("age_hours", round(age_hours)))
     if language != w.common_language:
-        reasons.append(("speaks", str(language)))
+        reasons += (("speaks", language),)
     if car:
-        reasons.append(("has_car", True))
-    reasons.append(("workload", int(workload)))
-    return tuple(reasons)
+        reasons += (("has_car", True),)
+    return reasons + (("workload", workload),)

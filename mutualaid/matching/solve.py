@@ -23,7 +23,7 @@ from mutualaid.matching.candidates import Edges
 from mutualaid.matching.scoring import Weights, workload_step
 
 WEIGHT_SCALE = 1000  # solver weights are costs in thousandths
-EXACT_WORK = 2e8     # rows × columns above which a surplus part is improved by tiles instead
+EXACT_WORK = 5e7     # rows × columns above which a surplus part is improved by tiles instead
 
 
 def expand_slots(edges: Edges, vols: VolunteerArrays, w: Weights) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -99,7 +99,8 @@ def assign(n_needs: int, edges: Edges, vols: VolunteerArrays, w: Weights, *, pri
             def big(r, cc, ww, mm, nn, begin, row_ids, x=x, y=y):
                 """Tile-by-tile improvement of a surplus part too big for one exact solve."""
                 stats["tiled_parts"] += 1
-                return tiles.improve(r, cc, ww, mm, nn, begin, x[row_ids], y[row_ids], lap.by_parts)
+                return tiles.improve(r, cc, ww, mm, nn, begin, x[row_ids], y[row_ids], _tile_solve,
+                                     tiles.TILE_ROWS, tiles.PASSES)
         if m * (s + min(m, s)) <= lap.DENSE_CELLS:
             found = lap.with_dummies(rows[part], cols[part], weight[part], m, s)
         else:
@@ -107,6 +108,14 @@ def assign(n_needs: int, edges: Edges, vols: VolunteerArrays, w: Weights, *, pri
                                  row_order=np.argsort(priority[row_need], kind="stable"), big=big, budget=exact_work)
         _record(result, part, rows, cols, found, edge, need)
     return result, stats
+
+
+def _tile_solve(row: np.ndarray, col: np.ndarray, weight: np.ndarray, m: int, n: int) -> np.ndarray:
+    """Exact solve of one tile of a surplus part: its smaller side is fully matched now, so stays so."""
+    try:
+        return lap.full_matching(row, col, weight, m, n)
+    except ValueError:  # not expected; dummies are slower but always feasible
+        return lap.with_dummies(row, col, weight, m, n)
 
 
 def _record(result: np.ndarray, part: np.ndarray, rows: np.ndarray, cols: np.ndarray, found: np.ndarray,

@@ -13,7 +13,7 @@ from collections.abc import Callable
 import numpy as np
 
 TILE_ROWS = 2000  # rows (needs) per tile: an exact tile solve then takes a few milliseconds
-PASSES = 3
+PASSES = 2
 
 
 def kd_tiles(x: np.ndarray, y: np.ndarray, size: int) -> np.ndarray:

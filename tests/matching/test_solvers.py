@@ -1,0 +1,60 @@
+"""The exact solvers underneath, and the value types' own rules."""
+import numpy as np
+import pytest
+
+from mutualaid.domain.privacy import haversine_km as domain_haversine
+from mutualaid.matching import NeedArrays, VolunteerRow
+from mutualaid.matching import lap
+from mutualaid.matching.geometry import chord_for_km, haversine_km, km_for_chord
+from tests.matching.builders import make_need, make_volunteer
+
+
+def test_vectorised_haversine_agrees_with_the_domain_one():
+    assert haversine_km(51.5, -0.1, 51.6, 0.2) == pytest.approx(domain_haversine(51.5, -0.1, 51.6, 0.2), rel=1e-12)
+
+
+def test_chord_and_great_circle_distance_convert_both_ways():
+    assert km_for_chord(chord_for_km(7.25)) == pytest.approx(7.25, rel=1e-12)
+
+
+def test_dummies_prefer_one_more_pair_over_a_cheaper_smaller_matching():
+    # Row 0 could take column 0 (weight 1) or column 1 (weight 100); row 1 only column 0.
+    row, col, weight = np.array([0, 0, 1]), np.array([0, 1, 0]), np.array([1, 100, 1])
+    assert lap.with_dummies(row, col, weight, 2, 2).tolist() == [1, 0]
+
+
+def test_solving_by_parts_agrees_with_dummies_on_random_graphs():
+    rng = np.random.default_rng(5)
+    for _ in range(20):
+        m, n, e = rng.integers(5, 60), rng.integers(5, 60), rng.integers(10, 200)
+        keys = np.unique(rng.integers(0, m, e) * n + rng.integers(0, n, e))
+        row, col, weight = keys // n, keys % n, rng.integers(1, 50, keys.size)
+        a, b = lap.with_dummies(row, col, weight, m, n), lap.by_parts(row, col, weight, m, n)
+        cost = {(r, c): w for r, c, w in zip(row.tolist(), col.tolist(), weight.tolist())}
+        assert (a >= 0).sum() == (b >= 0).sum()
+        assert sum(cost[r, c] for r, c in enumerate(a) if c >= 0) == sum(cost[r, c] for r, c in enumerate(b) if c >= 0)
+
+
+def test_an_unknown_urgency_is_refused():
+    with pytest.raises(ValueError):
+        make_need(urgency="yesterday")
+
+
+def test_a_capacity_outside_one_to_ten_is_refused():
+    with pytest.raises(ValueError):
+        VolunteerRow(1, 51.5, -0.1, 2.0, frozenset(), frozenset(), capacity=11, load=0, has_car=False)
+
+
+def test_duplicate_need_ids_are_refused():
+    with pytest.raises(ValueError):
+        NeedArrays.from_rows([make_need(1), make_need(1)])
+
+
+def test_columns_are_sorted_by_id_whatever_the_input_order():
+    arrays = NeedArrays.from_rows([make_need(3), make_need(1), make_need(2)]).sorted_by_id()
+    assert arrays.ids.tolist() == [1, 2, 3]
+
+
+def test_a_volunteer_with_more_claims_than_capacity_has_no_free_place():
+    from mutualaid.matching import VolunteerArrays
+    assert VolunteerArrays.from_rows([make_volunteer(capacity=2, load=3)]).spare.tolist() == [0]
