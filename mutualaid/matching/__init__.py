@@ -12,8 +12,8 @@ from mutualaid.matching.values import (LOCATION_UNKNOWN, NOBODY_FOR_CATEGORY, NO
                                        MatchResult, NeedRow, Proposal, Reason, VolunteerRow)
 
 __all__ = [
-    "DEFAULT_K", "DEFAULT_WEIGHTS", "PRUNE_ABOVE", "LOCATION_UNKNOWN", "NOBODY_FOR_CATEGORY", "NOBODY_FREE", "NOBODY_IN_RANGE",
-    "NOBODY_WITH_CAR", "NOBODY_WITH_LANGUAGE", "UNMATCHED_REASONS", "CandidateList", "MatchResult", "NeedArrays",
-    "NeedRow", "Proposal", "Reason", "VolunteerArrays", "VolunteerRow", "Weights", "candidates_for", "match_all",
-    "match_exact", "match_greedy",
+    "DEFAULT_K", "DEFAULT_WEIGHTS", "LOCATION_UNKNOWN", "NOBODY_FOR_CATEGORY", "NOBODY_FREE", "NOBODY_IN_RANGE",
+    "NOBODY_WITH_CAR", "NOBODY_WITH_LANGUAGE", "PRUNE_ABOVE", "UNMATCHED_REASONS", "CandidateList", "MatchResult",
+    "NeedArrays", "NeedRow", "Proposal", "Reason", "VolunteerArrays", "VolunteerRow", "Weights", "candidates_for",
+    "match_all", "match_exact", "match_greedy",
 ]

@@ -5,7 +5,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from mutualaid.matching.arrays import NeedArrays, VolunteerArrays
-from mutualaid.matching.candidates import radius_bands
+from mutualaid.matching.candidates import need_groups
 from mutualaid.matching.geometry import SEARCH_SLACK, chord_for_km, haversine_km, unit_vectors
 from mutualaid.matching.values import (LOCATION_UNKNOWN, NOBODY_FOR_CATEGORY, NOBODY_FREE, NOBODY_IN_RANGE,
                                        NOBODY_WITH_CAR, NOBODY_WITH_LANGUAGE, TRANSPORT)
@@ -39,27 +39,56 @@ def reach_one(vols: VolunteerArrays, lat: float, lon: float) -> tuple[np.ndarray
     return reach, km[reach]
 
 
+def _levels(vols: VolunteerArrays, category: str, language: str) -> list[tuple[str, np.ndarray]]:
+    """The rule ladder as (reason if nobody at this step reaches the need, who passes every step so far)."""
+    steps = [(NOBODY_IN_RANGE, vols.pool), (NOBODY_FOR_CATEGORY, vols.offers_mask(category)),
+             (NOBODY_WITH_LANGUAGE, vols.speaks_mask(language))]
+    if category == TRANSPORT:
+        steps.append((NOBODY_WITH_CAR, vols.has_car))
+    ladder, mask = [], np.ones(len(vols), dtype=bool)
+    for reason, step in steps:
+        mask = mask & step
+        ladder.append((reason, mask))
+    return ladder
+
+
+def _anyone_reaches(vols: VolunteerArrays, mask: np.ndarray, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """For each point, whether some volunteer in `mask` has it within their own radius.
+
+    Power-distance lifting makes per-volunteer radii one tree query: a volunteer at x with chord
+    radius c becomes (x, sqrt(C² − c²)) in 4-D, a need at p becomes (p, 0), and then
+    |p' − x'|² = |p − x|² + C² − c² <= C² exactly when |p − x| <= c. The nearest lifted
+    volunteer is the one that reaches furthest past the point, so it alone decides.
+    """
+    members = np.flatnonzero(mask)
+    if members.size == 0:
+        return np.zeros(lat.size, dtype=bool)
+    chord = chord_for_km(vols.radius_km[members])
+    top = float(chord.max())
+    lifted = np.column_stack((unit_vectors(vols.lat[members], vols.lon[members]), np.sqrt(top ** 2 - chord ** 2)))
+    points = np.column_stack((unit_vectors(lat, lon), np.zeros(lat.size)))
+    _, hit = cKDTree(lifted).query(points, k=1, distance_upper_bound=top * SEARCH_SLACK + 1e-12)
+    found = hit < members.size
+    vol = members[np.minimum(hit, members.size - 1)]
+    return found & (haversine_km(lat, lon, vols.lat[vol], vols.lon[vol]) <= vols.radius_km[vol])
+
+
 def explain(needs: NeedArrays, vols: VolunteerArrays, positions: np.ndarray) -> dict[int, str]:
-    """A reason code for each need at `positions` (id -> code); meant for the few with no candidate."""
-    reasons: dict[int, str] = {}
-    located = needs.located[positions]
-    for p in positions[~located]:
-        reasons[int(needs.ids[p])] = LOCATION_UNKNOWN
-    positions = positions[located]
-    if positions.size == 0:
-        return reasons
-    pool = np.flatnonzero(vols.pool)
-    band, top = radius_bands(vols.radius_km[pool])
-    need_xyz, vol_xyz = unit_vectors(needs.lat[positions], needs.lon[positions]), unit_vectors(vols.lat, vols.lon)
-    near: list[list[np.ndarray]] = [[] for _ in positions]
-    for b in np.unique(band):
-        members = pool[band == b]
-        hits = cKDTree(vol_xyz[members]).query_ball_point(need_xyz, chord_for_km(top[b]) * SEARCH_SLACK)
-        for i, hit in enumerate(hits):
-            near[i].append(members[np.asarray(hit, dtype=np.int64)])
-    for i, p in enumerate(positions):
-        vol = np.concatenate(near[i]) if near[i] else np.zeros(0, dtype=np.int64)
-        km = haversine_km(needs.lat[p], needs.lon[p], vols.lat[vol], vols.lon[vol])
-        vol = np.sort(vol[km <= vols.radius_km[vol]])
-        reasons[int(needs.ids[p])] = first_gap(vols, vol, str(needs.category[p]), str(needs.language[p])) or NOBODY_FREE
+    """A reason code for each need at `positions` (id -> code); meant for those with no candidate.
+
+    Needs of one (category, language) share the ladder; each step is one lifted-tree query for
+    all of them, so this never lists who is in range.
+    """
+    reasons = {int(i): LOCATION_UNKNOWN for i in needs.ids[positions[~needs.located[positions]]]}
+    for category, language, group in need_groups(needs, positions):
+        open_ = np.ones(group.size, dtype=bool)  # needs not yet given a reason
+        for reason, mask in _levels(vols, category, language):
+            if not open_.any():
+                break
+            reached = _anyone_reaches(vols, mask, needs.lat[group[open_]], needs.lon[group[open_]])
+            for i in needs.ids[group[open_][~reached]]:
+                reasons[int(i)] = reason
+            open_[np.flatnonzero(open_)[~reached]] = False
+        for i in needs.ids[group[open_]]:
+            reasons[int(i)] = NOBODY_FREE
     return reasons

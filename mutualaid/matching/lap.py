@@ -1,12 +1,12 @@
 """Exact assignment solvers on integer weights: most pairs matched first, then least total weight.
 
-A problem is m rows × n columns with edges (row, col, weight >= 1). Three ways to solve it:
+A problem is m rows × n columns with edges (row, col, weight >= 1). Two ways to solve it:
 
-- `with_dummies`: every row gets its own "unassigned" column of weight D, so a full matching
-  always exists; D is big enough that one more real pair always beats any saving (proof
+- `with_dummies`: every row of the smaller side gets its own "unassigned" column of weight D,
+  so a full matching always exists; D is big enough that one more real pair always beats any saving (proof
   below). Dense problems go to linear_sum_assignment, sparse ones to LAPJVsp
   (min_weight_full_bipartite_matching).
-- `by_parts`: the same optimum without dummies. A maximum matching (Hopcroft–Karp) and the
+- `by_parts`: the same optimum without dummies. A maximum matching (a max flow) and the
   Dulmage–Mendelsohn decomposition split the graph into a row-surplus part, a column-surplus
   part and a perfect part; every maximum matching keeps to them, so each is solved on its own
   as a full matching. Much faster on big graphs: scipy's LAPJVsp runs a search from every
@@ -30,7 +30,7 @@ from collections.abc import Callable
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import breadth_first_order, maximum_bipartite_matching, min_weight_full_bipartite_matching
+from scipy.sparse.csgraph import breadth_first_order, maximum_flow, min_weight_full_bipartite_matching
 
 DENSE_CELLS = 250_000  # up to this many cells (with dummies) a problem is solved dense
 
@@ -69,13 +69,49 @@ def _as_row_match(r: np.ndarray, c: np.ndarray, flipped: bool, m: int, n: int) -
 
 
 def maximum_matching(row: np.ndarray, col: np.ndarray, weight: np.ndarray, m: int, n: int,
-                     row_order: np.ndarray | None = None) -> np.ndarray:
-    """A maximum matching (column per row or -1); rows first in `row_order` and cheaper edges are tried first."""
+                     row_order: np.ndarray | None = None, col_capacity: np.ndarray | None = None) -> np.ndarray:
+    """A maximum (b-)matching as a maximum flow (Dinic): for each edge, whether it is used.
+
+    Columns take up to `col_capacity` rows (default 1). Rows first in `row_order`, and cheaper
+    edges, are laid out first, so the first blocking flow is close to "most pressing first,
+    cheapest first". Not Hopcroft–Karp: scipy's can take exponential time on some graphs
+    (scipy#26147; 190 s on a 100k-need city here, where Dinic takes under a second).
+    """
     rank = np.arange(m) if row_order is None else np.argsort(row_order, kind="stable")
-    order = np.lexsort((col, weight, rank[row]))
-    indptr = np.searchsorted(rank[row[order]], np.arange(m + 1))
-    graph = csr_matrix((np.ones(order.size), col[order], indptr), shape=(m, n))
-    return maximum_bipartite_matching(graph, perm_type="column")[rank]
+    order = _argsort_keys(rank[row], weight, col)
+    source, sink = 0, m + n + 1
+    capacity = np.ones(n, dtype=np.int32) if col_capacity is None else col_capacity.astype(np.int32)
+    heads = np.r_[np.zeros(m, dtype=np.int64), 1 + rank[row[order]], 1 + m + np.arange(n)]
+    tails = np.r_[1 + np.arange(m), 1 + m + col[order], np.full(n, sink)]
+    indptr = np.searchsorted(heads, np.arange(sink + 2))
+    data = np.r_[np.ones(m + order.size, dtype=np.int32), capacity]
+    flow = maximum_flow(csr_matrix((data, tails, indptr), shape=(sink + 1, sink + 1)), source, sink,
+                        method="dinic").flow.tocoo()
+    hit = (flow.data > 0) & (flow.row >= 1) & (flow.row <= m) & (flow.col > m) & (flow.col <= m + n)
+    key = row * n + col  # (row, column) pairs are distinct
+    by_key = np.argsort(key)
+    found = np.argsort(rank)[flow.row[hit] - 1] * n + (flow.col[hit] - 1 - m)
+    used = np.zeros(row.size, dtype=bool)
+    used[by_key[np.searchsorted(key[by_key], found)]] = True
+    return used
+
+
+def _argsort_keys(*keys: np.ndarray) -> np.ndarray:
+    """Order by several non-negative integer keys (first is most significant), packed into one int64."""
+    bits = [max(int(k.max(initial=0)), 1).bit_length() for k in keys]
+    if sum(bits) > 62:
+        return np.lexsort(keys[::-1])
+    packed = np.zeros(keys[0].size, dtype=np.int64)
+    for key, width in zip(keys, bits):
+        packed = (packed << width) | key.astype(np.int64)
+    return np.argsort(packed, kind="stable")
+
+
+def match_from_used(row: np.ndarray, col: np.ndarray, used: np.ndarray, m: int) -> np.ndarray:
+    """Column matched to each row (or -1), from a used-edge mask of a matching."""
+    match = np.full(m, -1, dtype=np.int64)
+    match[row[used]] = col[used]
+    return match
 
 
 def _reach(heads: np.ndarray, tails: np.ndarray, starts: np.ndarray, size: int) -> np.ndarray:
@@ -88,7 +124,8 @@ def _reach(heads: np.ndarray, tails: np.ndarray, starts: np.ndarray, size: int) 
     return seen[:size]
 
 
-def dm_parts(row: np.ndarray, col: np.ndarray, match: np.ndarray, m: int, n: int) -> list[tuple[np.ndarray, np.ndarray]]:
+def dm_parts(row: np.ndarray, col: np.ndarray, match: np.ndarray, m: int, n: int
+             ) -> list[tuple[np.ndarray, np.ndarray]]:
     """Dulmage–Mendelsohn: (row mask, column mask) of the row-surplus, column-surplus and perfect parts."""
     col_match = np.full(n, -1, dtype=np.int64)
     matched = np.flatnonzero(match >= 0)
@@ -125,16 +162,20 @@ def restrict(row: np.ndarray, col: np.ndarray, rows: np.ndarray, cols: np.ndarra
 
 
 def by_parts(row: np.ndarray, col: np.ndarray, weight: np.ndarray, m: int, n: int,
-             row_order: np.ndarray | None = None, big: Callable[..., np.ndarray] | None = None,
-             budget: float = float("inf")) -> np.ndarray:
+             start: np.ndarray | None = None, row_order: np.ndarray | None = None,
+             big: Callable[..., np.ndarray] | None = None, budget: float = float("inf")) -> np.ndarray:
     """Column matched to each row (or -1): a maximum matching of least weight, part by part.
+
+    `start` is any maximum matching (column per row), if the caller has one; the parts do not
+    depend on which.
 
     A surplus part whose exact solve would cost more than `budget` (rows × columns, the work
     of scipy's rectangular LAPJVsp) is handed to `big(r, c, w, m, n, start, row_ids)` instead,
     with the maximum matching restricted to it as a starting point.
     """
-    match = maximum_matching(row, col, weight, m, n, row_order)
-    result = np.full(m, -1, dtype=np.int64)
+    if start is None:
+        start = match_from_used(row, col, maximum_matching(row, col, weight, m, n, row_order), m)
+    match, result = start, np.full(m, -1, dtype=np.int64)
     for index, (rows, cols) in enumerate(dm_parts(row, col, match, m, n)):
         keep, r, c, row_ids, col_ids = restrict(row, col, rows, cols)
         if keep.size == 0:

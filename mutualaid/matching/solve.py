@@ -2,16 +2,19 @@
 
 A volunteer with s free places becomes s columns; their j-th place costs the workload step for
 j claims more, so places fill in order. Costs become integer weights (milli-cost units, + 1 so
-none is zero), which keeps solver sums exact and LAPJVsp free of float ties. The graph splits
-into connected components, each solved on its own (no edge joins two, so this is exact):
-one need alone takes its cheapest place; small ones go dense with dummy columns; the rest by
-Dulmage–Mendelsohn parts (lap.py). A surplus part too big to solve exactly in time (more than
-EXACT_WORK rows × columns) is improved tile by tile from a maximum matching (tiles.py): the
-number matched stays exact, the cost comes within a fraction of a percent (bench/README_matching.md).
+none is zero): solver sums stay exact, and LAPJVsp meets no float near-ties (on which it stalled
+for minutes in testing). The graph splits into connected components, each solved on its own
+(no edge joins two, so this is exact): one need alone takes its cheapest place; small
+components go dense with dummy columns (lap.with_dummies); bigger ones start from one maximum
+flow over the whole graph and are solved by Dulmage–Mendelsohn parts (lap.by_parts). A surplus
+part too big to solve exactly in time (more than EXACT_WORK rows × columns) is improved tile by
+tile from that maximum matching instead (tiles.py): the number matched stays the maximum, and
+the cost comes within about 0.2 % of the least (README.md here).
 """
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 from scipy.sparse import csr_matrix
@@ -41,22 +44,27 @@ def solver_weights(cost: np.ndarray) -> np.ndarray:
     return np.rint(cost * WEIGHT_SCALE).astype(np.int64) + 1
 
 
-def _local(index: np.ndarray, label: np.ndarray, n_labels: int) -> tuple[np.ndarray, np.ndarray]:
-    """Number the distinct values of `index` 0.. within each label, in value order; and count per label."""
-    values, first = np.unique(index, return_index=True)
-    group = label[first]
-    order = np.lexsort((values, group))
-    counts = np.bincount(group, minlength=n_labels)
-    rank = np.empty(values.size, dtype=np.int64)
-    rank[order] = np.arange(values.size) - np.repeat(np.cumsum(counts) - counts, counts)
-    return rank[np.searchsorted(values, index)], counts
+def _rank_within(label: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each item's position among the items with the same label (-1: none), in item order; and counts."""
+    present = np.flatnonzero(label >= 0)
+    counts = np.bincount(label[present], minlength=int(label.max(initial=-1)) + 1)
+    order = present[np.argsort(label[present], kind="stable")]
+    rank = np.full(label.size, -1, dtype=np.int64)
+    rank[order] = np.arange(order.size) - np.repeat(np.cumsum(counts) - counts, counts)
+    return rank, counts
 
 
-def _labels(edges: Edges, need: np.ndarray, n_needs: int, n_vols: int) -> np.ndarray:
-    """Connected component of each slot-edge (numbered 0.. in order of first need)."""
+def _components(edges: Edges, n_needs: int, n_vols: int) -> tuple[np.ndarray, np.ndarray]:
+    """Connected component of each need and volunteer (-1: no edge), numbered in order of first need."""
     graph = csr_matrix((np.ones(len(edges)), (edges.need, n_needs + edges.vol)), shape=(n_needs + n_vols,) * 2)
     _, node_label = connected_components(graph, directed=False)
-    return np.unique(node_label[need], return_inverse=True)[1]
+    has_need = np.bincount(edges.need, minlength=n_needs) > 0
+    known, first = np.unique(node_label[:n_needs][has_need], return_index=True)
+    renumber = np.full(node_label.max() + 1, -1, dtype=np.int64)
+    renumber[known[np.argsort(first)]] = np.arange(known.size)
+    need_label = np.where(has_need, renumber[node_label[:n_needs]], -1)
+    vol_label = np.where(np.bincount(edges.vol, minlength=n_vols) > 0, renumber[node_label[n_needs:]], -1)
+    return need_label, vol_label
 
 
 def assign(n_needs: int, edges: Edges, vols: VolunteerArrays, w: Weights, *, priority: np.ndarray,
@@ -74,40 +82,69 @@ def assign(n_needs: int, edges: Edges, vols: VolunteerArrays, w: Weights, *, pri
     if edge.size == 0:
         return result, stats
     need, weight = edges.need[edge], solver_weights(cost)
-    label = _labels(edges, need, n_needs, len(vols))
-    n_labels = int(label.max()) + 1
-    rows, needs_per = _local(need, label, n_labels)
-    cols, slots_per = _local(slot, label, n_labels)
-    stats.update(components=n_labels, largest_component_needs=int(needs_per.max()))
+    need_label, vol_label = _components(edges, n_needs, len(vols))
+    need_rank, needs_per = _rank_within(need_label)
+    slot_rank, slots_per = _rank_within(np.repeat(vol_label, vols.spare))
+    label, rows, cols = need_label[need], need_rank[need], slot_rank[slot]
+    stats.update(components=needs_per.size, largest_component_needs=int(needs_per.max()))
     single = needs_per[label] == 1  # a need alone in its component takes its cheapest place
-    if single.any():
-        pick = np.flatnonzero(single)[np.lexsort((slot[single], weight[single], label[single]))]
-        first = np.r_[True, label[pick][1:] != label[pick][:-1]]
-        result[need[pick[first]]] = edge[pick[first]]
+    pick = np.flatnonzero(single)[np.lexsort((slot[single], weight[single], label[single]))]
+    first = pick[np.r_[True, label[pick][1:] != label[pick][:-1]]] if pick.size else pick
+    result[need[first]] = edge[first]
     order = np.flatnonzero(~single)[np.argsort(label[~single], kind="stable")]
     bounds = np.flatnonzero(np.r_[True, label[order][1:] != label[order][:-1], True])
-    for start, stop in zip(bounds[:-1], bounds[1:]):
-        part = order[start:stop]
-        c = int(label[part[0]])
-        m, s = int(needs_per[c]), int(slots_per[c])
-        row_need = np.empty(m, dtype=np.int64)
-        row_need[rows[part]] = need[part]
-        big = None
-        if points is not None:
-            x, y = points[0][row_need], points[1][row_need]
-
-            def big(r, cc, ww, mm, nn, begin, row_ids, x=x, y=y):
-                """Tile-by-tile improvement of a surplus part too big for one exact solve."""
-                stats["tiled_parts"] += 1
-                return tiles.improve(r, cc, ww, mm, nn, begin, x[row_ids], y[row_ids], _tile_solve,
-                                     tiles.TILE_ROWS, tiles.PASSES)
+    need_slot = None
+    for lo, hi in zip(bounds[:-1], bounds[1:]):
+        part = order[lo:hi]
+        m, s = int(needs_per[label[part[0]]]), int(slots_per[label[part[0]]])
         if m * (s + min(m, s)) <= lap.DENSE_CELLS:
             found = lap.with_dummies(rows[part], cols[part], weight[part], m, s)
         else:
-            found = lap.by_parts(rows[part], cols[part], weight[part], m, s,
-                                 row_order=np.argsort(priority[row_need], kind="stable"), big=big, budget=exact_work)
-        _record(result, part, rows, cols, found, edge, need)
+            need_slot = _flow_start(n_needs, edges, vols, priority) if need_slot is None else need_slot
+            start = np.full(m, -1, dtype=np.int64)
+            held = part[slot[part] == need_slot[need[part]]]
+            start[rows[held]] = cols[held]
+            row_need = np.empty(m, dtype=np.int64)
+            row_need[rows[part]] = need[part]
+            found = lap.by_parts(rows[part], cols[part], weight[part], m, s, start=start, budget=exact_work,
+                                 big=_tiler(points, row_need, stats))
+        hit = part[found[rows[part]] == cols[part]]
+        result[need[hit]] = edge[hit]
     return result, stats
+
+
+def _tiler(points: tuple[np.ndarray, np.ndarray] | None, row_need: np.ndarray, stats: dict[str, int]
+           ) -> Callable[..., np.ndarray] | None:
+    """The tile-by-tile improver for a component's too-big parts (None without points: solve exactly)."""
+    if points is None:
+        return None
+    x, y = points[0][row_need], points[1][row_need]
+
+    def improve(row: np.ndarray, col: np.ndarray, weight: np.ndarray, m: int, n: int, start: np.ndarray,
+                row_ids: np.ndarray) -> np.ndarray:
+        """Improve one surplus part, tile by tile, from its maximum matching `start`."""
+        stats["tiled_parts"] += 1
+        return tiles.improve(row, col, weight, m, n, start, x[row_ids], y[row_ids], _tile_solve,
+                             tiles.TILE_ROWS, tiles.PASSES)
+    return improve
+
+
+def _flow_start(n_needs: int, edges: Edges, vols: VolunteerArrays, priority: np.ndarray) -> np.ndarray:
+    """A maximum matching of the whole graph as slots per need (-1: none): one max flow over volunteers.
+
+    Most pressing needs and cheapest edges go first; a volunteer's matched needs fill their
+    places in need order.
+    """
+    used = lap.maximum_matching(edges.need, edges.vol, solver_weights(edges.cost), n_needs, len(vols),
+                                row_order=np.argsort(priority, kind="stable"), col_capacity=vols.spare)
+    need, vol = edges.need[used], edges.vol[used]
+    order = np.lexsort((need, vol))
+    need, vol = need[order], vol[order]
+    starts = np.flatnonzero(np.r_[True, vol[1:] != vol[:-1]]) if vol.size else np.zeros(0, dtype=np.int64)
+    extra = np.arange(vol.size) - np.repeat(starts, np.diff(np.r_[starts, vol.size]))
+    need_slot = np.full(n_needs, -1, dtype=np.int64)
+    need_slot[need] = (np.cumsum(vols.spare) - vols.spare)[vol] + extra
+    return need_slot
 
 
 def _tile_solve(row: np.ndarray, col: np.ndarray, weight: np.ndarray, m: int, n: int) -> np.ndarray:
@@ -116,13 +153,6 @@ def _tile_solve(row: np.ndarray, col: np.ndarray, weight: np.ndarray, m: int, n:
         return lap.full_matching(row, col, weight, m, n)
     except ValueError:  # not expected; dummies are slower but always feasible
         return lap.with_dummies(row, col, weight, m, n)
-
-
-def _record(result: np.ndarray, part: np.ndarray, rows: np.ndarray, cols: np.ndarray, found: np.ndarray,
-            edge: np.ndarray, need: np.ndarray) -> None:
-    """Write a component's (row -> column) answer back as (need -> edge)."""
-    hit = part[found[rows[part]] == cols[part]]
-    result[need[hit]] = edge[hit]
 
 
 def exact(n_needs: int, edges: Edges, vols: VolunteerArrays, w: Weights) -> np.ndarray:

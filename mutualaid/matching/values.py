@@ -70,7 +70,11 @@ class VolunteerRow:
 
 @dataclass(frozen=True)
 class Proposal:
-    """One volunteer proposed for one need, with its cost (lower is better) and why."""
+    """One volunteer proposed for one need, with its cost (lower is better) and why.
+
+    `distance_km` is exact, for coordinators; the "distance_km" reason is the coarse one
+    (0.5 km steps) that may be shown to a volunteer before they claim (DESIGN.md §4).
+    """
 
     need_id: int
     volunteer_id: int

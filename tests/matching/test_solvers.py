@@ -58,3 +58,18 @@ def test_columns_are_sorted_by_id_whatever_the_input_order():
 def test_a_volunteer_with_more_claims_than_capacity_has_no_free_place():
     from mutualaid.matching import VolunteerArrays
     assert VolunteerArrays.from_rows([make_volunteer(capacity=2, load=3)]).spare.tolist() == [0]
+
+
+def test_tiles_cover_every_point_and_hold_at_most_the_given_number():
+    from mutualaid.matching.tiles import kd_tiles
+    rng = np.random.default_rng(1)
+    label = kd_tiles(rng.random(1000), rng.random(1000), 90)
+    assert label.min() == 0 and np.bincount(label).max() <= 90
+
+
+def test_counting_pairs_stops_at_the_limit():
+    from mutualaid.matching.arrays import as_need_arrays, as_volunteer_arrays
+    from mutualaid.matching.candidates import count_at_most
+    needs = as_need_arrays([make_need(i) for i in range(1, 4)])
+    volunteers = as_volunteer_arrays([make_volunteer(i) for i in range(1, 4)])
+    assert count_at_most(needs, volunteers, 9) and not count_at_most(needs, volunteers, 8)
