@@ -47,6 +47,21 @@ def test_unmet_needs_are_ordered_by_urgency_then_age(coordinator):
     assert overview.total_unmet == 4
 
 
+def test_drafts_and_open_needs_of_one_urgency_interleave_by_age(coordinator, monkeypatch):
+    old_open = make_need(urgency="soon", details="a", now=NOW - timedelta(days=3))
+    draft = make_need(urgency="soon", details="b", now=NOW - timedelta(days=2))
+    new_open = make_need(urgency="soon", details="c", now=NOW - timedelta(days=1))
+    today_draft = make_need(urgency="today", details="d", now=NOW)
+    for need in (draft, today_draft):
+        need.status = "draft"
+    db.session.commit()
+    assert refs(dashboard.unmet_needs(coordinator, now=NOW)) == [today_draft.ref, old_open.ref, draft.ref, new_open.ref]
+    only_drafts = dashboard.unmet_needs(coordinator, dashboard.UnmetFilter(status="draft"), now=NOW)
+    assert refs(only_drafts) == [today_draft.ref, draft.ref] and only_drafts.total_unmet == 2
+    monkeypatch.setattr(dashboard, "PAGE", 2)
+    assert refs(dashboard.unmet_needs(coordinator, now=NOW, page=2)) == [draft.ref, new_open.ref]
+
+
 def test_days_open_colours_follow_the_groups_thresholds(coordinator, group):
     new, older, oldest = (make_need(details=str(d), now=NOW - timedelta(days=d)) for d in (0.5, 2, 4))
     colours = {row.need.ref: row.colour for row in dashboard.unmet_needs(coordinator, now=NOW).rows}
@@ -205,3 +220,44 @@ def test_every_dashboard_page_renders_for_a_coordinator(client, auth, coordinato
     for url in ("/coordinator/", "/coordinator/figures", "/coordinator/map", "/coordinator/settings",
                 "/coordinator/volunteers", "/coordinator/volunteers?idle=1", "/coordinator/?category=groceries&min_days=1"):
         assert client.get(url).status_code == 200, url
+
+
+def test_the_first_page_shows_the_newest_pending_volunteers_and_how_many_wait(client, auth, coordinator, group,
+                                                                              monkeypatch):
+    from mutualaid.coordinator import dashboard_routes
+
+    monkeypatch.setattr(dashboard_routes, "SIDE_LIST", 2)
+    for i in range(3):
+        make_volunteer(group, email=f"new{i}@example.org", name=f"Newcomer {i}", status="pending")
+    make_volunteer(group, email="ok@example.org", name="Approved One")
+    auth.login(coordinator.email)
+    page = client.get("/coordinator/").get_data(as_text=True)
+    waiting = page.split("Volunteers waiting for approval")[1].split("<h2>")[0]
+    assert "(3)" in waiting and "All 3 waiting for approval" in waiting
+    assert sum(f"Newcomer {i}" in waiting for i in range(3)) == 2 and "Approved One" not in waiting
+    listed = client.get("/coordinator/volunteers?status=pending").get_data(as_text=True)
+    assert all(f"Newcomer {i}" in listed for i in range(3)) and "Approved One" not in listed
+    assert "Approved One" in client.get("/coordinator/volunteers").get_data(as_text=True)
+
+
+def test_the_first_page_runs_the_same_queries_however_many_volunteers_wait(client, auth, app, coordinator, group):
+    from sqlalchemy import event
+
+    auth.login(coordinator.email)
+    make_need()
+
+    def statements() -> int:
+        seen = []
+        listener = lambda *args: seen.append(args[2])  # noqa: E731 (conn, cursor, statement, ...)
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            assert client.get("/coordinator/").status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        return len(seen)
+
+    make_volunteer(group, email="first@example.org", status="pending")
+    few = statements()
+    for i in range(6):
+        make_volunteer(group, email=f"more{i}@example.org", status="pending")
+    assert statements() == few

@@ -13,7 +13,9 @@ from mutualaid.domain.categories import CATEGORY_CODES, LANGUAGE_NAMES
 from mutualaid.labels import CATEGORY_LABELS, STATUS_LABELS
 from mutualaid.services import coordination, dashboard, needs, sms_admin
 from mutualaid.services.errors import ServiceError
-from mutualaid.services.volunteers import volunteers_for_coordinator
+from mutualaid.services.volunteers import count_volunteers, volunteers_for_coordinator
+
+SIDE_LIST = 20  # each list under the unmet table shows this many, newest first
 
 
 def filter_form() -> DashboardFilter:
@@ -40,10 +42,11 @@ def home():
     overview = dashboard.unmet_needs(current_user, filters, page=page)
     return render_template(
         "coordinator/home.html", overview=overview, form=form, page=page, page_size=dashboard.PAGE,
-        location_problems=needs.needs_for_coordinator(current_user, location_problem=True, limit=20),
-        pending=volunteers_for_coordinator(current_user, status="pending"),
-        drafts=sms_admin.sms_drafts(current_user, limit=20),
-        undelivered=sms_admin.undelivered_to_requesters(current_user, limit=20),
+        location_problems=needs.needs_for_coordinator(current_user, location_problem=True, limit=SIDE_LIST),
+        pending=volunteers_for_coordinator(current_user, status="pending", limit=SIDE_LIST),
+        pending_total=count_volunteers(current_user, status="pending"),
+        drafts=sms_admin.sms_drafts(current_user, limit=SIDE_LIST),
+        undelivered=sms_admin.undelivered_to_requesters(current_user, limit=SIDE_LIST),
         pause=coordination.intake_pause(current_user.group, dashboard_today()),
         offers=needs.offers_for_group(current_user, limit=10),
     )

@@ -122,8 +122,11 @@ def need_location(ref):
 def volunteers():
     """The group's volunteers: vetting, workload, last activity; idle and new ones on request."""
     idle = request.args.get("idle") == "1"
-    return render_template("coordinator/volunteers.html", idle=idle,
-                           rows=coordination.volunteer_overview(current_user, idle_only=idle), form=VettingForm())
+    pending = request.args.get("status") == "pending"
+    return render_template("coordinator/volunteers.html", idle=idle, pending=pending,
+                           rows=coordination.volunteer_overview(current_user, idle_only=idle,
+                                                                status="pending" if pending else None),
+                           form=VettingForm())
 
 
 @bp.route("/volunteers/<int:person_id>/vetting", methods=["POST"])

@@ -35,8 +35,11 @@ class Need(Located, db.Model):
     __tablename__ = "need"
     __table_args__ = (
         Index("ix_need_status_public_lat", "status", "public_lat", "public_lon"),
-        Index("ix_need_group_status", "group_id", "status"),
+        # (group, status, category) also serves (group, status) lookups; counting open needs by kind
+        # reads only the index.
+        Index("ix_need_group_status_category", "group_id", "status", "category"),
         Index("ix_need_dashboard", "group_id", "status", "urgency", "created_at"),
+        Index("ix_need_location_problem", "group_id", "location_status", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,8 +1,10 @@
 """The coordinators' dashboard: what nobody has covered, why, and how the group is doing."""
 from __future__ import annotations
 
+import heapq
+import itertools
 import statistics
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func
@@ -93,14 +95,21 @@ def unmet_needs(coordinator: Person, filters: UnmetFilter = UnmetFilter(), *, no
             Need.group_id == coordinator.group_id, Need.ref == ref)).scalars()) if ref else []
         return Overview(_rows(needs, coordinator, now), total_unmet=len(needs))
     base = _unmet_query(coordinator, filters, now)
-    # One index-ordered query per urgency (ix_need_dashboard), merged: fast at 100,000 open needs.
+    # One query per urgency and status, each reading ix_need_dashboard (group, status, urgency, created_at)
+    # in order and stopping after a page, merged here. A single "status IN (open, draft)" query would
+    # sort every unmet need of that urgency instead: tens of milliseconds at 100,000 open needs.
     wanted = page * PAGE
+    statuses = (filters.status,) if filters.status in UNMET_STATUSES else UNMET_STATUSES
     needs: list[Need] = []
     for urgency in URGENCY_ORDER:
         if len(needs) >= wanted:
             break
-        needs += db.session.execute(base.where(Need.urgency == urgency).order_by(Need.created_at, Need.id)
-                                    .limit(wanted - len(needs))).scalars().all()
+        batch = heapq.merge(*(db.session.execute(
+            _unmet_query(coordinator, replace(filters, status=status), now).where(Need.urgency == urgency)
+            .order_by(Need.created_at, Need.id)
+            .limit(wanted - len(needs))).scalars().all() for status in statuses),
+            key=lambda need: (need.created_at, need.id))
+        needs += itertools.islice(batch, wanted - len(needs))
     needs = needs[(page - 1) * PAGE:wanted]
     counts = dict(db.session.execute(db.select(Need.category, func.count()).where(
         Need.group_id == coordinator.group_id, Need.status == "open").group_by(Need.category)).all())

@@ -50,7 +50,8 @@ def sms_drafts(coordinator: Person, limit: int = 50) -> list[Need]:
     """Requests started by text but never finished."""
     _require(coordinator)
     return list(db.session.execute(db.select(Need).where(
-        Need.group_id == coordinator.group_id, Need.status == "draft").order_by(Need.id.desc()).limit(limit)).scalars())
+        Need.group_id == coordinator.group_id, Need.status == "draft").order_by(Need.created_at.desc(), Need.id.desc())
+        .limit(limit)).scalars())
 
 
 def simulator_number(coordinator: Person, raw: str) -> str:
