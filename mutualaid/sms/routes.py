@@ -25,9 +25,12 @@ def accept_inbound(url: str, form: dict, signature: str | None, *, simulated: bo
     return record_inbound_sms(form, simulated=simulated, inline=inline)
 
 
+EMPTY_TWIML = str(MessagingResponse())
+
+
 def twiml() -> Response:
     """An empty TwiML answer: replies go through the outbox, so nothing is lost if we are slow."""
-    return Response(str(MessagingResponse()), mimetype="text/xml")
+    return Response(EMPTY_TWIML, mimetype="text/xml")
 
 
 @bp.route("/inbound", methods=["POST"])
