@@ -42,7 +42,7 @@ def _group_for(to_number: str) -> Group | None:
 
 
 def _store(form: dict, now: datetime, simulated: bool) -> int | None:
-    """Insert the inbound row in one statement; None when this MessageSid was stored before (a replay).
+    """Insert and commit the inbound row in one statement; None when this MessageSid was stored before (a replay).
 
     A Core statement with bound parameters, built once per dialect: SQLAlchemy compiles it once and
     reuses it, where an ORM insert with inline values was compiled afresh for every text (most of the
@@ -54,7 +54,15 @@ def _store(form: dict, now: datetime, simulated: bool) -> int | None:
                   num_media=int(media) if (media := str(form.get("NumMedia") or "0")).isdigit() else 0,
                   status="received", simulated=simulated, created_at=now, updated_at=now, purpose="",
                   template="", urgent=False, attempts=0, last_error="", to_address="")
-    return db.session.connection().execute(_store_statement(tuple(values)), values).scalar_one_or_none()
+    statement = _store_statement(tuple(values))
+    if db.session().in_transaction() or db.engine.dialect.name != "postgresql":
+        message_id = db.session.connection().execute(statement, values).scalar_one_or_none()
+        db.session.commit()
+        return message_id
+    # The webhook's usual case: nothing else in this request has touched the database, so the INSERT runs
+    # on its own in autocommit, one round trip to PostgreSQL instead of BEGIN, INSERT and COMMIT.
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        return connection.execute(statement, values).scalar_one_or_none()
 
 
 @functools.cache
@@ -110,7 +118,6 @@ def record_inbound_sms(form: dict, *, now: datetime | None = None, simulated: bo
     if not form.get("MessageSid") or not form.get("From"):
         return InboundResult(False, reason="missing MessageSid or From")
     message_id = _store(form, now, simulated)
-    db.session.commit()
     if message_id is None:
         return InboundResult(False, reason="duplicate")
     if inline if inline is not None else current_app.config["SMS_INBOUND_INLINE"]:
