@@ -51,6 +51,14 @@ class BaseConfig:
     RATELIMIT_INTAKE = "20 per hour"
     RATELIMIT_LOGIN = "10 per minute"
     LOG_LEVEL = "INFO"
+    # Figures (the public page, the coordinators' figures) are recomputed at most this often. SimpleCache
+    # keeps them per worker process; CACHE_TYPE=FileSystemCache with CACHE_DIR, or RedisCache with
+    # CACHE_REDIS_URL, shares them between workers.
+    CACHE_TYPE = "SimpleCache"
+    CACHE_DIR: str | None = None
+    CACHE_REDIS_URL: str | None = None
+    CACHE_DEFAULT_TIMEOUT = 300
+    FIGURES_CACHE_SECONDS = 300
     TRUSTED_PROXIES = 0
     MAX_DETAILS_LENGTH = 2000
     EMAIL_BACKEND = "console"
@@ -79,7 +87,8 @@ class BaseConfig:
             "SMS_BACKEND", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER",
             "TWILIO_MESSAGING_SERVICE_SID", "PUBLIC_BASE_URL", "GEOCODER", "DEFAULT_REGION",
             "RATELIMIT_STORAGE_URI", "LOG_LEVEL", "EMAIL_BACKEND", "MAIL_SERVER", "MAIL_USERNAME",
-            "MAIL_PASSWORD", "MAIL_FROM", "MAP_TILE_URL", "MAP_TILE_ATTRIBUTION",
+            "MAIL_PASSWORD", "MAIL_FROM", "MAP_TILE_URL", "MAP_TILE_ATTRIBUTION", "CACHE_TYPE", "CACHE_DIR",
+            "CACHE_REDIS_URL",
         ):
             if environ.get(name):
                 settings[name] = environ[name]
@@ -91,6 +100,8 @@ class BaseConfig:
         if environ.get("MAIL_PORT"):
             settings["MAIL_PORT"] = int(environ["MAIL_PORT"])
         settings["MAIL_USE_TLS"] = _bool(environ.get("MAIL_USE_TLS"), cls.MAIL_USE_TLS)
+        if environ.get("FIGURES_CACHE_SECONDS"):
+            settings["FIGURES_CACHE_SECONDS"] = int(environ["FIGURES_CACHE_SECONDS"])
         if environ.get("TRUSTED_PROXIES"):
             settings["TRUSTED_PROXIES"] = int(environ["TRUSTED_PROXIES"])
         settings["RATELIMIT_ENABLED"] = _bool(environ.get("RATELIMIT_ENABLED"), cls.RATELIMIT_ENABLED)
@@ -128,6 +139,7 @@ class TestingConfig(BaseConfig):
     SECRET_KEY = "testing-only-not-secret"
     RATELIMIT_ENABLED = False
     SQLALCHEMY_DATABASE_URI = "sqlite://"
+    FIGURES_CACHE_SECONDS = 0  # tests see every change at once (the cache has its own tests)
 
 
 class ProductionConfig(BaseConfig):

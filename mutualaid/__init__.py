@@ -56,13 +56,14 @@ def configure_logger(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     """Bind the unbound extensions to this app."""
     from mutualaid import auth_setup, i18n
-    from mutualaid.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from mutualaid.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     configure_sqlite(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
+    cache.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     login_manager.init_app(app)
     auth_setup.init_app(app)

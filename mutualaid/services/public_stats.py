@@ -17,6 +17,7 @@ from sqlalchemy import func
 from mutualaid.domain.categories import CATEGORY_CODES
 from mutualaid.extensions import db
 from mutualaid.models import Claim, Group, Need
+from mutualaid.services.caching import cached_figures
 from mutualaid.services.errors import NotFound
 
 SMALLEST_SHOWN = 3  # counts of 1 or 2 are shown as "fewer than 3"
@@ -116,11 +117,21 @@ def _weeks(group: Group, zone, now: datetime) -> list[WeekCount]:
 
 
 def group_figures(slug: str, *, now: datetime | None = None) -> GroupFigures:
-    """The public figures of the group with this slug, as of `now`; NotFound for an unknown slug."""
-    now = now or datetime.now(timezone.utc)
+    """The public figures of the group with this slug, as of `now`; NotFound for an unknown slug.
+
+    Live figures (no `now`) are kept for FIGURES_CACHE_SECONDS: the page is public, and at a million
+    requests its counts take seconds, so they must not be redone for every visitor.
+    """
     group = db.session.execute(db.select(Group).where(Group.slug == slug)).scalar_one_or_none()
     if group is None:
         raise NotFound()
+    if now is None:
+        return cached_figures(f"public-figures:{group.id}", lambda: _group_figures(group, datetime.now(timezone.utc)))
+    return _group_figures(group, now)
+
+
+def _group_figures(group: Group, now: datetime) -> GroupFigures:
+    """The public figures of `group` as of `now`."""
     zone = _zone(group)
     month_start = now.astimezone(zone).date().replace(day=1)
     median, based_on = _median_hours_to_help(group, now)
