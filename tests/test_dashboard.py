@@ -129,6 +129,21 @@ def test_figures_give_time_to_claim_and_fulfil(coordinator, group):
     assert sum(n for _, n in result.per_day) == 2
 
 
+def test_figures_count_days_in_utc_and_keep_last_weeks_claims_out_of_the_7_days(coordinator, group):
+    volunteer = make_volunteer(group, capacity=5)
+    late, early = (make_need(details=d, now=t) for d, t in (("late", datetime(2026, 3, 8, 23, 30, tzinfo=timezone.utc)),
+                                                             ("early", datetime(2026, 3, 9, 0, 30, tzinfo=timezone.utc))))
+    old = make_need(details="old", now=NOW - timedelta(days=12))
+    claim_need(volunteer, old.ref, now=NOW - timedelta(days=12) + timedelta(hours=10))
+    claim_need(volunteer, late.ref, now=late.created_at + timedelta(hours=1))
+    result = dashboard.figures(coordinator, now=NOW)
+    per_day = dict(result.per_day)
+    assert (per_day["2026-03-08"], per_day["2026-03-09"], per_day[(NOW - timedelta(days=12)).date().isoformat()]) == (1, 1, 1)
+    assert result.time_to_claim[7] == (pytest.approx(1.0), pytest.approx(1.0))
+    assert result.time_to_claim[30][0] == pytest.approx(5.5)
+    assert result.time_to_fulfil[30] == (None, None)
+
+
 def test_coverage_gaps_name_the_area_and_why(coordinator):
     for i in range(3):
         need = make_need(category="pets", details=f"dog {i}", now=NOW)
