@@ -96,6 +96,7 @@ class Bench:
         env.update(MUTUALAID_ENV="production", SECRET_KEY=secrets.token_hex(32), DATABASE_URL=self.db_url,
                    SMS_BACKEND="console", TWILIO_AUTH_TOKEN=self.token, PUBLIC_BASE_URL=self.public_url,
                    LOG_LEVEL="WARNING", RATELIMIT_ENABLED="false", GEOCODER="offline", PYTHONUNBUFFERED="1")
+        self.env = env
         c.run_cli(["db", "upgrade"], env)
         print(c.run_cli(["groups", "create", "--slug", "bench", "--name", "Bench", "--postcode", "E8 1",
                          "--phone", c.GROUP_NUMBER], env), flush=True)
@@ -278,6 +279,23 @@ class Bench:
         return {"inbound_rows": rows, "distinct_sids": distinct, "duplicates": rows - distinct,
                 "lost": len(set(sids)) - distinct, "inbound_statuses": statuses, "replies_queued": queued}
 
+    def process_burst(self) -> dict:
+        """d. Run the `process_inbound` job (as the scheduler would, every 2 s) until nothing is left waiting.
+
+        The webhook only stores; this shows that every stored text of the run is then answered, and how fast.
+        """
+        started, runs = time.monotonic(), 0
+        while runs < 200 and self.query("SELECT count(*) FROM message WHERE direction = 'in' AND status = 'received'")[0][0]:
+            c.run_cli(["jobs", "run", "process_inbound"], self.env)
+            runs += 1
+        elapsed = time.monotonic() - started
+        statuses = dict(self.query("SELECT status, count(*) FROM message WHERE direction = 'in' GROUP BY status"))
+        replies = self.query("SELECT count(*) FROM message WHERE direction = 'out'")[0][0]
+        handled = sum(v for k, v in statuses.items() if k != "received")
+        return {"elapsed_s": round(elapsed, 1), "job_runs": runs, "inbound_statuses": statuses,
+                "left_waiting": statuses.get("received", 0), "handled": handled, "replies_queued": replies,
+                "handled_per_second": round(handled / elapsed, 1) if elapsed else None}
+
     # -- the run ------------------------------------------------------------------------------------
 
     def run(self) -> dict:
@@ -292,6 +310,8 @@ class Bench:
                 print(f"measuring {name} on {server} ...", flush=True)
                 out[name][server] = measure(server)
                 time.sleep(0.5)
+        print("answering the burst (process_inbound job) ...", flush=True)
+        out["processing"] = self.process_burst()
         out["app_inbound_statuses"] = dict(self.query(
             "SELECT status, count(*) FROM message WHERE direction = 'in' GROUP BY status ORDER BY status"))
         out["app_server_log_tail"] = self.servers["app"].log_tail(10)
@@ -335,6 +355,10 @@ def targets(out: dict, args) -> list[tuple[str, bool, str]]:
          and burst["replays_200"] == burst["replays"],
          f"lost {burst['lost']}, duplicates {burst['duplicates']}, "
          f"replays answered 200: {burst['replays_200']}/{burst['replays']}"),
+        ("every stored text then handled by the job", out["processing"]["left_waiting"] == 0
+         and out["processing"]["handled"] > 0,
+         f"{out['processing']['handled']} handled, {out['processing']['left_waiting']} left waiting, "
+         f"{out['processing']['replies_queued']} replies queued"),
     ]
 
 
@@ -386,6 +410,14 @@ def report(out: dict, args) -> str:
     row("lost (must be 0)", b["app"]["lost"])
     row("replies queued in the outbox", b["app"]["replies_queued"])
     row("inbound rows by status", ", ".join(f"{k} {v}" for k, v in b["app"]["inbound_statuses"].items()))
+    d = out["processing"]
+    lines.append("d. answering every stored text of the run (`flask jobs run process_inbound` until none waits)")
+    row("texts handled", d["handled"])
+    row("left waiting (must be 0)", d["left_waiting"])
+    row("replies queued in the outbox", d["replies_queued"])
+    row("elapsed s (incl. CLI start-ups)", d["elapsed_s"])
+    row("texts handled per second", d["handled_per_second"])
+    row("inbound rows by status", ", ".join(f"{k} {v}" for k, v in sorted(d["inbound_statuses"].items())))
     lines.append("")
     lines.append("Targets")
     for name, ok, detail in targets(out, a):
