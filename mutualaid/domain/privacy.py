@@ -1,6 +1,7 @@
 """Privacy rules: what a volunteer may see of a need before claiming it (DESIGN.md §4)."""
 from __future__ import annotations
 
+import functools
 import math
 import re
 
@@ -60,15 +61,47 @@ def redact_details(details: str, *, secrets: tuple[str, ...] = (), region: str =
     """Hide phone numbers, emails, full postcodes and given private strings in free text.
 
     People sometimes type their number or address into the details box; before a claim,
-    volunteers must not see them (DESIGN.md §4).
+    volunteers must not see them (DESIGN.md §4). A pure function of its arguments, so the last
+    few thousand answers are remembered: the same open needs are listed again and again.
     """
+    return _redact(details, tuple(secrets), region)
+
+
+@functools.lru_cache(maxsize=8192)
+def _redact(details: str, secrets: tuple[str, ...], region: str) -> str:
+    """redact_details, remembered."""
     text = details
     for secret in sorted({s.strip() for s in secrets if len(s.strip()) >= _MIN_SECRET}, key=len, reverse=True):
-        if text.isascii() and secret.isascii() and secret.lower() not in text.lower():
-            continue  # cannot match (for ASCII, IGNORECASE is lower-case equality): skip compiling a pattern
-        text = re.sub(rf"(?<!\w){re.escape(secret)}(?!\w)", _HIDDEN, text, flags=re.IGNORECASE)
+        text = _hide_whole_words(text, secret)
     matches = phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.POSSIBLE)
     for match in reversed(list(matches)):
         text = text[:match.start] + _HIDDEN + text[match.end:]
     text = _EMAIL.sub(_HIDDEN, text)
     return _POSTCODE.sub(_HIDDEN, text)
+
+
+def _is_word_char(char: str) -> bool:
+    """What the regex `\\w` matches, for an ASCII character."""
+    return char.isalnum() or char == "_"
+
+
+def _hide_whole_words(text: str, secret: str) -> str:
+    """`text` with every case-insensitive, whole-word occurrence of `secret` replaced by [hidden].
+
+    For ASCII text and secret this is a plain search on lower-cased copies (same positions), so no
+    pattern is compiled: every need has different secrets, and compiling one per need and per
+    secret was most of the cost of listing needs. Otherwise the equivalent regular expression.
+    """
+    if not (text.isascii() and secret.isascii()):
+        return re.sub(rf"(?<!\w){re.escape(secret)}(?!\w)", _HIDDEN, text, flags=re.IGNORECASE)
+    low, needle = text.lower(), secret.lower()
+    pieces, kept_from, at = [], 0, low.find(needle)
+    while at != -1:
+        end = at + len(needle)
+        if (at == 0 or not _is_word_char(low[at - 1])) and (end == len(low) or not _is_word_char(low[end])):
+            pieces += [text[kept_from:at], _HIDDEN]
+            kept_from = end
+            at = low.find(needle, end)
+        else:
+            at = low.find(needle, at + 1)
+    return "".join(pieces + [text[kept_from:]]) if pieces else text

@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 from datetime import datetime, timezone
 
+import numpy as np
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
@@ -12,6 +13,7 @@ from mutualaid.domain.privacy import haversine_km, private_fragments, redact_det
 from mutualaid.domain.refs import normalise_ref
 from mutualaid.domain.text import clean_text
 from mutualaid.extensions import db
+from mutualaid.matching.geometry import haversine_km as great_circle_km
 from mutualaid.labels import STATUS_LABELS
 from mutualaid.models import Need, Offer, Person
 from mutualaid.services import audit
@@ -164,12 +166,13 @@ def _open_within(lat: float, lon: float, reach_km: float, category: str | None,
         query = query.where(Need.category == category)
     if group_id is not None:
         query = query.where(Need.group_id == group_id)
-    found = []
-    for need_id, public_lat, public_lon in db.session.execute(query):
-        distance = haversine_km(lat, lon, public_lat, public_lon)
-        if distance <= reach_km:
-            found.append((distance, need_id))
-    return found
+    rows = db.session.execute(query).all()
+    if not rows:
+        return []
+    ids, lats, lons = zip(*rows)
+    distances = great_circle_km(lat, lon, np.array(lats, dtype=float), np.array(lons, dtype=float))  # all at once
+    inside = np.flatnonzero(distances <= reach_km)
+    return [(float(distances[i]), ids[i]) for i in inside]
 
 
 def needs_for_coordinator(coordinator: Person, *, status: str | None = None,

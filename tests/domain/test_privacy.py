@@ -42,3 +42,25 @@ def test_each_part_of_the_address_and_each_name_word_is_hidden():
 def test_name_words_are_matched_as_whole_words_only():
     secrets = private_fragments(name="Ann Lee")
     assert redact_details("Annual check, sleepy cat", secrets=secrets) == "Annual check, sleepy cat"
+
+
+def test_secrets_are_hidden_in_any_case_and_wherever_they_recur():
+    secrets = private_fragments(name="Marta", address="London Road")
+    assert redact_details("MARTA at london road; marta_x and Marta.", secrets=secrets) == \
+        "[hidden] at [hidden]; marta_x and [hidden]."
+    assert redact_details("Señora Marta, en London Road", secrets=secrets) == "Señora [hidden], en [hidden]"
+
+
+def test_the_plain_search_hides_exactly_what_the_whole_word_pattern_would():
+    import random
+    import re
+
+    from mutualaid.domain.privacy import _hide_whole_words
+
+    rng = random.Random(7)
+    alphabet = "ab _-.,1A"
+    for _ in range(20_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 14)))
+        secret = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 4)))
+        expected = re.sub(rf"(?<!\w){re.escape(secret)}(?!\w)", "[hidden]", text, flags=re.IGNORECASE)
+        assert _hide_whole_words(text, secret) == expected, (text, secret)
