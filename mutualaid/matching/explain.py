@@ -1,6 +1,8 @@
 """Why a need has no candidate: the first unmet rule, in the order a coordinator would fix it."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 from scipy.spatial import cKDTree
 
@@ -39,17 +41,26 @@ def reach_one(vols: VolunteerArrays, lat: float, lon: float) -> tuple[np.ndarray
     return reach, km[reach]
 
 
-def _levels(vols: VolunteerArrays, category: str, language: str) -> list[tuple[str, np.ndarray]]:
-    """The rule ladder as (reason if nobody at this step reaches the need, who passes every step so far)."""
-    steps = [(NOBODY_IN_RANGE, vols.pool), (NOBODY_FOR_CATEGORY, vols.offers_mask(category)),
-             (NOBODY_WITH_LANGUAGE, vols.speaks_mask(language))]
-    if category == TRANSPORT:
-        steps.append((NOBODY_WITH_CAR, vols.has_car))
-    ladder, mask = [], np.ones(len(vols), dtype=bool)
-    for reason, step in steps:
-        mask = mask & step
-        ladder.append((reason, mask))
-    return ladder
+def _passing(vols: VolunteerArrays, step: int, category: str, language: str) -> np.ndarray:
+    """Who passes every rule up to `step`: in the pool (0), offers the category (1), speaks the language (2), drives."""
+    mask = vols.pool
+    if step >= 1:
+        mask = mask & vols.offers_mask(category)
+    if step >= 2:
+        mask = mask & vols.speaks_mask(language)
+    return mask & vols.has_car if step >= 3 else mask
+
+
+def _sharing(needs: NeedArrays, asked: np.ndarray, step: int) -> Iterator[tuple[str, str, np.ndarray]]:
+    """The needs in `asked` grouped by what the step's rules look at: nothing, the category, or it and the language."""
+    if step == 0:
+        yield "", "", asked
+    elif step == 1:
+        category = needs.category[asked]
+        for value in np.unique(category).tolist():
+            yield value, "", asked[category == value]
+    else:
+        yield from need_groups(needs, asked)
 
 
 def _anyone_reaches(vols: VolunteerArrays, mask: np.ndarray, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
@@ -76,19 +87,22 @@ def _anyone_reaches(vols: VolunteerArrays, mask: np.ndarray, lat: np.ndarray, lo
 def explain(needs: NeedArrays, vols: VolunteerArrays, positions: np.ndarray) -> dict[int, str]:
     """A reason code for each need at `positions` (id -> code); meant for those with no candidate.
 
-    Needs of one (category, language) share the ladder; each step is one lifted-tree query for
-    all of them, so this never lists who is in range.
+    Rule by rule, all needs still unexplained that share what the rule looks at are asked at once
+    (one lifted-tree query: the pool's tree is built once, not once per category and language),
+    so this never lists who is in range.
     """
     reasons = {int(i): LOCATION_UNKNOWN for i in needs.ids[positions[~needs.located[positions]]]}
-    for category, language, group in need_groups(needs, positions):
-        open_ = np.ones(group.size, dtype=bool)  # needs not yet given a reason
-        for reason, mask in _levels(vols, category, language):
-            if not open_.any():
-                break
-            reached = _anyone_reaches(vols, mask, needs.lat[group[open_]], needs.lon[group[open_]])
-            for i in needs.ids[group[open_][~reached]]:
-                reasons[int(i)] = reason
-            open_[np.flatnonzero(open_)[~reached]] = False
-        for i in needs.ids[group[open_]]:
-            reasons[int(i)] = NOBODY_FREE
+    open_ = positions[needs.located[positions]]
+    steps = (NOBODY_IN_RANGE, NOBODY_FOR_CATEGORY, NOBODY_WITH_LANGUAGE, NOBODY_WITH_CAR)
+    for step, reason in enumerate(steps):
+        asked = open_ if step < 3 else open_[needs.category[open_] == TRANSPORT]
+        if asked.size == 0:
+            continue
+        missed = np.zeros(len(needs), dtype=bool)
+        for category, language, group in _sharing(needs, asked, step):
+            missed[group] = ~_anyone_reaches(vols, _passing(vols, step, category, language),
+                                             needs.lat[group], needs.lon[group])
+        reasons.update((int(i), reason) for i in needs.ids[missed])
+        open_ = open_[~missed[open_]]
+    reasons.update((int(i), NOBODY_FREE) for i in needs.ids[open_])
     return reasons

@@ -33,6 +33,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import breadth_first_order, maximum_flow, min_weight_full_bipartite_matching
 
 DENSE_CELLS = 250_000  # up to this many cells (with dummies) a problem is solved dense
+GREEDY_ROUNDS = 30     # proposal rounds of the greedy start (10 settle a 100,000 city)
 
 
 def dummy_weight(rows: int, max_weight: int) -> int:
@@ -68,31 +69,81 @@ def _as_row_match(r: np.ndarray, c: np.ndarray, flipped: bool, m: int, n: int) -
     return match
 
 
+def greedy_matching(row: np.ndarray, col: np.ndarray, weight: np.ndarray, m: int, n: int,
+                    col_capacity: np.ndarray | None = None, rounds: int = GREEDY_ROUNDS) -> np.ndarray:
+    """A quick b-matching, cheapest pairs first (not maximum): for each edge, whether it is used.
+
+    In rounds, every unmatched row proposes its cheapest edge to a column with room left, and
+    each column accepts its cheapest proposals (ties: lower row) up to its room, so pairs are
+    taken roughly in order of weight. As a start for the maximum flow it makes the maximum
+    matching handed to the tiles far cheaper (+1.8 % above the optimum at 100,000 × 100,000,
+    against +5 % for the flow alone), so they have less to repair.
+    """
+    room = np.ones(n, dtype=np.int64) if col_capacity is None else col_capacity.astype(np.int64)
+    free, used = np.ones(m, dtype=bool), np.zeros(row.size, dtype=bool)
+    live = _argsort_keys(row, weight, col)
+    for _ in range(rounds):
+        live = live[free[row[live]] & (room[col[live]] > 0)]
+        if live.size == 0:
+            break
+        offer = live[np.r_[True, row[live][1:] != row[live][:-1]]]
+        offer = offer[_argsort_keys(col[offer], weight[offer], row[offer])]
+        at = col[offer]
+        starts = np.flatnonzero(np.r_[True, at[1:] != at[:-1]])
+        rank = np.arange(at.size) - np.repeat(starts, np.diff(np.r_[starts, at.size]))
+        take = offer[rank < room[at]]
+        used[take], free[row[take]] = True, False
+        room -= np.bincount(col[take], minlength=n)
+    return used
+
+
 def maximum_matching(row: np.ndarray, col: np.ndarray, weight: np.ndarray, m: int, n: int,
-                     row_order: np.ndarray | None = None, col_capacity: np.ndarray | None = None) -> np.ndarray:
+                     row_order: np.ndarray | None = None, col_capacity: np.ndarray | None = None,
+                     start: np.ndarray | None = None) -> np.ndarray:
     """A maximum (b-)matching as a maximum flow (Dinic): for each edge, whether it is used.
 
-    Columns take up to `col_capacity` rows (default 1). Rows first in `row_order`, and cheaper
-    edges, are laid out first, so the first blocking flow is close to "most pressing first,
-    cheapest first". Not Hopcroft–Karp: scipy's can take exponential time on some graphs
-    (scipy#26147; 190 s on a 100k-need city here, where Dinic takes under a second).
+    Columns take up to `col_capacity` rows (default 1). Given `start` (a used-edge mask of any
+    b-matching), the flow runs over its residual graph and only reroutes what it must to add
+    pairs. Rows first in `row_order`, and cheaper edges, are laid out first, so the first
+    blocking flow is close to "most pressing first, cheapest first". Not Hopcroft–Karp: scipy's
+    can take exponential time on some graphs (scipy#26147; 190 s on a 100k-need city here,
+    where Dinic takes under a second).
     """
     rank = np.arange(m) if row_order is None else np.argsort(row_order, kind="stable")
-    order = _argsort_keys(rank[row], weight, col)
+    capacity = np.ones(n, dtype=np.int64) if col_capacity is None else col_capacity.astype(np.int64)
+    used = np.zeros(row.size, dtype=bool) if start is None else start.copy()
+    free_rows = np.ones(m, dtype=bool)
+    free_rows[row[used]] = False
+    room = capacity - np.bincount(col[used], minlength=n)
+    # Nodes: 0 source, 1..m rows (by rank), m+1..m+n columns, m+n+1 sink. Arcs grouped by tail
+    # node in that order: source -> free rows; row -> column for unused edges (cheapest first);
+    # column -> row for used edges, then column -> sink for the room left.
     source, sink = 0, m + n + 1
-    capacity = np.ones(n, dtype=np.int32) if col_capacity is None else col_capacity.astype(np.int32)
-    heads = np.r_[np.zeros(m, dtype=np.int64), 1 + rank[row[order]], 1 + m + np.arange(n)]
-    tails = np.r_[1 + np.arange(m), 1 + m + col[order], np.full(n, sink)]
+    forward = np.flatnonzero(~used)
+    forward = forward[_argsort_keys(rank[row[forward]], weight[forward], col[forward])]
+    back = np.flatnonzero(used)
+    at_col = np.r_[col[back], np.arange(n)]
+    by_col = np.argsort(at_col, kind="stable")  # per column: its used edges, then the sink
+    heads = np.r_[np.zeros(int(free_rows.sum()), dtype=np.int64), 1 + rank[row[forward]], 1 + m + at_col[by_col]]
+    tails = np.r_[1 + np.sort(rank[free_rows]), 1 + m + col[forward],
+                  np.r_[1 + rank[row[back]], np.full(n, sink)][by_col]]
+    data = np.r_[np.ones(int(free_rows.sum()) + forward.size, dtype=np.int32),
+                 np.r_[np.ones(back.size, dtype=np.int32), room.astype(np.int32)][by_col]]
+    keep = data > 0
+    heads, tails, data = heads[keep], tails[keep], data[keep]
     indptr = np.searchsorted(heads, np.arange(sink + 2))
-    data = np.r_[np.ones(m + order.size, dtype=np.int32), capacity]
     flow = maximum_flow(csr_matrix((data, tails, indptr), shape=(sink + 1, sink + 1)), source, sink,
                         method="dinic").flow.tocoo()
-    hit = (flow.data > 0) & (flow.row >= 1) & (flow.row <= m) & (flow.col > m) & (flow.col <= m + n)
+    moved = flow.data > 0
+    f_row, f_col = flow.row[moved], flow.col[moved]
+    added = (f_row >= 1) & (f_row <= m) & (f_col > m) & (f_col <= m + n)
+    dropped = (f_row > m) & (f_row <= m + n) & (f_col >= 1) & (f_col <= m)
+    by_rank = np.argsort(rank)
     key = row * n + col  # (row, column) pairs are distinct
     by_key = np.argsort(key)
-    found = np.argsort(rank)[flow.row[hit] - 1] * n + (flow.col[hit] - 1 - m)
-    used = np.zeros(row.size, dtype=bool)
-    used[by_key[np.searchsorted(key[by_key], found)]] = True
+    for mask, r, c, value in ((added, f_row, f_col, True), (dropped, f_col, f_row, False)):
+        found = by_rank[r[mask] - 1] * n + (c[mask] - 1 - m)
+        used[by_key[np.searchsorted(key[by_key], found)]] = value
     return used
 
 
@@ -114,29 +165,27 @@ def match_from_used(row: np.ndarray, col: np.ndarray, used: np.ndarray, m: int) 
     return match
 
 
-def _reach(heads: np.ndarray, tails: np.ndarray, starts: np.ndarray, size: int) -> np.ndarray:
-    """Which of `size` nodes a breadth-first search from `starts` reaches along heads -> tails."""
-    source = size
-    graph = csr_matrix((np.ones(heads.size + starts.size), (np.r_[heads, np.full(starts.size, source)],
-                                                            np.r_[tails, starts])), shape=(size + 1,) * 2)
-    seen = np.zeros(size + 1, dtype=bool)
-    seen[breadth_first_order(graph, source, directed=True, return_predecessors=False)] = True
-    return seen[:size]
-
-
 def dm_parts(row: np.ndarray, col: np.ndarray, match: np.ndarray, m: int, n: int
              ) -> list[tuple[np.ndarray, np.ndarray]]:
     """Dulmage–Mendelsohn: (row mask, column mask) of the row-surplus, column-surplus and perfect parts."""
     col_match = np.full(n, -1, dtype=np.int64)
     matched = np.flatnonzero(match >= 0)
     col_match[match[matched]] = matched
-    used = np.flatnonzero(col_match >= 0)
-    # Alternating search from free rows: any edge row -> column, then the matching back.
-    seen = _reach(np.r_[row, m + used], np.r_[m + col, col_match[used]], np.flatnonzero(match < 0), m + n)
-    rows_d, cols_a = seen[:m], seen[m:]
-    # And from free columns: any edge column -> row, then the matching back.
-    seen = _reach(np.r_[m + col, matched], np.r_[row, m + match[matched]], m + np.flatnonzero(col_match < 0), m + n)
-    rows_a, cols_d = seen[:m], seen[m:]
+    used, free_cols = np.flatnonzero(col_match >= 0), np.flatnonzero(col_match < 0)
+    free_rows = np.flatnonzero(match < 0)
+    # Alternating search from free rows: any edge row -> column, then the matching back; starting
+    # at node m + n, linked to the free rows. From free columns the search is the same on the
+    # transposed graph, starting at node m + n + 1, linked from the free columns.
+    size = m + n + 2
+    heads = np.r_[row, m + used, np.full(free_rows.size, m + n), m + free_cols]
+    tails = np.r_[m + col, col_match[used], free_rows, np.full(free_cols.size, m + n + 1)]
+    graph = csr_matrix((np.ones(heads.size, dtype=np.int8), (heads, tails)), shape=(size, size))
+    seen = np.zeros(size, dtype=bool)
+    seen[breadth_first_order(graph, m + n, directed=True, return_predecessors=False)] = True
+    rows_d, cols_a = seen[:m], seen[m:m + n]
+    seen = np.zeros(size, dtype=bool)
+    seen[breadth_first_order(graph.T.tocsr(), m + n + 1, directed=True, return_predecessors=False)] = True
+    rows_a, cols_d = seen[:m], seen[m:m + n]
     return [(rows_d, cols_a), (rows_a, cols_d), (~rows_d & ~rows_a, ~cols_a & ~cols_d)]
 
 
@@ -149,8 +198,22 @@ def full_matching(row: np.ndarray, col: np.ndarray, weight: np.ndarray, m: int, 
         matrix[row, col] = weight
         r, c = linear_sum_assignment(matrix)
     else:
-        r, c = min_weight_full_bipartite_matching(csr_matrix((weight.astype(float), (row, col)), shape=(m, n)))
+        r, c = _sparse_full(row, col, weight, m, n)
     return _as_row_match(r, c, False, m, n)
+
+
+def _sparse_full(row: np.ndarray, col: np.ndarray, weight: np.ndarray, m: int, n: int
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """LAPJVsp (scipy), its free side (the smaller) searched from fewest edges first: 15–30 % faster on tiles."""
+    side, size = (row, m) if m <= n else (col, n)
+    order = np.argsort(np.bincount(side, minlength=size), kind="stable")
+    rank = np.empty(size, dtype=np.int64)
+    rank[order] = np.arange(size)
+    if m <= n:
+        r, c = min_weight_full_bipartite_matching(csr_matrix((weight.astype(float), (rank[row], col)), shape=(m, n)))
+        return order[r], c
+    r, c = min_weight_full_bipartite_matching(csr_matrix((weight.astype(float), (row, rank[col])), shape=(m, n)))
+    return r, order[c]
 
 
 def restrict(row: np.ndarray, col: np.ndarray, rows: np.ndarray, cols: np.ndarray
@@ -158,7 +221,8 @@ def restrict(row: np.ndarray, col: np.ndarray, rows: np.ndarray, cols: np.ndarra
     """Edges inside a (row mask, column mask) part, renumbered; plus the kept edges and the part's rows/columns."""
     keep = np.flatnonzero(rows[row] & cols[col])
     row_ids, col_ids = np.flatnonzero(rows), np.flatnonzero(cols)
-    return keep, np.searchsorted(row_ids, row[keep]), np.searchsorted(col_ids, col[keep]), row_ids, col_ids
+    row_local, col_local = np.cumsum(rows) - 1, np.cumsum(cols) - 1
+    return keep, row_local[row[keep]], col_local[col[keep]], row_ids, col_ids
 
 
 def by_parts(row: np.ndarray, col: np.ndarray, weight: np.ndarray, m: int, n: int,
@@ -181,7 +245,8 @@ def by_parts(row: np.ndarray, col: np.ndarray, weight: np.ndarray, m: int, n: in
         if keep.size == 0:
             continue
         if big is not None and index < 2 and float(row_ids.size) * col_ids.size > budget:
-            start = np.searchsorted(col_ids, match[row_ids])  # the matching keeps to its part
+            held = match[row_ids]  # the matching keeps to its part
+            start = np.where(held >= 0, np.searchsorted(col_ids, held), -1)
             part = big(r, c, weight[keep], row_ids.size, col_ids.size, start, row_ids)
         else:
             part = full_matching(r, c, weight[keep], row_ids.size, col_ids.size)

@@ -5,11 +5,12 @@ j claims more, so places fill in order. Costs become integer weights (milli-cost
 none is zero): solver sums stay exact, and LAPJVsp meets no float near-ties (on which it stalled
 for minutes in testing). The graph splits into connected components, each solved on its own
 (no edge joins two, so this is exact): one need alone takes its cheapest place; small
-components go dense with dummy columns (lap.with_dummies); bigger ones start from one maximum
-flow over the whole graph and are solved by Dulmage–Mendelsohn parts (lap.by_parts). A surplus
-part too big to solve exactly in time (more than EXACT_WORK rows × columns) is improved tile by
-tile from that maximum matching instead (tiles.py): the number matched stays the maximum, and
-the cost comes within about 0.2 % of the least (README.md here).
+components go dense with dummy columns (lap.with_dummies); bigger ones start from a maximum
+matching of the whole graph (cheapest pairs first, then one maximum flow) and are solved by
+Dulmage–Mendelsohn parts (lap.by_parts). A surplus part too big to solve exactly in time (more
+than EXACT_WORK rows × columns) is improved tile by tile from that maximum matching instead
+(tiles.py): the number matched stays the maximum, and the cost comes within about 0.2 % of the
+least (README.md here).
 """
 from __future__ import annotations
 
@@ -124,18 +125,19 @@ def _tiler(points: tuple[np.ndarray, np.ndarray] | None, row_need: np.ndarray, s
                 row_ids: np.ndarray) -> np.ndarray:
         """Improve one surplus part, tile by tile, from its maximum matching `start`."""
         stats["tiled_parts"] += 1
-        return tiles.improve(row, col, weight, m, n, start, x[row_ids], y[row_ids], _tile_solve,
-                             tiles.TILE_ROWS, tiles.PASSES)
+        return tiles.improve(row, col, weight, m, n, start, x[row_ids], y[row_ids], _tile_solve)
     return improve
 
 
 def _flow_start(n_needs: int, edges: Edges, vols: VolunteerArrays, priority: np.ndarray) -> np.ndarray:
-    """A maximum matching of the whole graph as slots per need (-1: none): one max flow over volunteers.
+    """A maximum matching of the whole graph as slots per need (-1: none), over volunteers.
 
-    Most pressing needs and cheapest edges go first; a volunteer's matched needs fill their
-    places in need order.
+    Cheapest pairs first (lap.greedy_matching), then one maximum flow adds what they miss, most
+    pressing needs first; a volunteer's matched needs fill their places in need order.
     """
-    used = lap.maximum_matching(edges.need, edges.vol, solver_weights(edges.cost), n_needs, len(vols),
+    weight = solver_weights(edges.cost)
+    start = lap.greedy_matching(edges.need, edges.vol, weight, n_needs, len(vols), col_capacity=vols.spare)
+    used = lap.maximum_matching(edges.need, edges.vol, weight, n_needs, len(vols), start=start,
                                 row_order=np.argsort(priority, kind="stable"), col_capacity=vols.spare)
     need, vol = edges.need[used], edges.vol[used]
     order = np.lexsort((need, vol))

@@ -73,3 +73,61 @@ def test_counting_pairs_stops_at_the_limit():
     needs = as_need_arrays([make_need(i) for i in range(1, 4)])
     volunteers = as_volunteer_arrays([make_volunteer(i) for i in range(1, 4)])
     assert count_at_most(needs, volunteers, 9) and not count_at_most(needs, volunteers, 8)
+
+
+def random_graph(rng, m, n, e):
+    """A random bipartite graph: distinct (row, column) edges with integer weights."""
+    keys = np.unique(rng.integers(0, m, e) * n + rng.integers(0, n, e))
+    return keys // n, keys % n, rng.integers(1, 50, keys.size)
+
+
+def total_weight(row, col, weight, match):
+    """The summed weight of a matching given as a column per row (-1: none)."""
+    cost = {(r, c): w for r, c, w in zip(row.tolist(), col.tolist(), weight.tolist())}
+    return sum(cost[r, c] for r, c in enumerate(match.tolist()) if c >= 0)
+
+
+def test_the_greedy_start_takes_the_cheapest_pairs_within_capacity():
+    # Both rows want column 0 (one place); row 1 is cheaper there, so row 0 moves on to column 1.
+    row, col, weight = np.array([0, 0, 1]), np.array([0, 1, 0]), np.array([5, 9, 3])
+    assert lap.greedy_matching(row, col, weight, 2, 2).tolist() == [False, True, True]
+
+
+def test_augmenting_any_start_gives_a_maximum_b_matching():
+    rng = np.random.default_rng(7)
+    for _ in range(20):
+        m, n = rng.integers(5, 60), rng.integers(5, 40)
+        row, col, weight = random_graph(rng, m, n, rng.integers(10, 200))
+        capacity = rng.integers(1, 4, n)
+        start = lap.greedy_matching(row, col, weight, m, n, capacity)
+        used = lap.maximum_matching(row, col, weight, m, n, col_capacity=capacity, start=start)
+        assert used.sum() == lap.maximum_matching(row, col, weight, m, n, col_capacity=capacity).sum()
+        assert np.bincount(row[used], minlength=m).max() <= 1
+        assert (np.bincount(col[used], minlength=n) <= capacity).all()
+
+
+def test_a_tile_pass_never_loses_a_match_or_adds_weight():
+    from mutualaid.matching.tiles import improve
+    rng = np.random.default_rng(8)
+    for _ in range(10):
+        m, n = rng.integers(20, 80), rng.integers(20, 80)
+        row, col, weight = random_graph(rng, m, n, rng.integers(60, 400))
+        start = lap.match_from_used(row, col, lap.maximum_matching(row, col, weight, m, n), m)
+        x, y = rng.random(m), rng.random(m)
+        match = improve(row, col, weight, m, n, start, x, y, lap.with_dummies, tile_rows=8, coarse=(7, 3))
+        assert (match >= 0).sum() == (start >= 0).sum()
+        assert total_weight(row, col, weight, match) <= total_weight(row, col, weight, start)
+        assert np.unique(match[match >= 0]).size == (match >= 0).sum()
+
+
+def test_a_part_handed_to_tiles_starts_with_its_unmatched_rows_unmatched():
+    # Three rows want one column: the row-surplus part is everything, two of its rows stay unmatched.
+    starts = []
+
+    def big(row, col, weight, m, n, start, row_ids):
+        """Record the starting matching; keep it."""
+        starts.append(start.tolist())
+        return start
+
+    lap.by_parts(np.array([0, 1, 2]), np.array([0, 0, 0]), np.array([3, 1, 2]), 3, 1, big=big, budget=0)
+    assert sorted(starts[0]) == [-1, -1, 0]
