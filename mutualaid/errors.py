@@ -1,9 +1,9 @@
-"""Error pages that never echo what was posted, in HTML or (under /api) JSON."""
+"""Error pages that never echo what was posted, in HTML, (under /api) JSON or (to Twilio) plain text."""
 from __future__ import annotations
 
 import logging
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug import exceptions as werkzeug_exceptions
@@ -27,10 +27,17 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
+def _for_twilio() -> bool:
+    """Twilio's webhooks get plain text (shown in its debugger), with no page and no session."""
+    return request.path.startswith("/sms/")
+
+
 def _page(status: int, title: str, message: str):
-    """Render an error as JSON or HTML."""
+    """Render an error as JSON, plain text or HTML."""
     if _wants_json():
         return jsonify(error={"status": status, "message": message}), status
+    if _for_twilio():
+        return Response(f"{title}: {message}", status=status, mimetype="text/plain")
     return render_template("error.html", status=status, title=title, message=message), status
 
 

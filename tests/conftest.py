@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 
 from mutualaid import create_app
 from mutualaid.extensions import db
+from mutualaid.services import inbound_store
 from tests.builders import Auth
 
 PG_ADMIN_URL = os.environ.get("TEST_DATABASE_URL")
@@ -129,6 +130,7 @@ def app(_schema, config_overrides):
                 for table in reversed(db.metadata.sorted_tables):
                     conn.execute(table.delete())
         db.engine.dispose()
+        inbound_store.dispose(app)
 
 
 @pytest.fixture

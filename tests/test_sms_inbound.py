@@ -5,6 +5,7 @@ import threading
 from datetime import datetime, timezone
 
 import pytest
+from sqlalchemy import text
 
 from mutualaid.extensions import db
 from mutualaid.models import Conversation, Message, Need, Offer, Person
@@ -71,6 +72,13 @@ def test_forged_signature_is_refused_and_nothing_is_stored(client):
     assert inbound() == [] and Person.query.count() == 0
 
 
+def test_a_refused_webhook_is_told_why_in_plain_text_without_a_page_or_cookie(client):
+    form = {"MessageSid": "SMforged", "From": SENDER, "To": GROUP_NUMBER, "Body": "hi"}
+    response = signed_post(client, "/sms/inbound", form, token="not-our-token")
+    assert response.status_code == 403 and response.mimetype == "text/plain"
+    assert "<html" not in response.get_data(as_text=True) and "Set-Cookie" not in response.headers
+
+
 def test_missing_signature_is_refused(client):
     response = client.post("/sms/inbound", data={"MessageSid": "SM1", "From": SENDER, "Body": "hi"})
     assert response.status_code == 403
@@ -124,6 +132,18 @@ def test_concurrent_duplicate_webhooks_store_exactly_one_row(app):
     assert statuses == [200] * 4
     assert db.session.execute(db.select(Message).where(Message.provider_sid == "SMsame")).scalars().all().__len__() == 1
     assert len(needs()) == 1
+
+
+def test_a_webhook_after_the_database_dropped_our_connections_is_still_stored(client, backend):
+    text_in(client, "HELP", sid="SMbefore")
+    db.session.commit()
+    if backend == "postgresql":  # e.g. PostgreSQL restarted: every pooled connection is now dead
+        db.session.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+        db.session.commit()
+    response = text_in(client, "need milk E8 3RH", sid="SMafter")
+    assert response.status_code == 200
+    assert {m.provider_sid for m in inbound()} == {"SMbefore", "SMafter"}
 
 
 class TestBehindAProxy:

@@ -14,7 +14,7 @@ from mutualaid.domain.sms import dialogue
 from mutualaid.domain.text import clean_text
 from mutualaid.extensions import db
 from mutualaid.models import Conversation, Group, Message, Need, Person
-from mutualaid.services import audit
+from mutualaid.services import audit, inbound_store
 from mutualaid.services.coordination import intake_pause
 from mutualaid.services.outbox import queue_sms
 from mutualaid.services.people import find_or_create_person
@@ -44,9 +44,10 @@ def _group_for(to_number: str) -> Group | None:
 def _store(form: dict, now: datetime, simulated: bool) -> int | None:
     """Insert and commit the inbound row in one statement; None when this MessageSid was stored before (a replay).
 
-    A Core statement with bound parameters, built once per dialect: SQLAlchemy compiles it once and
-    reuses it, where an ORM insert with inline values was compiled afresh for every text (most of the
-    webhook's CPU time).
+    The webhook's usual case on PostgreSQL (nothing else in the request has touched the database)
+    is one autocommit INSERT straight on the driver (inbound_store). Otherwise, as on SQLite or
+    inside a transaction already open (the simulator, tests), a Core statement built once per
+    column set runs on the session and commits: SQLAlchemy compiles it once and reuses it.
     """
     values = dict(direction="in", channel="sms", provider_sid=form["MessageSid"][:64],
                   from_number=clean_text(form.get("From", ""))[:20], to_number=clean_text(form.get("To", ""))[:20],
@@ -54,15 +55,12 @@ def _store(form: dict, now: datetime, simulated: bool) -> int | None:
                   num_media=int(media) if (media := str(form.get("NumMedia") or "0")).isdigit() else 0,
                   status="received", simulated=simulated, created_at=now, updated_at=now, purpose="",
                   template="", urgent=False, attempts=0, last_error="", to_address="")
-    statement = _store_statement(tuple(values))
-    if db.session().in_transaction() or db.engine.dialect.name != "postgresql":
-        message_id = db.session.connection().execute(statement, values).scalar_one_or_none()
-        db.session.commit()
-        return message_id
-    # The webhook's usual case: nothing else in this request has touched the database, so the INSERT runs
-    # on its own in autocommit, one round trip to PostgreSQL instead of BEGIN, INSERT and COMMIT.
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        return connection.execute(statement, values).scalar_one_or_none()
+    session_open = db.session.registry.has() and db.session().in_transaction()
+    if not session_open and inbound_store.available():
+        return inbound_store.insert_returning_id(tuple(values), values)
+    message_id = db.session.connection().execute(_store_statement(tuple(values)), values).scalar_one_or_none()
+    db.session.commit()
+    return message_id
 
 
 @functools.cache
