@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 import re
 
 import pytest
@@ -557,3 +558,19 @@ def test_needs_near_reaches_the_full_radius_in_every_direction(client, app):
     assert all(4.98 < d <= 5.0 for d in distances), distances
     found = {need.id for need, _ in needs_near(*origin, radius_km=5.0)}
     assert {n.id for n in made} <= found
+
+
+def test_needs_on_one_shared_public_point_are_cut_at_the_limit_oldest_first(client, app):
+    """Public points are on a grid, so many needs share the last place listed: the oldest win."""
+    from datetime import timedelta
+
+    from mutualaid.services.needs import needs_near
+
+    start = datetime(2026, 11, 1, 9, tzinfo=timezone.utc)
+    made = [make_need(where="E8 3RH", details=f"need {i}", now=start + timedelta(hours=h))
+            for i, h in enumerate((5, 1, 4, 2, 3))]
+    closer = make_need(where="E8 3RH", details="closer", now=start + timedelta(hours=9))
+    closer.public_lat += 0.001
+    db.session.commit()
+    found = needs_near(closer.public_lat, closer.public_lon, radius_km=5.0, limit=3)
+    assert [need.details for need, _ in found] == ["closer", "need 1", "need 3"]

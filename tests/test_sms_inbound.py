@@ -79,6 +79,13 @@ def test_a_refused_webhook_is_told_why_in_plain_text_without_a_page_or_cookie(cl
     assert "<html" not in response.get_data(as_text=True) and "Set-Cookie" not in response.headers
 
 
+def test_a_signature_header_that_is_not_ascii_is_refused_not_a_server_error(client):
+    form = {"MessageSid": "SModd", "From": SENDER, "To": GROUP_NUMBER, "Body": "hi"}
+    response = client.post("/sms/inbound", data=form, headers={"X-Twilio-Signature": "sïgnatüre=="})
+    assert response.status_code == 403
+    assert inbound() == []
+
+
 def test_missing_signature_is_refused(client):
     response = client.post("/sms/inbound", data={"MessageSid": "SM1", "From": SENDER, "Body": "hi"})
     assert response.status_code == 403

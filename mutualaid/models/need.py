@@ -34,7 +34,7 @@ class Need(Located, db.Model):
 
     __tablename__ = "need"
     __table_args__ = (
-        Index("ix_need_status_public_lat", "status", "public_lat", "public_lon"),
+        Index("ix_need_open_nearby", "status", "public_lat", "public_lon", "created_at", "id"),  # covers needs_near
         # (group, status, category) also serves (group, status) lookups; counting open needs by kind
         # reads only the index.
         Index("ix_need_group_status_category", "group_id", "status", "category"),

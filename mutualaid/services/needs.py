@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import numpy as np
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from mutualaid.domain.lifecycle import IllegalTransition
 from mutualaid.domain.privacy import haversine_km, private_fragments, redact_details, rounded_distance_km
@@ -116,8 +116,8 @@ def needs_near(lat: float, lon: float, *, radius_km: float = 5.0, limit: int = 5
     """Open, located needs within `radius_km` of a point, nearest first (by approximate point).
 
     Looks within FIRST_REACH_KM first and further only while fewer than `limit` needs are found,
-    reading just ids and points (the status/public point index covers them); only the needs
-    returned are loaded, with their requesters (public_view reads them to redact details).
+    reading just ids, points and ages from the index; only the needs returned are loaded, with
+    their requesters, in one query (public_view reads requesters to redact details).
     """
     for name, value, low, high in (("lat", lat, -90, 90), ("lon", lon, -180, 180)):
         if not low <= value <= high:
@@ -131,33 +131,23 @@ def needs_near(lat: float, lon: float, *, radius_km: float = 5.0, limit: int = 5
             break
         grow = math.sqrt(2.0 * limit / len(found)) if found else 4.0  # aim past `limit` next time
         reach = min(radius_km, reach * max(2.0, grow))
-    found.sort()
-    if len(found) > limit and found[limit][0] == found[limit - 1][0]:
-        # Public points are on a 400 m grid, so the last place is often shared: the older needs
-        # win, as before. Only the tied needs' created_at is read, not whole rows.
-        cutoff = found[limit - 1][0]
-        tied = [need_id for distance, need_id in found if distance == cutoff]
-        created = dict(db.session.execute(db.select(Need.id, Need.created_at).where(Need.id.in_(tied))).all())
-        found = [pair for pair in found if pair[0] < cutoff] + [
-            (cutoff, need_id) for need_id in sorted(tied, key=created.__getitem__)]
+    found.sort()  # nearest first; on a shared public point (a 400 m grid), the older needs first
     found = found[:limit]
     loaded = {need.id: need for need in db.session.execute(
-        db.select(Need).where(Need.id.in_([need_id for _, need_id in found]))
-        .options(selectinload(Need.requester))).scalars()}
-    ranked = sorted(((distance, loaded[need_id]) for distance, need_id in found),
-                    key=lambda pair: (pair[0], pair[1].created_at))
-    return [(need, distance) for distance, need in ranked]
+        db.select(Need).where(Need.id.in_([need_id for _, _, need_id in found]))
+        .options(joinedload(Need.requester))).scalars()}
+    return [(loaded[need_id], km) for km, _, need_id in found]
 
 
 def _open_within(lat: float, lon: float, reach_km: float, category: str | None,
-                 group_id: int | None) -> list[tuple[float, int]]:
-    """(distance, id) of every open need within `reach_km`: the circle's bounding box on the
-    (status, public_lat, public_lon) index, then the exact distance."""
+                 group_id: int | None) -> list[tuple[float, datetime, int]]:
+    """(distance, created_at, id) of every open need within `reach_km`: the circle's bounding box
+    on the ix_need_open_nearby index (which holds all three), then the exact distance."""
     rho = reach_km / EARTH_RADIUS_KM  # the circle's angular radius
     cos_lat = math.cos(math.radians(lat))
     dlat = math.degrees(rho) * (1 + 1e-9)
     dlon = 180.0 if math.sin(rho) >= cos_lat else math.degrees(math.asin(math.sin(rho) / cos_lat)) * (1 + 1e-9)
-    query = db.select(Need.id, Need.public_lat, Need.public_lon).where(
+    query = db.select(Need.id, Need.public_lat, Need.public_lon, Need.created_at).where(
         Need.status == "open",
         Need.public_lat.between(lat - dlat, lat + dlat),
         Need.public_lon.between(lon - dlon, lon + dlon),
@@ -169,10 +159,10 @@ def _open_within(lat: float, lon: float, reach_km: float, category: str | None,
     rows = db.session.execute(query).all()
     if not rows:
         return []
-    ids, lats, lons = zip(*rows)
+    ids, lats, lons, created = zip(*rows)
     distances = great_circle_km(lat, lon, np.array(lats, dtype=float), np.array(lons, dtype=float))  # all at once
     inside = np.flatnonzero(distances <= reach_km)
-    return [(float(distances[i]), ids[i]) for i in inside]
+    return [(float(distances[i]), created[i], ids[i]) for i in inside]
 
 
 def needs_for_coordinator(coordinator: Person, *, status: str | None = None,
