@@ -21,22 +21,24 @@ from mutualaid.gateways import per_app
 ENGINE_KEY = "mutualaid.inbound_store_engine"
 
 
-def insert_returning_id(columns: tuple[str, ...], values: dict) -> int | None:
-    """INSERT a message row; its id, or None when its provider_sid was stored before."""
-    sql = _insert_sql(columns)
-    for attempt in (1, 2):
-        connection = per_app(ENGINE_KEY, _build_engine).raw_connection()
-        try:
-            row = connection.driver_connection.execute(sql, values).fetchone()
-        except psycopg.OperationalError:
-            if attempt == 2 or not connection.driver_connection.broken:
-                raise
-            connection.invalidate()  # the server closed it (restart, idle timeout): try a new one
-            continue
-        finally:
-            connection.close()
-        return row[0] if row else None
-    return None  # not reached: the second attempt returns or raises
+def insert_returning_id(statement: sa.TextClause, values: dict) -> int | None:
+    """Run the message INSERT ... RETURNING id; the id, or None when its provider_sid was stored before."""
+    return _execute(_driver_sql(statement), values, retry=True)
+
+
+def _execute(sql: str, values: dict, *, retry: bool) -> int | None:
+    """One autocommit execution on a pooled connection; a connection found dead is replaced once."""
+    connection = per_app(ENGINE_KEY, _build_engine).raw_connection()
+    try:
+        row = connection.driver_connection.execute(sql, values).fetchone()
+    except psycopg.OperationalError:
+        if not (retry and connection.driver_connection.broken):
+            raise
+        connection.invalidate()  # the server closed it (restart, idle timeout): once more, on a new one
+        return _execute(sql, values, retry=False)
+    finally:
+        connection.close()
+    return row[0] if row else None
 
 
 def dispose(app: Flask) -> None:
@@ -53,10 +55,9 @@ def _build_engine(_config) -> sa.Engine:
 
 
 @functools.cache
-def _insert_sql(columns: tuple[str, ...]) -> str:
-    """INSERT INTO message (...) VALUES (...) ON CONFLICT (provider_sid) DO NOTHING RETURNING id, for psycopg."""
-    return (f"INSERT INTO message ({', '.join(columns)}) VALUES ({', '.join(f'%({c})s' for c in columns)}) "
-            "ON CONFLICT (provider_sid) DO NOTHING RETURNING id")
+def _driver_sql(statement: sa.TextClause) -> str:
+    """The statement as psycopg takes it (named parameters), compiled once."""
+    return str(statement.compile(dialect=db.engine.dialect))
 
 
 def available() -> bool:

@@ -56,9 +56,10 @@ def _store(form: dict, now: datetime, simulated: bool) -> int | None:
                   status="received", simulated=simulated, created_at=now, updated_at=now, purpose="",
                   template="", urgent=False, attempts=0, last_error="", to_address="")
     session_open = db.session.registry.has() and db.session().in_transaction()
+    statement = _store_statement(tuple(values))
     if not session_open and inbound_store.available():
-        return inbound_store.insert_returning_id(tuple(values), values)
-    message_id = db.session.connection().execute(_store_statement(tuple(values)), values).scalar_one_or_none()
+        return inbound_store.insert_returning_id(statement, values)
+    message_id = db.session.connection().execute(statement, values).scalar_one_or_none()
     db.session.commit()
     return message_id
 
@@ -69,7 +70,7 @@ def _store_statement(columns: tuple[str, ...]):
 
     Written as text because SQLAlchemy does not cache the dialects' ON CONFLICT inserts: built as an
     expression it was compiled afresh for every text, most of the webhook's CPU time. The same SQL
-    runs on PostgreSQL and SQLite (3.35+).
+    runs on PostgreSQL and SQLite (3.35+), and on the driver itself through inbound_store.
     """
     table = Message.__table__
     sql = (f"INSERT INTO message ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)}) "
