@@ -153,6 +153,24 @@ def test_a_webhook_after_the_database_dropped_our_connections_is_still_stored(cl
     assert {m.provider_sid for m in inbound()} == {"SMbefore", "SMafter"}
 
 
+class TestWithTheRateLimiterOn:
+    """Twilio's webhooks come from Twilio's servers: a limit by address would drop neighbours' texts."""
+
+    @pytest.fixture
+    def config_overrides(self):
+        """Production's limiter, with a default limit small enough to reach in a test."""
+        return sms_config(RATELIMIT_ENABLED=True, RATELIMIT_DEFAULT="2 per minute")
+
+    def test_webhooks_are_never_limited_by_address_while_pages_are(self, client):
+        texts = [text_in(client, "HELP", sid=f"SMlimit{n}").status_code for n in range(5)]
+        callbacks = [signed_post(client, "/sms/status", {"MessageSid": "SMunknown", "MessageStatus": "delivered"})
+                     .status_code for _ in range(3)]
+        pages = [client.get("/").status_code for _ in range(3)]
+        assert texts == [200] * 5 and len(inbound()) == 5
+        assert 429 not in callbacks
+        assert pages[:2] != [429, 429] and pages[-1] == 429  # the limiter is on
+
+
 class TestBehindAProxy:
     """Behind a TLS proxy the app must see the public https URL Twilio signed."""
 

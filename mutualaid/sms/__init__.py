@@ -1,9 +1,22 @@
 """Twilio's webhooks: inbound messages and delivery status callbacks."""
-from flask import Blueprint
+from flask import Blueprint, request
 
-from mutualaid.extensions import csrf
+from mutualaid.extensions import csrf, limiter
 
 bp = Blueprint("sms", __name__)
 csrf.exempt(bp)
+
+
+@limiter.request_filter
+def _twilio_webhooks() -> bool:
+    """Twilio's webhooks are never rate limited by address: they come from Twilio's servers and are signed.
+
+    A request filter rather than `@limiter.exempt`: Flask-Limiter checks filters before it
+    resolves any limit, and resolving them for an exempt route cost the inbound webhook more
+    CPU than verifying its signature (bench/sms_inbound.py). Texters are capped per number
+    instead (SMS_MAX_INBOUND_PER_10_MINUTES).
+    """
+    return request.blueprint == "sms"
+
 
 from mutualaid.sms import routes  # noqa: E402,F401

@@ -2,7 +2,6 @@
 from flask import Response, abort, request
 from twilio.twiml.messaging_response import MessagingResponse
 
-from mutualaid.extensions import limiter
 from mutualaid.services.outbox import record_status
 from mutualaid.services.sms_inbound import record_inbound_sms
 from mutualaid.sms import bp
@@ -34,7 +33,6 @@ def twiml() -> Response:
 
 
 @bp.route("/inbound", methods=["POST"])
-@limiter.exempt
 def inbound():
     """Twilio Messaging webhook."""
     accept_inbound(public_url(), request.form.to_dict(flat=True), request.headers.get("X-Twilio-Signature"))
@@ -42,7 +40,6 @@ def inbound():
 
 
 @bp.route("/status", methods=["POST"])
-@limiter.exempt
 def status():
     """Twilio delivery status callback (idempotent, only moves forward)."""
     form = verified_form()
