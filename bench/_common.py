@@ -395,7 +395,8 @@ def closed_loop(job: dict) -> Tally:
         _sleep_until(job["start_at"])
         for seq in range(job["max_requests"]):
             number = numbers[seq % len(numbers)]
-            body, headers = signer.request(message_sid(job["run_tag"], job["phase"], thread_id, seq), number,
+            body, headers = signer.request(message_sid(job["run_tag"], job["phase"], thread_id,
+                                                       job.get("seq0", 0) + seq), number,
                                            texters.next_body(number))
             start = time.monotonic()
             if start >= deadline:
