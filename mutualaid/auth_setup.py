@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from mutualaid.extensions import db, login_manager
 from mutualaid.models import Person
+from mutualaid.webhooks import is_twilio_webhook
 
 
 def init_app(app: Flask) -> None:
@@ -26,7 +27,7 @@ class BrowserSessions(SecureCookieSessionInterface):
 
     def open_session(self, app, request):
         """No session under /sms/ (Flask then uses its read-only null session)."""
-        if request.path.startswith("/sms/"):
+        if is_twilio_webhook(request):
             return None
         return super().open_session(app, request)
 

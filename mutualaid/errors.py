@@ -10,6 +10,7 @@ from werkzeug import exceptions as werkzeug_exceptions
 from werkzeug.exceptions import HTTPException
 
 from mutualaid.services.errors import Forbidden, NotFound
+from mutualaid.webhooks import is_twilio_webhook
 
 log = logging.getLogger(__name__)
 
@@ -27,16 +28,11 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def _for_twilio() -> bool:
-    """Twilio's webhooks get plain text (shown in its debugger), with no page and no session."""
-    return request.path.startswith("/sms/")
-
-
 def _page(status: int, title: str, message: str):
     """Render an error as JSON, plain text or HTML."""
     if _wants_json():
         return jsonify(error={"status": status, "message": message}), status
-    if _for_twilio():
+    if is_twilio_webhook(request):  # plain text, shown in Twilio's debugger; no page, no session
         return Response(f"{title}: {message}", status=status, mimetype="text/plain")
     return render_template("error.html", status=status, title=title, message=message), status
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import re
 from datetime import datetime, timezone
 
 import psycopg
@@ -59,25 +58,29 @@ def _execute(name: bytes, sql: bytes, params: list, *, retry: bool) -> int | Non
     """One autocommit execution on a pooled connection; a connection found dead is replaced once."""
     connection = per_app(ENGINE_KEY, _build_engine).raw_connection()
     try:
-        pgconn = connection.driver_connection.pgconn
-        try:
-            prepared = connection.info.setdefault(PREPARED_KEY, set())
-            if name not in prepared:
-                _check(pgconn.prepare(name, sql), pgconn)
-                prepared.add(name)
-            try:
-                result = _check(pgconn.exec_prepared(name, params), pgconn)
-            except psycopg.errors.InvalidSqlStatementName:  # forgotten by the server (DISCARD ALL, a pooler)
-                _check(pgconn.prepare(name, sql), pgconn)
-                result = _check(pgconn.exec_prepared(name, params), pgconn)
-        except psycopg.OperationalError:
-            if not (retry and pgconn.status == pq.ConnStatus.BAD):
-                raise
-            connection.invalidate()  # the server closed it (restart, idle timeout): once more, on a new one
-            return _execute(name, sql, params, retry=False)
+        result = _run_prepared(connection, name, sql, params)
+    except psycopg.OperationalError:
+        if not (retry and connection.driver_connection.pgconn.status == pq.ConnStatus.BAD):
+            raise
+        connection.invalidate()  # the server closed it (restart, idle timeout): once more, on a new one
+        return _execute(name, sql, params, retry=False)
     finally:
         connection.close()
     return int(result.get_value(0, 0)) if result.ntuples else None
+
+
+def _run_prepared(connection, name: bytes, sql: bytes, params: list) -> pq.abc.PGresult:
+    """Execute statement `name` on a pooled connection, preparing it first where it is not (or no longer) there."""
+    pgconn = connection.driver_connection.pgconn
+    prepared = connection.info.setdefault(PREPARED_KEY, set())
+    if name not in prepared:
+        _check(pgconn.prepare(name, sql), pgconn)
+        prepared.add(name)
+    try:
+        return _check(pgconn.exec_prepared(name, params), pgconn)
+    except psycopg.errors.InvalidSqlStatementName:  # forgotten by the server (DISCARD ALL, a pooler)
+        _check(pgconn.prepare(name, sql), pgconn)
+        return _check(pgconn.exec_prepared(name, params), pgconn)
 
 
 def _check(result: pq.abc.PGresult, pgconn: pq.abc.PGconn) -> pq.abc.PGresult:
@@ -91,15 +94,13 @@ def _check(result: pq.abc.PGresult, pgconn: pq.abc.PGconn) -> pq.abc.PGresult:
 
 @functools.cache
 def _prepared(statement: sa.TextClause | sa.TextualSelect) -> tuple[bytes, bytes, tuple[str, ...]]:
-    """The statement's name, its SQL with $1, $2 ... parameters, and the parameter names in that order."""
-    order: list[str] = []
+    """The statement's name, its SQL with $1, $2 ... parameters, and the parameter names in that order.
 
-    def number(match: re.Match) -> str:
-        order.append(match.group(1))
-        return f"${len(order)}"
-
-    sql = re.sub(r"(?<![:\w]):(\w+)", number, getattr(statement, "element", statement).text).encode()
-    return b"mutualaid_" + hashlib.sha1(sql).hexdigest()[:16].encode(), sql, tuple(order)
+    SQLAlchemy compiles it in PostgreSQL's own numbered style (with a cast from each bound type).
+    """
+    compiled = statement.compile(dialect=type(db.engine.dialect)(paramstyle="numeric_dollar"))
+    sql = str(compiled).encode()
+    return b"mutualaid_" + hashlib.sha1(sql).hexdigest()[:16].encode(), sql, tuple(compiled.positiontup)
 
 
 def dispose(app: Flask) -> None:

@@ -2,6 +2,7 @@
 from flask import Blueprint, request
 
 from mutualaid.extensions import csrf, limiter
+from mutualaid.webhooks import is_twilio_webhook
 
 bp = Blueprint("sms", __name__)
 csrf.exempt(bp)
@@ -16,7 +17,7 @@ def _twilio_webhooks() -> bool:
     CPU than verifying its signature (bench/sms_inbound.py). Texters are capped per number
     instead (SMS_MAX_INBOUND_PER_10_MINUTES).
     """
-    return request.blueprint == "sms"
+    return is_twilio_webhook(request)
 
 
 from mutualaid.sms import routes  # noqa: E402,F401
