@@ -10,6 +10,7 @@ from werkzeug import exceptions as werkzeug_exceptions
 from werkzeug.exceptions import HTTPException
 
 from mutualaid.services.errors import Forbidden, NotFound
+from mutualaid.tracebacks import frames
 from mutualaid.webhooks import is_twilio_webhook
 
 log = logging.getLogger(__name__)
@@ -78,10 +79,10 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
-        """Anything else: log the type and where, never the request body."""
+        """Anything else: log the type and where, never the request body or the exception's text."""
         if isinstance(exc, HTTPException):
             return http_error(exc)
-        log.exception("unhandled %s on %s %s", type(exc).__name__, request.method, request.path)
+        log.error("unhandled %s on %s %s\n%s", type(exc).__name__, request.method, request.path, frames(exc))
         from mutualaid.extensions import db
 
         db.session.rollback()

@@ -95,3 +95,32 @@ def test_no_log_line_holds_personal_data(client, world, caplog):
     client.get("/volunteer/")
     client.get(f"/volunteer/needs/{world['need'].ref}")
     assert_clean(caplog.text, "logs")
+
+
+def test_a_crash_is_logged_by_type_and_place_never_with_the_errors_own_text(app, client, caplog):
+    def crash():  # as a database error does: "DETAIL: Failing row contains (...)" or SQLAlchemy's parameters
+        raise ValueError(f"Failing row contains ({PHONE}, {NAME}, {STREET})")
+
+    app.add_url_rule("/crash-for-test", "crash_for_test", crash)
+    caplog.set_level(logging.DEBUG)
+    response = client.get("/crash-for-test")
+    assert response.status_code == 500
+    assert "unhandled ValueError on GET /crash-for-test" in caplog.text
+    assert "raise ValueError" in caplog.text  # where it happened is kept
+    assert_clean(caplog.text, "logs")
+    assert_clean(response.get_data(as_text=True), "the error page")
+
+
+def test_a_failed_job_is_logged_by_type_and_place_never_with_the_errors_own_text(app, caplog, monkeypatch):
+    from mutualaid.jobs.registry import JOBS, Job
+    from mutualaid.jobs.runner import run_job
+
+    def fail(now):
+        raise ValueError(f"Failing row contains ({PHONE}, {NAME}, {STREET})")
+
+    monkeypatch.setitem(JOBS, "failing_for_test", Job("failing_for_test", 60, fail, "fails"))
+    caplog.set_level(logging.DEBUG)
+    run = run_job("failing_for_test")
+    assert run is not None and run.error.startswith("ValueError")
+    assert "job failing_for_test failed: ValueError" in caplog.text and "raise ValueError" in caplog.text
+    assert_clean(caplog.text, "logs")

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import logging
-import traceback
 from datetime import datetime, timezone
 
 from mutualaid.extensions import db
 from mutualaid.jobs.registry import JOBS
 from mutualaid.models import JobRun, JobState
+from mutualaid.tracebacks import frames
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +22,7 @@ def run_job(name: str, now: datetime | None = None) -> JobRun | None:
     except Exception as exc:  # a job must never take the scheduler down
         db.session.rollback()
         error = f"{type(exc).__name__}: {exc}"[:2000]
-        log.error("job %s failed: %s\n%s", name, type(exc).__name__, traceback.format_exc(limit=5))
+        log.error("job %s failed: %s\n%s", name, type(exc).__name__, frames(exc, limit=5))  # not its text
     finished = datetime.now(timezone.utc) if now is None else now
     state = db.session.get(JobState, name) or JobState(name=name, runs=0)
     state.last_started_at, state.last_finished_at = started, finished
