@@ -55,7 +55,7 @@ def configure_logger(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     """Bind the unbound extensions to this app."""
-    from mutualaid import auth_setup, i18n
+    from mutualaid import auth_setup, i18n, webhooks
     from mutualaid.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -63,6 +63,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
+    webhooks.skip_extension_hooks(app, limiter)  # its request filter exempts them; this skips the work too
     cache.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     login_manager.init_app(app)

@@ -1,11 +1,15 @@
 """Cleaning of text people type: keep every meaningful character, drop what breaks storage."""
 from __future__ import annotations
 
+import re
 import unicodedata
 
-# Control characters are dropped (PostgreSQL refuses NUL), except newlines and tabs in
-# long text. Format characters (Cf) such as right-to-left marks and emoji joiners stay.
-_KEEP_CONTROLS_MULTILINE = {"\n", "\t"}
+# Control characters (Unicode's category Cc: U+0000-U+001F and U+007F-U+009F) are dropped, as
+# PostgreSQL refuses NUL, except newlines and tabs in long text. Format characters (Cf) such as
+# right-to-left marks and emoji joiners stay. One compiled class rather than a category lookup
+# per character: every inbound text goes through here.
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
+_CONTROLS_MULTILINE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # all but \t and \n
 
 
 def clean_text(value: str | None, *, multiline: bool = False) -> str:
@@ -13,11 +17,7 @@ def clean_text(value: str | None, *, multiline: bool = False) -> str:
     if value is None:
         return ""
     value = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
-    keep = _KEEP_CONTROLS_MULTILINE if multiline else set()
-    cleaned = "".join(
-        ch for ch in value
-        if ch in keep or unicodedata.category(ch) != "Cc"
-    )
+    cleaned = (_CONTROLS_MULTILINE if multiline else _CONTROLS).sub("", value)
     if not multiline:
         cleaned = " ".join(cleaned.split())
     return cleaned.strip()

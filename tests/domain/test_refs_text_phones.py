@@ -1,4 +1,7 @@
 """References, text cleaning and phone numbers: the small rules every edge relies on."""
+import sys
+import unicodedata
+
 import pytest
 
 from mutualaid.domain.phones import InvalidPhone, normalise_phone
@@ -26,6 +29,18 @@ def test_things_that_are_not_refs_are_refused(typed):
 def test_clean_text_drops_nul_and_controls_but_keeps_newlines_in_long_text():
     assert clean_text("a\x00b\x07c\r\nd", multiline=True) == "abc\nd"
     assert clean_text("  a \n b\x00 ") == "a b"
+
+
+def test_clean_text_drops_exactly_unicodes_control_characters():
+    """Every code point of category Cc goes, every other one stays (\\t and \\n too in long text)."""
+    points = [ch for n in range(sys.maxunicode + 1) if not 0xD800 <= n <= 0xDFFF
+              and unicodedata.is_normalized("NFC", "a" + (ch := chr(n)) + "b")]  # NFC may change the others
+    kept = {ch for ch in points if clean_text("a" + ch + "b", multiline=True) == "a" + ch + "b"}
+    dropped = {ch for ch in points if clean_text("a" + ch + "b", multiline=True) == "ab"}
+    controls = {ch for ch in points if unicodedata.category(ch) == "Cc"}
+    assert dropped == controls - {"\t", "\n", "\r"}  # \r becomes \n
+    assert kept == set(points) - dropped - {"\r"}
+    assert clean_text("a\x85b\x1fc") == "abc"
 
 
 def test_clean_text_keeps_emoji_and_bidi_marks():
