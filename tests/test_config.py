@@ -80,3 +80,20 @@ def test_the_default_sqlite_database_works_on_a_fresh_clone_without_an_instance_
     assert instance.is_dir()
     assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{instance}/mutualaid.sqlite3"
     sqlite3.connect(instance / "mutualaid.sqlite3").close()  # the file can be created there
+
+
+def test_the_wsgi_entry_point_freezes_what_start_up_loaded():
+    """gunicorn's workers (and the CLI) keep the collector off the ~160,000 start-up objects."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MUTUALAID_", "DATABASE_URL", "FLASK_"))}
+    env.update(MUTUALAID_ENV="production", SECRET_KEY="s" * 32, DATABASE_URL="postgresql://u@127.0.0.1:1/none")
+    script = "import gc, wsgi; print(gc.get_freeze_count(), len(gc.get_objects()))"
+    out = subprocess.run([sys.executable, "-c", script], cwd=Path(__file__).resolve().parent.parent, env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    frozen, tracked = map(int, out.stdout.split())
+    assert frozen > 50_000 and tracked < frozen / 10
