@@ -106,6 +106,32 @@ def test_signature_covers_every_posted_field(client):
     assert client.post("/sms/inbound", data=extra, headers={"X-Twilio-Signature": signature}).status_code == 403
 
 
+def test_the_validator_reads_every_field_through_getall_and_signs_as_over_a_plain_dict(client, monkeypatch):
+    """twilio's validator tries `getall`, then `getlist`, then indexes: a plain dict cost two exceptions a field."""
+    from twilio.request_validator import RequestValidator
+
+    from mutualaid.sms.signing import SignedFields, sign
+    from tests.sms_helpers import AUTH_TOKEN
+
+    form = {"MessageSid": "SMfields", "From": SENDER, "To": GROUP_NUMBER, "Body": "need milk 🥛", "NumMedia": "0"}
+    url = BASE_URL + "/sms/inbound"
+    with client.application.test_request_context():
+        assert sign(url, form) == RequestValidator(AUTH_TOKEN).compute_signature(url, form)
+    readers = []
+    get_values = RequestValidator.get_values
+
+    def recording(self, params, name):
+        readers.append(callable(getattr(params, "getall", None)))
+        return get_values(self, params, name)
+
+    monkeypatch.setattr(RequestValidator, "get_values", recording)
+    assert signed_post(client, "/sms/inbound", form).status_code == 200
+    assert inbound()[0].body == "need milk 🥛"
+    # signed_post computes over the plain dict; the webhook's own check reads each field by getall
+    assert readers.count(True) == len(form) and readers.count(False) == len(form)
+    assert SignedFields(form).getall("Body") == ["need milk 🥛"]
+
+
 def test_signature_for_another_url_is_refused(client):
     form = {"MessageSid": "SM1", "From": SENDER, "To": GROUP_NUMBER, "Body": "hi"}
     response = signed_post(client, "/sms/inbound", form, url="http://localhost/sms/inbound")
