@@ -23,8 +23,8 @@ def skip_extension_hooks(app: Flask, extension: object) -> int:
 
     For Flask-Limiter: its request filter exempts the webhooks, but its three hooks (before,
     after and teardown) still resolved every limit of the route and built its context first,
-    about 60-80 of the webhook's 430-550 µs of CPU in one process (bench/README.md). Only the hooks the extension
-    registered itself are wrapped, found by the object they are bound to.
+    about 60-80 of the webhook's 430-550 µs of CPU in one process (bench/README.md). Only the
+    hooks the extension registered itself are wrapped, found by the object they are bound to.
     """
     wrapped = 0
     for registry, passes_response in ((app.before_request_funcs, False), (app.after_request_funcs, True),
