@@ -41,6 +41,7 @@ class BaseConfig:
     TWILIO_AUTH_TOKEN: str | None = None
     TWILIO_FROM_NUMBER: str | None = None
     TWILIO_MESSAGING_SERVICE_SID: str | None = None
+    TWILIO_WEBHOOK_SHARED_KEYS: dict = {}  # shared key id -> secret, for webhooks a Webhook Setting signs
     PUBLIC_BASE_URL: str | None = None
     GEOCODER = "offline"
     GEOCODER_OPTIONS: dict = {}
@@ -97,6 +98,7 @@ class BaseConfig:
                 settings["GEOCODER_OPTIONS"] = json.loads(environ["GEOCODER_OPTIONS"])
             except ValueError as exc:
                 raise ConfigError(f"GEOCODER_OPTIONS is not valid JSON: {exc}") from exc
+        settings["TWILIO_WEBHOOK_SHARED_KEYS"] = parse_shared_keys(environ.get("TWILIO_WEBHOOK_SHARED_KEYS", ""))
         if environ.get("MAIL_PORT"):
             settings["MAIL_PORT"] = int(environ["MAIL_PORT"])
         settings["MAIL_USE_TLS"] = _bool(environ.get("MAIL_USE_TLS"), cls.MAIL_USE_TLS)
@@ -112,6 +114,17 @@ class BaseConfig:
     @classmethod
     def validate(cls, settings: Mapping) -> None:
         """Refuse settings that would run insecurely; the default accepts anything."""
+
+
+def parse_shared_keys(value: str) -> dict[str, str]:
+    """TWILIO_WEBHOOK_SHARED_KEYS: `id=secret` pairs separated by commas (two while a key is rotated)."""
+    keys = {}
+    for pair in filter(None, (part.strip() for part in value.split(","))):
+        key_id, separator, secret = pair.partition("=")
+        if not (separator and key_id.strip() and secret.strip()):
+            raise ConfigError("TWILIO_WEBHOOK_SHARED_KEYS must be id=secret pairs separated by commas.")
+        keys[key_id.strip()] = secret.strip()
+    return keys
 
 
 def normalise_database_url(url: str) -> str:

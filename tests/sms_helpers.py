@@ -25,10 +25,10 @@ def sms_config(**extra) -> dict:
 
 
 def signed_post(client, path: str, form: dict, *, url: str | None = None, token: str = AUTH_TOKEN,
-                headers: dict | None = None):
-    """POST `form` to `path` with the X-Twilio-Signature Twilio would compute for `url`."""
+                headers: dict | None = None, algorithm: str | None = None):
+    """POST `form` to `path` with the X-Twilio-Signature Twilio would compute for `url` (HMAC-SHA1 by default)."""
     url = url or BASE_URL + path
-    signature = RequestValidator(token).compute_signature(url, form)
+    signature = RequestValidator(token).compute_signature(url, form, algorithm)
     return client.post(path, data=form, headers={"X-Twilio-Signature": signature, **(headers or {})})
 
 

@@ -97,3 +97,19 @@ def test_the_wsgi_entry_point_freezes_what_start_up_loaded():
     assert out.returncode == 0, out.stderr
     frozen, tracked = map(int, out.stdout.split())
     assert frozen > 50_000 and tracked < frozen / 10
+
+
+def test_webhook_shared_keys_are_read_as_id_secret_pairs_for_rotation():
+    env = {"SECRET_KEY": "s", "DATABASE_URL": "postgresql://x/y",
+           "TWILIO_WEBHOOK_SHARED_KEYS": " webhooks_sharedkey_old = s3cret-one , webhooks_sharedkey_new=two=2 ,"}
+    keys = load_config("production", env)["TWILIO_WEBHOOK_SHARED_KEYS"]
+    assert keys == {"webhooks_sharedkey_old": "s3cret-one", "webhooks_sharedkey_new": "two=2"}
+    assert load_config("production", {"SECRET_KEY": "s", "DATABASE_URL": "postgresql://x/y"})[
+        "TWILIO_WEBHOOK_SHARED_KEYS"] == {}
+
+
+@pytest.mark.parametrize("value", ["just-a-secret", "=secret", "key_id=", "a=1,oops"])
+def test_a_malformed_webhook_shared_key_setting_stops_start_up(value):
+    env = {"SECRET_KEY": "s", "DATABASE_URL": "postgresql://x/y", "TWILIO_WEBHOOK_SHARED_KEYS": value}
+    with pytest.raises(ConfigError, match="TWILIO_WEBHOOK_SHARED_KEYS must be id=secret pairs"):
+        load_config("production", env)

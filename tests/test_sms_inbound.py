@@ -11,7 +11,7 @@ from mutualaid.extensions import db
 from mutualaid.models import Conversation, Message, Need, Offer, Person
 from mutualaid.services.outbox import deliver_outbox
 from tests.builders import make_group, make_need
-from tests.sms_helpers import BASE_URL, GROUP_NUMBER, signed_post, sms_config, text_in
+from tests.sms_helpers import ACCOUNT_SID, AUTH_TOKEN, BASE_URL, GROUP_NUMBER, signed_post, sms_config, text_in
 
 SENDER = "+447911123456"
 
@@ -92,11 +92,71 @@ def test_missing_signature_is_refused(client):
     assert inbound() == []
 
 
+class TestWebhooksSignedWithASharedKey:
+    """A Twilio Webhook Setting can sign with a shared key instead of the auth token, naming it in a header."""
+
+    OLD, NEW = "webhooks_sharedkey_01old", "webhooks_sharedkey_02new"
+    SECRETS = {OLD: "old-shared-secret", NEW: "new-shared-secret"}
+
+    @pytest.fixture
+    def config_overrides(self):
+        """Two keys configured, as during a rotation."""
+        return sms_config(TWILIO_WEBHOOK_SHARED_KEYS=dict(self.SECRETS))
+
+    def post(self, client, sid: str, *, key: str, secret: str | None = None, algorithm: str = "HMAC_SHA256",
+             path: str = "/sms/inbound", **fields):
+        form = {"MessageSid": sid, "AccountSid": ACCOUNT_SID, "From": SENDER, "To": GROUP_NUMBER,
+                "Body": "need milk E8 3RH", **fields}
+        return signed_post(client, path, form, token=secret or self.SECRETS.get(key, "x"), algorithm=algorithm,
+                           headers={"X-Twilio-Webhooks-Signature-Settings": f"key={key},algorithm={algorithm}"})
+
+    def test_a_text_signed_with_either_configured_key_is_stored(self, client):
+        assert self.post(client, "SMkeyold", key=self.OLD).status_code == 200
+        assert self.post(client, "SMkeynew", key=self.NEW, algorithm="HMAC_SHA1").status_code == 200
+        assert [m.provider_sid for m in inbound()] == ["SMkeyold", "SMkeynew"]
+
+    def test_the_header_decides_the_secret_so_the_auth_token_or_the_other_key_is_refused(self, client):
+        with_token = self.post(client, "SMtoken", key=self.OLD, secret=AUTH_TOKEN)
+        other_key = self.post(client, "SMother", key=self.OLD, secret=self.SECRETS[self.NEW])
+        sha1_as_sha256 = signed_post(client, "/sms/inbound", {"MessageSid": "SMalgo", "From": SENDER, "Body": "hi"},
+                                     token=self.SECRETS[self.OLD], headers={
+                                         "X-Twilio-Webhooks-Signature-Settings": f"key={self.OLD},algorithm=HMAC_SHA256"})
+        assert [with_token.status_code, other_key.status_code, sha1_as_sha256.status_code] == [403, 403, 403]
+        assert inbound() == []
+
+    def test_an_algorithm_twilio_does_not_sign_with_is_refused(self, client):
+        form = {"MessageSid": "SMmd5", "From": SENDER, "Body": "hi"}
+        refused = signed_post(client, "/sms/inbound", form, token=self.SECRETS[self.OLD], headers={
+            "X-Twilio-Webhooks-Signature-Settings": f"key={self.OLD},algorithm=HMAC_MD5"})
+        assert refused.status_code == 403
+        assert inbound() == []
+
+    def test_a_key_we_were_not_given_is_our_error_500_named_in_the_log_and_nothing_is_stored(self, client, caplog):
+        response = self.post(client, "SMunknownkey", key="webhooks_sharedkey_03next", secret="next-secret")
+        assert response.status_code == 500 and response.mimetype == "text/plain"
+        assert inbound() == []
+        logged = " ".join(r.getMessage() for r in caplog.records)
+        assert "webhooks_sharedkey_03next" in logged and "TWILIO_WEBHOOK_SHARED_KEYS" in logged
+        assert "next-secret" not in logged and SENDER not in logged and "milk" not in logged
+
+    def test_a_delivery_report_signed_with_a_shared_key_is_recorded(self, client):
+        response = self.post(client, "SMreport", key=self.NEW, path="/sms/status", MessageStatus="delivered")
+        forged = self.post(client, "SMreport", key=self.NEW, secret="wrong", path="/sms/status",
+                           MessageStatus="failed")
+        assert (response.status_code, forged.status_code) == (204, 403)
+
+
+def test_a_shared_key_header_without_any_keys_configured_is_a_500_not_a_silent_403(client):
+    form = {"MessageSid": "SMnokeys", "From": SENDER, "To": GROUP_NUMBER, "Body": "hi"}
+    response = signed_post(client, "/sms/inbound", form, token="some-shared-secret", algorithm="HMAC_SHA256",
+                           headers={"X-Twilio-Webhooks-Signature-Settings": "key=webhooks_sharedkey_x,algorithm=HMAC_SHA256"})
+    assert response.status_code == 500
+    assert inbound() == []
+
+
 def test_signature_covers_every_posted_field(client):
     form = {"MessageSid": "SM1", "From": SENDER, "To": GROUP_NUMBER, "Body": "hi"}
     from twilio.request_validator import RequestValidator
-
-    from tests.sms_helpers import AUTH_TOKEN
 
     signature = RequestValidator(AUTH_TOKEN).compute_signature(BASE_URL + "/sms/inbound", form)
     tampered = {**form, "Body": "CANCEL ABCDE"}
@@ -111,7 +171,6 @@ def test_the_validator_reads_every_field_through_getall_and_signs_as_over_a_plai
     from twilio.request_validator import RequestValidator
 
     from mutualaid.sms.signing import SignedFields, sign
-    from tests.sms_helpers import AUTH_TOKEN
 
     form = {"MessageSid": "SMfields", "From": SENDER, "To": GROUP_NUMBER, "Body": "need milk 🥛", "NumMedia": "0"}
     url = BASE_URL + "/sms/inbound"

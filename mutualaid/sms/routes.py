@@ -1,26 +1,43 @@
 """POST /sms/inbound and POST /sms/status: verify the signature, call one service, answer TwiML."""
+import logging
+
 from flask import Response, abort, request
 from twilio.twiml.messaging_response import MessagingResponse
 
 from mutualaid.services.outbox import record_status
 from mutualaid.services.sms_inbound import record_inbound_sms
 from mutualaid.sms import bp
-from mutualaid.sms.signing import is_signed, public_url
+from mutualaid.sms.signing import UnknownSigningKey, is_signed, public_url, signature_headers
+
+log = logging.getLogger(__name__)
+
+
+def check_signature(url: str, form: dict, signature: str | None, settings: str | None = None) -> None:
+    """403 when the signature does not match; 500 when it names a shared key we were not given.
+
+    The 500 is our configuration's fault, not the sender's: Twilio reports it in its debugger
+    and retries as the Webhook Setting says, and the log tells the operator which key to add.
+    """
+    try:
+        signed = is_signed(url, form, signature, settings)
+    except UnknownSigningKey as exc:
+        log.error("Webhook not stored: %s.", exc)
+        abort(500)
+    if not signed:
+        abort(403)
 
 
 def verified_form() -> dict:
-    """The posted fields, or 403 when the Twilio signature does not match them and the URL."""
+    """The posted fields, once their Twilio signature matches them and the URL (else 403 or 500)."""
     form = request.form.to_dict(flat=True)
-    if not is_signed(public_url(), form, request.headers.get("X-Twilio-Signature")):
-        abort(403)
+    check_signature(public_url(), form, *signature_headers())
     return form
 
 
-def accept_inbound(url: str, form: dict, signature: str | None, *, simulated: bool = False,
-                   inline: bool | None = None):
+def accept_inbound(url: str, form: dict, signature: str | None, *, settings: str | None = None,
+                   simulated: bool = False, inline: bool | None = None):
     """The one inbound path, for Twilio and the simulator alike: verify, then record."""
-    if not is_signed(url, form, signature):
-        abort(403)
+    check_signature(url, form, signature, settings)
     return record_inbound_sms(form, simulated=simulated, inline=inline)
 
 
@@ -35,7 +52,8 @@ def twiml() -> Response:
 @bp.route("/inbound", methods=["POST"])
 def inbound():
     """Twilio Messaging webhook."""
-    accept_inbound(public_url(), request.form.to_dict(flat=True), request.headers.get("X-Twilio-Signature"))
+    signature, settings = signature_headers()
+    accept_inbound(public_url(), request.form.to_dict(flat=True), signature, settings=settings)
     return twiml()
 
 

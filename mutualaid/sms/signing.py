@@ -1,12 +1,30 @@
-"""Webhook signatures: twilio's RequestValidator over the exact public URL and every posted field."""
+"""Webhook signatures: twilio's RequestValidator over the exact public URL and every posted field.
+
+Twilio signs with the account's auth token and HMAC-SHA1, unless a Webhook Setting signs the
+webhook's URL with one of the account's shared keys: the request then says which key and
+algorithm in X-Twilio-Webhooks-Signature-Settings (`key=<id>,algorithm=HMAC_SHA256`), and the
+secret of that key (TWILIO_WEBHOOK_SHARED_KEYS) checks it. The signed text is the same.
+"""
 from __future__ import annotations
 
 import hmac
+import logging
 
 from flask import current_app, request
-from twilio.request_validator import RequestValidator
+from twilio.request_validator import HMAC_SHA1, SIGNATURE_SETTINGS_HEADER, RequestValidator, get_signature_algorithm
 
 from mutualaid.gateways.sms import webhook_auth_token
+
+log = logging.getLogger(__name__)
+SUPPORTED_ALGORITHMS = ("HMAC_SHA1", "HMAC_SHA256")
+
+
+class UnknownSigningKey(Exception):
+    """The webhook names a shared key this deployment was not given (a rotation not yet configured)."""
+
+    def __init__(self, key_id: str):
+        super().__init__(f"signed with shared key {key_id!r}, which is not in TWILIO_WEBHOOK_SHARED_KEYS")
+        self.key_id = key_id
 
 
 def public_url() -> str:
@@ -16,6 +34,11 @@ def public_url() -> str:
         path = request.full_path[:-1] if request.full_path.endswith("?") else request.full_path
         return base.rstrip("/") + path
     return request.url
+
+
+def signature_headers() -> tuple[str | None, str | None]:
+    """This request's X-Twilio-Signature and X-Twilio-Webhooks-Signature-Settings."""
+    return request.headers.get("X-Twilio-Signature"), request.headers.get(SIGNATURE_SETTINGS_HEADER)
 
 
 class SignedFields(dict):
@@ -31,24 +54,45 @@ class SignedFields(dict):
         return [self[name]]
 
 
-def validator() -> RequestValidator:
-    """A validator keyed with this deployment's webhook token."""
-    return RequestValidator(webhook_auth_token(current_app.config))
+def shared_key_id(settings: str) -> str:
+    """The `key=` of an X-Twilio-Webhooks-Signature-Settings header ('' when it names none)."""
+    for part in settings.split(","):
+        name, separator, value = part.partition("=")
+        if separator and name.strip() == "key":
+            return value.strip()
+    return ""
 
 
-def is_signed(url: str, form: dict, signature: str | None) -> bool:
-    """Whether `signature` is Twilio's signature of `url` and `form`.
+def _secret_and_algorithm(settings: str | None) -> tuple[str, str]:
+    """Which secret and algorithm signed a webhook with these signature settings."""
+    if not settings:
+        return webhook_auth_token(current_app.config), HMAC_SHA1
+    key_id = shared_key_id(settings)
+    secret = current_app.config.get("TWILIO_WEBHOOK_SHARED_KEYS", {}).get(key_id)
+    if secret is None:
+        raise UnknownSigningKey(key_id)
+    return secret, get_signature_algorithm(settings).upper()
+
+
+def is_signed(url: str, form: dict, signature: str | None, settings: str | None = None) -> bool:
+    """Whether `signature` is Twilio's signature of `url` and `form` (with the key `settings` names, if any).
 
     The signature of exactly this URL is checked first (the usual case: one HMAC); only when it
-    does not match does RequestValidator.validate try the URL with and without its port.
+    does not match does RequestValidator.validate try the URL with and without its port. Raises
+    UnknownSigningKey when `settings` names a shared key this deployment does not have.
     """
     if not signature:
         return False
-    check, fields = validator(), SignedFields(form)
-    exact = hmac.compare_digest(check.compute_signature(url, fields).encode(), signature.encode())  # bytes: any header
-    return exact or check.validate(url, fields, signature)
+    secret, algorithm = _secret_and_algorithm(settings)
+    if algorithm not in SUPPORTED_ALGORITHMS:
+        log.warning("Webhook refused: signature algorithm %r is not supported.", algorithm[:40])
+        return False
+    check, fields = RequestValidator(secret), SignedFields(form)
+    exact = hmac.compare_digest(check.compute_signature(url, fields, algorithm).encode(),
+                                signature.encode())  # bytes: any header
+    return exact or check.validate(url, fields, signature, algorithm)
 
 
 def sign(url: str, form: dict) -> str:
-    """The signature Twilio would send for `url` and `form` (used by the simulator)."""
-    return validator().compute_signature(url, SignedFields(form))
+    """The signature Twilio would send for `url` and `form` with the auth token (used by the simulator)."""
+    return RequestValidator(webhook_auth_token(current_app.config)).compute_signature(url, SignedFields(form))
