@@ -3,16 +3,21 @@
 Twilio waits for the webhook, so it stores the text durably and answers. Through the ORM
 session and the app's pool that cost a pre-ping, BEGIN, INSERT and COMMIT, and most of the
 request's CPU time (bench/README.md). Here one INSERT ... ON CONFLICT DO NOTHING runs in
-autocommit on a small pool of its own. It is prepared once per connection and executed with
+autocommit on a connection of its own. It is prepared once per connection and executed with
 libpq's PQexecPrepared (psycopg's `pq` module), the values sent as text: psycopg's cursor layer
 (adapting each value, building a cursor and a result per call) was a third of what the INSERT
-cost the worker. The pool does not ping: a connection found dead is thrown away and the INSERT
-tried once more on a new one, which is safe because a second try inserts nothing twice.
+cost the worker. Each thread of a web worker keeps one such connection (KeptConnections) rather
+than taking one from a pool for every text: a pool's checkout and check-in cost about as much
+as preparing the values. Nothing pings it first: a connection found dead is thrown away and the
+INSERT tried once more on a new one, which is safe because a second try inserts nothing twice.
 """
 from __future__ import annotations
 
 import functools
 import hashlib
+import os
+import threading
+import weakref
 from datetime import datetime, timezone
 
 import psycopg
@@ -23,8 +28,7 @@ from psycopg import pq
 from mutualaid.extensions import db
 from mutualaid.gateways import per_app
 
-ENGINE_KEY = "mutualaid.inbound_store_engine"
-PREPARED_KEY = "mutualaid.prepared"  # names prepared on a connection, kept in its pool record's info
+CONNECTIONS_KEY = "mutualaid.inbound_store_connections"
 _DONE = (pq.ExecStatus.TUPLES_OK, pq.ExecStatus.COMMAND_OK)
 
 
@@ -57,24 +61,22 @@ def as_text(value) -> bytes | None:
 
 
 def _execute(name: bytes, sql: bytes, params: list, *, retry: bool) -> int | None:
-    """One autocommit execution on a pooled connection; a connection found dead is replaced once."""
-    connection = per_app(ENGINE_KEY, _build_engine).raw_connection()
+    """One autocommit execution on this thread's kept connection; a connection found dead is replaced once."""
+    kept = per_app(CONNECTIONS_KEY, _connections)
+    pgconn, prepared = kept.current()
     try:
-        result = _run_prepared(connection, name, sql, params)
+        result = _run_prepared(pgconn, prepared, name, sql, params)
     except psycopg.OperationalError:
-        if not (retry and connection.driver_connection.pgconn.status == pq.ConnStatus.BAD):
+        if not (retry and pgconn.status == pq.ConnStatus.BAD):
             raise
-        connection.invalidate()  # the server closed it (restart, idle timeout): once more, on a new one
+        kept.discard()  # the server closed it (restart, idle timeout): once more, on a new one
         return _execute(name, sql, params, retry=False)
-    finally:
-        connection.close()
     return int(result.get_value(0, 0)) if result.ntuples else None
 
 
-def _run_prepared(connection, name: bytes, sql: bytes, params: list) -> pq.abc.PGresult:
-    """Execute statement `name` on a pooled connection, preparing it first where it is not (or no longer) there."""
-    pgconn = connection.driver_connection.pgconn
-    prepared = connection.info.setdefault(PREPARED_KEY, set())
+def _run_prepared(pgconn: pq.abc.PGconn, prepared: set[bytes], name: bytes, sql: bytes,
+                  params: list) -> pq.abc.PGresult:
+    """Execute statement `name`, preparing it first where it is not (or no longer) on the connection."""
     if name not in prepared:
         _check(pgconn.prepare(name, sql), pgconn)
         prepared.add(name)
@@ -105,17 +107,78 @@ def _prepared(statement: sa.TextClause | sa.TextualSelect) -> tuple[bytes, bytes
     return b"mutualaid_" + hashlib.sha1(sql).hexdigest()[:16].encode(), sql, tuple(compiled.positiontup)
 
 
+class KeptConnections:
+    """One autocommit connection per thread for the webhook's INSERT, opened on first use and kept.
+
+    A sync worker has one thread, so one connection; a threaded worker one per thread. Each
+    connection remembers the statements prepared on it. A forked child (gunicorn --preload) does
+    not reuse its parent's: see _forget_in_child.
+    """
+
+    def __init__(self, connect_kwargs: dict):
+        self._connect_kwargs = connect_kwargs
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._open: list[psycopg.Connection] = []
+        _every.add(self)
+
+    def current(self) -> tuple[pq.abc.PGconn, set[bytes]]:
+        """This thread's libpq connection and the names prepared on it, connecting when it has none."""
+        local = self._local
+        connection = getattr(local, "connection", None)
+        if connection is None:
+            connection = psycopg.connect(**self._connect_kwargs, autocommit=True)
+            local.connection, local.prepared = connection, set()
+            with self._lock:
+                self._open.append(connection)
+        return connection.pgconn, local.prepared
+
+    def discard(self) -> None:
+        """Close this thread's connection (found dead); the next text opens a new one."""
+        connection = getattr(self._local, "connection", None)
+        self._local.connection = None
+        if connection is not None:
+            with self._lock:
+                self._open.remove(connection)
+            connection.close()
+
+    def close_all(self) -> None:
+        """Close every thread's connection (tests, shutdown)."""
+        with self._lock:
+            connections, self._open = self._open, []
+        self._local = threading.local()
+        for connection in connections:
+            connection.close()
+
+    def count(self) -> int:
+        """How many connections are open (one per thread that has stored a text)."""
+        return len(self._open)
+
+    def _forget_in_child(self) -> None:
+        """After a fork: start afresh, keeping the parent's connections unclosed (closing one would end
+        the parent's session on the server, as the socket is shared)."""
+        _inherited.extend(self._open)
+        self._open, self._local, self._lock = [], threading.local(), threading.Lock()
+
+
+_every: weakref.WeakSet[KeptConnections] = weakref.WeakSet()
+_inherited: list[psycopg.Connection] = []
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=lambda: [kept._forget_in_child() for kept in list(_every)])
+
+
+def _connections(_config) -> KeptConnections:
+    """This app's kept connections, on its database with the app's own connection settings."""
+    _args, kwargs = db.engine.dialect.create_connect_args(db.engine.url)
+    kwargs.pop("context", None)  # SQLAlchemy's type adapters: this path sends text itself
+    return KeptConnections(kwargs)
+
+
 def dispose(app: Flask) -> None:
-    """Close this app's pooled connections, if it made any (tests, shutdown)."""
-    engine = app.extensions.pop(ENGINE_KEY, None)
-    if engine is not None:
-        engine.dispose()
-
-
-def _build_engine(_config) -> sa.Engine:
-    """An autocommit pool on the app's database, without pre-ping (see the module's docstring)."""
-    return sa.create_engine(db.engine.url, isolation_level="AUTOCOMMIT", pool_pre_ping=False,
-                            pool_size=2, max_overflow=8, pool_recycle=1800, pool_reset_on_return=None)
+    """Close this app's kept connections, if it made any (tests, shutdown)."""
+    kept = app.extensions.pop(CONNECTIONS_KEY, None)
+    if kept is not None:
+        kept.close_all()
 
 
 def available() -> bool:
