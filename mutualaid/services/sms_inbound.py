@@ -41,6 +41,12 @@ def _group_for(to_number: str) -> Group | None:
     return group or db.session.execute(db.select(Group).order_by(Group.id)).scalars().first()
 
 
+# What every inbound text is stored as, written into the INSERT as constants rather than sent
+# with each text (each value sent costs the webhook a conversion); updated_at is created_at.
+STORED_AS = {"direction": "'in'", "channel": "'sms'", "status": "'received'", "urgent": "FALSE", "attempts": "0",
+             "purpose": "''", "template": "''", "last_error": "''", "to_address": "''"}
+
+
 def _store(form: dict, now: datetime, simulated: bool) -> int | None:
     """Insert and commit the inbound row in one statement; None when this MessageSid was stored before (a replay).
 
@@ -49,15 +55,13 @@ def _store(form: dict, now: datetime, simulated: bool) -> int | None:
     inside a transaction already open (the simulator, tests), a Core statement built once per
     column set runs on the session and commits: SQLAlchemy compiles it once and reuses it.
     """
-    values = dict(direction="in", channel="sms", provider_sid=form["MessageSid"][:64],
+    values = dict(provider_sid=form["MessageSid"][:64],
                   from_number=clean_text(form.get("From", ""))[:20], to_number=clean_text(form.get("To", ""))[:20],
                   body=clean_text(form.get("Body", ""), multiline=True)[:MAX_BODY],
                   num_media=int(media) if (media := str(form.get("NumMedia") or "0")).isdigit() else 0,
-                  status="received", simulated=simulated, created_at=now, updated_at=now, purpose="",
-                  template="", urgent=False, attempts=0, last_error="", to_address="")
-    session_open = db.session.registry.has() and db.session().in_transaction()
+                  simulated=simulated, created_at=now)
     statement = _store_statement(tuple(values))
-    if not session_open and inbound_store.available():
+    if inbound_store.available() and not (db.session.registry.has() and db.session().in_transaction()):
         return inbound_store.insert_returning_id(statement, values)
     message_id = db.session.connection().execute(statement, values).scalar_one_or_none()
     db.session.commit()
@@ -70,10 +74,19 @@ def _store_statement(columns: tuple[str, ...]):
 
     Written as text because SQLAlchemy does not cache the dialects' ON CONFLICT inserts: built as an
     expression it was compiled afresh for every text, most of the webhook's CPU time. The same SQL
-    runs on PostgreSQL and SQLite (3.35+), and on the driver itself through inbound_store.
+    runs on PostgreSQL and SQLite (3.35+), and on the driver itself through inbound_store. The
+    columns of STORED_AS not among `columns` get its constants; updated_at gets created_at.
     """
     table = Message.__table__
-    sql = (f"INSERT INTO message ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)}) "
+    names, terms = list(columns), [":" + c for c in columns]
+    if "created_at" in columns and "updated_at" not in columns:
+        names.append("updated_at")
+        terms.append(":created_at")
+    for column, constant in STORED_AS.items():
+        if column not in columns:
+            names.append(column)
+            terms.append(constant)
+    sql = (f"INSERT INTO message ({', '.join(names)}) VALUES ({', '.join(terms)}) "
            "ON CONFLICT (provider_sid) DO NOTHING RETURNING id")
     return text(sql).bindparams(*(bindparam(c, type_=table.c[c].type) for c in columns)).columns(id=Integer)
 
