@@ -63,11 +63,12 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
-    webhooks.skip_extension_hooks(app, limiter)  # its request filter exempts them; this skips the work too
     cache.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     login_manager.init_app(app)
     auth_setup.init_app(app)
+    for extension in (csrf, limiter, login_manager):  # browser-facing work Twilio's webhooks never need
+        webhooks.skip_extension_hooks(app, extension)
 
 
 def configure_sqlite(app: Flask) -> None:

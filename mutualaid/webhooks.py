@@ -1,7 +1,8 @@
 """Which requests are Twilio's webhooks (the sms blueprint, under /sms/).
 
 They come from Twilio's servers, signed, never from a browser, so they get no cookie session,
-are never rate limited by address, and are told about errors in one line of plain text.
+no CSRF check and no login cookie, are never rate limited by address, and are told about errors
+in one line of plain text. Nothing for browsers may live under /sms/.
 """
 from __future__ import annotations
 
@@ -23,8 +24,11 @@ def skip_extension_hooks(app: Flask, extension: object) -> int:
 
     For Flask-Limiter: its request filter exempts the webhooks, but its three hooks (before,
     after and teardown) still resolved every limit of the route and built its context first,
-    about 60-80 of the webhook's 430-550 µs of CPU in one process (bench/README.md). Only the
-    hooks the extension registered itself are wrapped, found by the object they are bound to.
+    about 60-80 of the webhook's 430-550 µs of CPU in one process (bench/README.md). Flask-WTF's
+    CSRF check (the sms blueprint is exempt, but the check found that out on every text) and
+    Flask-Login's remember-cookie hook (no session, so nothing to do) cost 10 and 7 µs more.
+    Only the hooks the extension registered itself are wrapped, found by the object they are
+    bound to or close over.
     """
     wrapped = 0
     for registry, passes_response in ((app.before_request_funcs, False), (app.after_request_funcs, True),
@@ -38,10 +42,20 @@ def skip_extension_hooks(app: Flask, extension: object) -> int:
 
 
 def _bound_to(hook: Callable, extension: object) -> bool:
-    """Whether `hook` is a method of `extension` (bound, or a partial with it as first argument)."""
+    """Whether `hook` is `extension`'s: a bound method, a partial with it first, or a closure over it (Flask-WTF)."""
     if isinstance(hook, functools.partial):
         return bool(hook.args) and hook.args[0] is extension
-    return getattr(hook, "__self__", None) is extension
+    if getattr(hook, "__self__", None) is extension:
+        return True
+    return any(_cell_holds(cell, extension) for cell in getattr(hook, "__closure__", None) or ())
+
+
+def _cell_holds(cell, value: object) -> bool:
+    """Whether a closure cell holds `value` (an empty cell holds nothing)."""
+    try:
+        return cell.cell_contents is value
+    except ValueError:
+        return False
 
 
 def _unless_webhook(hook: Callable, passes_response: bool) -> Callable:

@@ -6,8 +6,9 @@ import functools
 import pytest
 from flask import Flask, request
 
-from mutualaid.extensions import limiter
+from mutualaid.extensions import limiter, login_manager
 from mutualaid.webhooks import skip_extension_hooks
+from tests.builders import csrf_from
 from tests.sms_helpers import sms_config
 
 
@@ -71,10 +72,42 @@ class TestInTheApp:
     def config_overrides(self):
         return sms_config(RATELIMIT_ENABLED=True)
 
-    def test_flask_limiters_own_hooks_are_the_ones_wrapped(self, app):
-        """If a Flask-Limiter release registers its hooks differently, this fails (the request filter still exempts)."""
-        wrapped = {kind: [hook for hook in registry.get(None, []) if getattr(hook, "skips_twilio_webhooks", False)]
+    def test_the_limiters_csrfs_and_logins_own_hooks_are_the_ones_wrapped(self, app):
+        """If a release of one of them registers its hooks differently, this fails (the webhooks still work)."""
+        wrapped = {kind: [hook.__wrapped__ for hook in registry.get(None, []) if getattr(hook, "skips_twilio_webhooks", False)]
                    for kind, registry in (("before", app.before_request_funcs), ("after", app.after_request_funcs),
                                           ("teardown", app.teardown_request_funcs))}
-        assert {kind: len(hooks) for kind, hooks in wrapped.items()} == {"before": 1, "after": 1, "teardown": 1}
-        assert wrapped["before"][0].__wrapped__ == limiter._check_request_limit
+        assert {kind: len(hooks) for kind, hooks in wrapped.items()} == {"before": 2, "after": 2, "teardown": 1}
+        assert limiter._check_request_limit in wrapped["before"]
+        assert any(hook.__qualname__.startswith("CSRFProtect.") for hook in wrapped["before"])
+        assert login_manager._update_remember_cookie in wrapped["after"]
+        unwrapped = [hook for registry in (app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs)
+                     for hook in registry.get(None, []) if not getattr(hook, "skips_twilio_webhooks", False)]
+        assert unwrapped == []  # every app-wide hook is one of theirs: a new one would need a decision
+
+    def test_pages_still_refuse_a_post_without_a_csrf_token(self, app):
+        """Flask-WTF's app-wide check still guards every page, forms or not (here a plain POST view)."""
+        app.config["WTF_CSRF_ENABLED"] = True
+        app.add_url_rule("/plain-post", "plain_post", lambda: "done", methods=["POST"])
+        client = app.test_client()
+        token = csrf_from(client.get("/auth/login").text)
+        assert client.post("/plain-post").status_code == 400
+        assert client.post("/plain-post", data={"csrf_token": token}).text == "done"
+
+
+def test_a_closure_over_the_extension_is_its_hook_too():
+    """Flask-WTF registers its CSRF check as a function defined inside init_app, closing over the extension."""
+    app, recorder, others = recording_app()
+
+    def register(extension):
+        @app.before_request
+        def check():
+            extension.calls.append(("closure", request.path))
+
+    register(recorder)
+    assert skip_extension_hooks(app, recorder) == 4
+    client = app.test_client()
+    client.get("/page")
+    client.post("/sms/inbound")
+    assert ("closure", "/page") in recorder.calls and ("closure", "/sms/inbound") not in recorder.calls
+    assert others == ["/page", "/sms/inbound"]
