@@ -31,8 +31,8 @@ def public_url() -> str:
     """The URL Twilio called: PUBLIC_BASE_URL + path + query, else the URL as seen (after ProxyFix)."""
     base = current_app.config.get("PUBLIC_BASE_URL")
     if base:
-        path = request.full_path[:-1] if request.full_path.endswith("?") else request.full_path
-        return base.rstrip("/") + path
+        full_path = request.full_path  # a property computed afresh on each read
+        return base.rstrip("/") + (full_path[:-1] if full_path.endswith("?") else full_path)
     return request.url
 
 
