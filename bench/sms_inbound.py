@@ -1,12 +1,14 @@
 """Benchmark POST /sms/inbound (the Twilio webhook) against a bare Flask ceiling, in one run.
 
-    .venv/bin/python bench/sms_inbound.py [--workers 3] [--duration 15] [--rate 100] [--burst 2000]
+    .venv/bin/python bench/sms_inbound.py [--workers 3] [--duration 24] [--rounds 6] [--rate 100] [--burst 2000]
 
 Creates a throwaway PostgreSQL database, migrates it, creates a group, starts the app and
 bench/bare_app.py under the same gunicorn settings, then drives both with the same generator of
 signed, Twilio-shaped messages: (a) closed-loop max throughput, (b) latency at a fixed open-loop
-rate, (c) a burst with replays, checked against the database. Prints a table and PASS/FAIL for
-the targets, writes bench/results/sms_inbound-<timestamp>.json, and drops the database.
+rate, (c) a burst with replays, checked against the database. In (a) a third server,
+bench/floor_app.py (bare plus the one durable INSERT), shows how much of the gap is the write
+itself. Prints a table and PASS/FAIL for the targets, writes
+bench/results/sms_inbound-<timestamp>.json, and drops the database.
 Exit status: 0 all targets met, 1 a target failed, 2 the bench itself failed.
 """
 from __future__ import annotations
@@ -38,15 +40,16 @@ TARGET_THROUGHPUT_RATIO = 0.5
 TARGET_P99_MS = 100.0
 REPLAY_FRACTION = 0.05
 MAX_REQUESTS = 200_000  # per generator thread and round (bounds every loop; SIDs of rounds never overlap)
-PHASES = {"sanity": 1, "warmup": 2, "throughput": 4, "rate": 6, "burst": 8}  # +0 app, +1 bare (SID space)
+PHASES = {"sanity": 1, "warmup": 2, "throughput": 4, "rate": 6, "burst": 8}  # + the server's offset (SID space)
+OFFSETS = {"app": 0, "bare": 1, "floor": 16}
 
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers per server (default 3)")
-    parser.add_argument("--duration", type=float, default=15.0, help="seconds for (a) and (b) (default 15)")
-    parser.add_argument("--rounds", type=int, default=3,
-                        help="alternating app/bare rounds that share --duration in (a) (default 3)")
+    parser.add_argument("--duration", type=float, default=24.0, help="seconds for (a) and (b) (default 24)")
+    parser.add_argument("--rounds", type=int, default=6,
+                        help="alternating app/bare/floor rounds that share --duration in (a) (default 6)")
     parser.add_argument("--rate", type=float, default=100.0, help="open-loop messages/s for (b) (default 100)")
     parser.add_argument("--burst", type=int, default=2000, help="distinct messages in (c) (default 2000)")
     parser.add_argument("--connections", type=int, default=8, help="C: concurrent connections for (a), (c)")
@@ -59,6 +62,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=float, default=2.0, help="seconds of unrecorded warm-up per server")
     parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/postgres",
                         help="an existing database to connect to for CREATE/DROP DATABASE")
+    parser.add_argument("--no-floor", dest="floor", action="store_false",
+                        help="leave out the floor server (bare + one durable INSERT) from (a)")
     parser.add_argument("--seed", type=int, default=20240601)
     args = parser.parse_args(argv)
     if min(args.rounds, args.workers, args.connections, args.open_senders, args.generator_processes, args.numbers) < 1 \
@@ -107,11 +112,16 @@ class Bench:
         self.servers["app"] = c.Gunicorn("app", "wsgi:app", app_port, a.workers, env, self.tmp / "app.log")
         self.servers["bare"] = c.Gunicorn("bare", "bench.bare_app:app", bare_port, a.workers, env,
                                           self.tmp / "bare.log")
+        if a.floor:
+            self.query("CREATE TABLE bench_floor (LIKE message INCLUDING ALL)")
+            self.servers["floor"] = c.Gunicorn("floor", "bench.floor_app:app", c.free_port(), a.workers, env,
+                                               self.tmp / "floor.log")
         for server in self.servers.values():
             server.start()
         for server in self.servers.values():
             server.wait_ready()
-        print(f"app on :{app_port}, bare on :{bare_port}, {a.workers} sync workers each", flush=True)
+        print(", ".join(f"{name} on :{server.port}" for name, server in self.servers.items())
+              + f", {a.workers} sync workers each", flush=True)
         self.pool = ProcessPoolExecutor(max_workers=a.generator_processes, mp_context=get_context("spawn"),
                                         initializer=c.child_init)
         list(self.pool.map(time.sleep, [0.5] * a.generator_processes))  # all start before anything is timed
@@ -142,9 +152,8 @@ class Bench:
     # -- helpers ------------------------------------------------------------------------------------
 
     def job(self, server: str, phase: str, **extra) -> dict:
-        offset = 0 if server == "app" else 1
         return {"port": self.servers[server].port, "token": self.token, "url": self.public_url + c.INBOUND_PATH,
-                "run_tag": self.run_tag, "phase": PHASES[phase] + offset, "seed": self.args.seed, **extra}
+                "run_tag": self.run_tag, "phase": PHASES[phase] + OFFSETS[server], "seed": self.args.seed, **extra}
 
     def run_jobs(self, func, jobs: list[dict], server: str) -> tuple[c.Tally, dict]:
         """Run one job per generator process; returns the merged tally and CPU seconds spent."""
@@ -187,29 +196,42 @@ class Bench:
         if status != 200 or bad_status != 403 or stored != 1:
             raise RuntimeError(f"sanity check failed: signed -> {status}, bad signature -> {bad_status}, "
                                f"rows stored {stored} (want 200, 403, 1)\n{self.servers['app'].log_tail()}")
+        if "floor" in self.servers:
+            client = c.Client(self.servers["floor"].port)
+            status = client.post(body, headers)
+            client.close()
+            stored = self.query("SELECT count(*) FROM bench_floor WHERE provider_sid = %s", [sid])[0][0]
+            if status != 200 or stored != 1:
+                raise RuntimeError(f"floor sanity check failed: {status}, rows stored {stored} (want 200, 1)\n"
+                                   f"{self.servers['floor'].log_tail()}")
 
     def query(self, sql: str, params=None) -> list[tuple]:
         import psycopg
 
         with psycopg.connect(self.db_url) as conn:
-            return conn.execute(sql, params).fetchall()
+            cursor = conn.execute(sql, params)
+            return cursor.fetchall() if cursor.description else []
 
     # -- the three measurements ---------------------------------------------------------------------
+
+    def measured(self) -> tuple[str, ...]:
+        """The servers (a) measures: the app, bare and, unless --no-floor, the floor."""
+        return tuple(name for name in ("app", "bare", "floor") if name in self.servers)
 
     def warmup(self, server: str) -> None:
         if self.args.warmup > 0:
             self.run_jobs(c.closed_loop, self.closed_jobs(server, "warmup", self.args.warmup), server)
 
     def throughput(self) -> dict:
-        """a. The closed loop in alternating rounds (app, bare, app, bare ...), --duration split between them.
+        """a. The closed loop in alternating rounds (app, bare[, floor], app, bare ...), --duration split between them.
 
         A shared machine drifts (other tenants, caches, the database growing); alternating lets any
-        slow spell fall on both servers instead of on whichever ran first.
+        slow spell fall on every server instead of on whichever ran first.
         """
         a = self.args
-        rounds = {"app": [], "bare": []}
+        rounds = {server: [] for server in self.measured()}
         for n in range(a.rounds):
-            for server in ("app", "bare"):
+            for server in rounds:
                 print(f"measuring throughput on {server}, round {n + 1} of {a.rounds} ...", flush=True)
                 jobs = self.closed_jobs(server, "throughput", a.duration / a.rounds, seq0=n * MAX_REQUESTS)
                 rounds[server].append(self.run_jobs(c.closed_loop, jobs, server))
@@ -314,7 +336,7 @@ class Bench:
         a = self.args
         self.setup()
         self.sanity()
-        for server in ("app", "bare"):
+        for server in self.measured():
             self.warmup(server)
         out = {"throughput": self.throughput(), "rate": {}, "burst": {}}
         for name, measure in (("rate", self.rate), ("burst", self.burst)):
@@ -361,6 +383,11 @@ def per_request(cpu: dict, requests: int) -> dict:
 def background(cpu: dict) -> float | None:
     """Cores used by processes outside the bench during a measurement (noise; ideally ~0)."""
     return round(cpu["other"] / cpu["wall_s"], 2) if cpu.get("wall_s") else None
+
+
+def ratio(a: dict, b: dict) -> float:
+    """a's requests/s over b's (0 when b answered nothing)."""
+    return a["per_second"] / b["per_second"] if b["per_second"] else 0.0
 
 
 def fmt(value, spec: str = "") -> str:
@@ -418,6 +445,14 @@ def report(out: dict, args) -> str:
     row("p99 ms", t["app"]["p99_ms"], t["bare"]["p99_ms"])
     row("errors", t["app"]["errors"], t["bare"]["errors"])
     cpu_row(t)
+    if "floor" in t:
+        f = t["floor"]
+        lines.append("  floor: bare + one durable INSERT, no signature, no app (bench/floor_app.py)")
+        row("  requests/s (floor/bare, app/floor)", f["per_second"],
+            f"{ratio(f, t['bare']):.0%}, {ratio(t['app'], f):.0%}")
+        row("  errors", f["errors"])
+        row("  CPU ms/request: workers, postgres", f["cpu_ms_per_request"]["server"],
+            f["cpu_ms_per_request"]["postgres"])
     r = out["rate"]
     lines.append(f"b. open loop at {a.rate:g} msg/s for {a.duration:g} s (latency from the scheduled send time)")
     row("achieved msg/s", r["app"]["achieved_per_second"], r["bare"]["achieved_per_second"])
