@@ -175,3 +175,17 @@ def test_a_forked_worker_opens_its_own_connection_and_leaves_the_parents_alone(a
     _store_outside_a_transaction(dict(FORM, MessageSid="SMparent2"), now)
     assert kept.current()[0].backend_pid == parent_pid  # the parent's session survived the child
     assert stored("SMchild").body == FORM["Body"] and stored("SMparent2").from_number == FORM["From"]
+
+
+def test_a_connection_idle_too_long_is_replaced_before_use(app, backend, monkeypatch):
+    """A firewall may have dropped it silently: an INSERT sent on it would hang rather than fail."""
+    if (kept := kept_after_a_text(app, backend, "SMidle1")) is None:
+        return
+    first = kept.current()[0].backend_pid
+    _store_outside_a_transaction(dict(FORM, MessageSid="SMidle2"), datetime.now(timezone.utc))
+    assert kept.current()[0].backend_pid == first  # in use: kept
+    later = inbound_store._clock() + inbound_store.MAX_IDLE_SECONDS + 1
+    monkeypatch.setattr(inbound_store, "_clock", lambda: later)
+    _store_outside_a_transaction(dict(FORM, MessageSid="SMidle3"), datetime.now(timezone.utc))
+    assert kept.count() == 1 and kept.current()[0].backend_pid != first
+    assert stored("SMidle3").from_number == FORM["From"]

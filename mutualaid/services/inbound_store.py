@@ -9,7 +9,8 @@ libpq's PQexecPrepared (psycopg's `pq` module), the values sent as text: psycopg
 cost the worker. Each thread of a web worker keeps one such connection (KeptConnections) rather
 than taking one from a pool for every text: a pool's checkout and check-in cost about as much
 as preparing the values. Nothing pings it first: a connection found dead is thrown away and the
-INSERT tried once more on a new one, which is safe because a second try inserts nothing twice.
+INSERT tried once more on a new one, which is safe because a second try inserts nothing twice;
+one idle for minutes is replaced before use (MAX_IDLE_SECONDS).
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import functools
 import hashlib
 import os
 import threading
+import time
 import weakref
 from datetime import datetime, timezone
 
@@ -29,6 +31,11 @@ from mutualaid.extensions import db
 from mutualaid.gateways import per_app
 
 CONNECTIONS_KEY = "mutualaid.inbound_store_connections"
+# A kept connection idle longer than this is replaced before use: firewalls and NAT gateways drop
+# idle connections silently (some after ~5 minutes), and an INSERT sent on one would hang until
+# TCP gave up, long after Twilio had.
+MAX_IDLE_SECONDS = 240.0
+_clock = time.monotonic  # replaced in tests
 _DONE = (pq.ExecStatus.TUPLES_OK, pq.ExecStatus.COMMAND_OK)
 
 
@@ -123,14 +130,18 @@ class KeptConnections:
         _every.add(self)
 
     def current(self) -> tuple[pq.abc.PGconn, set[bytes]]:
-        """This thread's libpq connection and the names prepared on it, connecting when it has none."""
-        local = self._local
+        """This thread's libpq connection and the names prepared on it; a new one when it has none, or one idle too long."""
+        local, now = self._local, _clock()
         connection = getattr(local, "connection", None)
+        if connection is not None and now - local.used_at > MAX_IDLE_SECONDS:
+            self.discard()
+            connection = None
         if connection is None:
             connection = psycopg.connect(**self._connect_kwargs, autocommit=True)
             local.connection, local.prepared = connection, set()
             with self._lock:
                 self._open.append(connection)
+        local.used_at = now
         return connection.pgconn, local.prepared
 
     def discard(self) -> None:
