@@ -1,8 +1,8 @@
 """A second reference for bench/sms_inbound.py: bare Flask plus the one durable write, and nothing else.
 
 What the webhook cannot do without: it must commit the text to PostgreSQL before it answers.
-This is bare_app.py plus exactly that write: the same INSERT ... ON CONFLICT (provider_sid) DO
-NOTHING RETURNING id the app runs, prepared once on a connection kept by each worker, in
+This is bare_app.py plus exactly that write: the app's own INSERT ... ON CONFLICT (provider_sid)
+DO NOTHING RETURNING id (built by its _store_statement), prepared once on a connection kept by each worker, in
 autocommit (one durable commit per text), into `bench_floor`, a copy of the message table made
 by the bench (`CREATE TABLE ... (LIKE message INCLUDING ALL)`: the same columns, defaults and
 indexes) so that its rows are not texts for the app to answer. No signature check, no
@@ -15,13 +15,18 @@ from datetime import datetime, timezone
 
 import psycopg
 from flask import Flask, Response, request
+from sqlalchemy.dialects import postgresql
+
+from mutualaid.services.sms_inbound import _store_statement
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response />'
 TABLE = "bench_floor"
-INSERT = (f"INSERT INTO {TABLE} (direction, channel, provider_sid, from_number, to_number, body, num_media, "
-          "status, simulated, created_at, updated_at, purpose, template, urgent, attempts, last_error, to_address) "
-          "VALUES ('in', 'sms', $1, $2, $3, $4, $5, 'received', false, $6, $6, '', '', false, 0, '', '') "
-          "ON CONFLICT (provider_sid) DO NOTHING RETURNING id").encode()
+# The app's own statement for the values its webhook sends, compiled as inbound_store compiles it,
+# aimed at the copy of the table.
+COLUMNS = ("provider_sid", "from_number", "to_number", "body", "num_media", "simulated", "created_at")
+_COMPILED = _store_statement(COLUMNS).compile(dialect=postgresql.psycopg.dialect(paramstyle="numeric_dollar"))
+assert tuple(_COMPILED.positiontup) == COLUMNS, "the values below are sent in this order"
+INSERT = str(_COMPILED).replace("INSERT INTO message ", f"INSERT INTO {TABLE} ", 1).encode()
 
 app = Flask(__name__)
 _kept: dict = {}
@@ -42,8 +47,8 @@ def connection() -> psycopg.Connection:
 def inbound() -> Response:
     """Read the form like bare, commit one row, answer empty TwiML."""
     form = request.form.to_dict(flat=True)
-    values = [form.get(name, "").encode() for name in ("MessageSid", "From", "To", "Body")]
-    values += [form.get("NumMedia", "0").encode(), datetime.now(timezone.utc).isoformat().encode()]
+    values = [form.get(field, "").encode() for field in ("MessageSid", "From", "To", "Body")]
+    values += [form.get("NumMedia", "0").encode(), b"f", datetime.now(timezone.utc).isoformat().encode()]
     pgconn = connection().pgconn
     result = pgconn.exec_prepared(b"floor_insert", values)
     if result.status != psycopg.pq.ExecStatus.TUPLES_OK:
