@@ -56,7 +56,7 @@ def part_one(admin_url: str, open_needs: int, volunteers: int) -> dict:
         app = app_for(url)
         from mutualaid.extensions import db
         from mutualaid.models import Message, Need
-        from mutualaid.services.chase import chase_open_needs
+        from mutualaid.chase.actions import chase_open_needs
 
         with app.app_context():
             now = datetime.now(timezone.utc)
@@ -95,11 +95,11 @@ def part_two(day_needs: int, volunteers: int, seed: int = 7) -> dict:
     app = app_for(f"sqlite:///{path}")
     from mutualaid.extensions import db
     from mutualaid.models import Group, Message, Need, NeedNotification, Person, VolunteerProfile
-    from mutualaid.services.chase import chase_open_needs, follow_up_fulfilled, remind_claims
-    from mutualaid.services.claims import claim_need, complete_claim
-    from mutualaid.services.errors import ServiceError
-    from mutualaid.services.intake import Contact, NeedInput, submit_need
-    from mutualaid.services.outbox import deliver_outbox
+    from mutualaid.chase.actions import chase_open_needs, follow_up_fulfilled, remind_claims
+    from mutualaid.claims.actions import claim_need, complete_claim
+    from mutualaid.core.errors import ServiceError
+    from mutualaid.needs.intake import Contact, NeedInput, submit_need
+    from mutualaid.messaging.outbox import deliver_outbox
 
     start = datetime(2026, 3, 2, 0, 0, tzinfo=timezone.utc)  # a Monday, London winter time
     with app.app_context():

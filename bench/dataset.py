@@ -61,7 +61,7 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from mutualaid.domain.escalation import DEFAULT_LADDERS  # noqa: E402
+from mutualaid.chase.ladder import DEFAULT_LADDERS  # noqa: E402
 from mutualaid.domain.privacy import approximate_point  # noqa: E402
 from mutualaid.domain.refs import ALPHABET, REF_LENGTH  # noqa: E402
 

@@ -17,7 +17,7 @@ import psycopg
 from flask import Flask, Response, request
 from sqlalchemy.dialects import postgresql
 
-from mutualaid.services.sms_inbound import _store_statement
+from mutualaid.sms.actions import _store_statement
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response />'
 TABLE = "bench_floor"

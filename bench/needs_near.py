@@ -25,7 +25,7 @@ results. Exit status 0 when all pass, 1 when a target fails, 2 when the bench it
 Results: bench/results/needs_near-<timestamp>.json (git-ignored).
 
 Experiments: --app MODULE:VAR and --pythonpath DIR run gunicorn on a patched copy (e.g. a module that
-replaces mutualaid.services.needs.needs_near before importing wsgi); --keep keeps the data sets and
+replaces mutualaid.needs.reads.needs_near before importing wsgi); --keep keeps the data sets and
 --reuse-sqlite/--reuse-postgres use them again instead of building.
 """
 from __future__ import annotations

@@ -55,7 +55,8 @@ def configure_logger(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     """Bind the unbound extensions to this app."""
-    from mutualaid import auth_setup, i18n, webhooks
+    from mutualaid import auth_setup, i18n
+    from mutualaid.sms import hooks as sms_hooks
     from mutualaid.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -67,8 +68,7 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=i18n.select_locale)
     login_manager.init_app(app)
     auth_setup.init_app(app)
-    for extension in (csrf, limiter, login_manager):  # browser-facing work Twilio's webhooks never need
-        webhooks.skip_extension_hooks(app, extension)
+    sms_hooks.init_app(app)  # after the extensions whose hooks it keeps off Twilio's webhooks
 
 
 def configure_sqlite(app: Flask) -> None:
@@ -89,7 +89,7 @@ def register_blueprints(app: Flask) -> None:
     from mutualaid.intake import bp as intake_bp
     from mutualaid.main import bp as main_bp
     from mutualaid.public import bp as public_bp
-    from mutualaid.sms import bp as sms_bp
+    from mutualaid.sms.webhook import bp as sms_bp
     from mutualaid.volunteer import bp as volunteer_bp
 
     app.register_blueprint(main_bp)

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from mutualaid.extensions import db, login_manager
 from mutualaid.models import Person
-from mutualaid.webhooks import is_twilio_webhook
+from mutualaid.sms.hooks import is_twilio_webhook
 
 
 def init_app(app: Flask) -> None:

@@ -6,7 +6,7 @@ from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 
 from mutualaid.extensions import db
-from mutualaid.services.errors import ServiceError
+from mutualaid.core.errors import ServiceError
 
 groups_cli = AppGroup("groups", help="Mutual aid groups on this instance.")
 users_cli = AppGroup("users", help="Coordinator accounts and API tokens.")
@@ -22,7 +22,7 @@ postcodes_cli = AppGroup("postcodes", help="Full-postcode data for precise offli
 @click.option("--phone", default=None, help="The group's SMS number (E.164).")
 def create_group(slug, name, postcode, radius_km, phone):
     """Create a group centred on a postcode."""
-    from mutualaid.services.groups import create_group as create
+    from mutualaid.groups.actions import create_group as create
 
     try:
         group = create(slug=slug, name=name, centre=postcode, radius_km=radius_km, phone=phone)
@@ -38,7 +38,7 @@ def create_group(slug, name, postcode, radius_km, phone):
 @click.password_option()
 def create_coordinator(email, name, group_slug, password):
     """Create a coordinator (or promote an existing account)."""
-    from mutualaid.services.accounts import create_coordinator as create
+    from mutualaid.people.actions import create_coordinator as create
 
     try:
         person = create(email=email, name=name, password=password, group_slug=group_slug)
@@ -52,7 +52,7 @@ def create_coordinator(email, name, group_slug, password):
 def issue_token(email):
     """Issue an API token for an account (printed once; only its hash is stored)."""
     from mutualaid.models import Person
-    from mutualaid.services.accounts import issue_api_token
+    from mutualaid.people.actions import issue_api_token
 
     person = db.session.execute(db.select(Person).where(Person.email == email.lower())).scalar_one_or_none()
     if person is None:

@@ -5,9 +5,9 @@ from datetime import datetime, timedelta, timezone
 
 from mutualaid.extensions import db
 from mutualaid.models import Group
-from mutualaid.services import accounts
-from mutualaid.services.groups import create_group
-from mutualaid.services.intake import Contact, NeedInput, OfferInput, submit_need, submit_offer
+from mutualaid.people import actions as accounts
+from mutualaid.groups.actions import create_group
+from mutualaid.needs.intake import Contact, NeedInput, OfferInput, submit_need, submit_offer
 
 PASSWORD = "demo-password-123"
 

@@ -9,9 +9,9 @@ from flask_wtf.csrf import CSRFError
 from werkzeug import exceptions as werkzeug_exceptions
 from werkzeug.exceptions import HTTPException
 
-from mutualaid.services.errors import Forbidden, NotFound
+from mutualaid.core.errors import Forbidden, NotFound
 from mutualaid.tracebacks import frames
-from mutualaid.webhooks import is_twilio_webhook
+from mutualaid.sms.hooks import is_twilio_webhook
 
 log = logging.getLogger(__name__)
 

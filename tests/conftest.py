@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 
 from mutualaid import create_app
 from mutualaid.extensions import db
-from mutualaid.services import inbound_store
+from mutualaid.sms import inbound_store
 from tests.builders import Auth
 
 PG_ADMIN_URL = os.environ.get("TEST_DATABASE_URL")

@@ -11,8 +11,8 @@ from openapi_spec_validator import validate
 
 from mutualaid.extensions import db
 from mutualaid.models import AuditEvent, Need, Offer, Person
-from mutualaid.services import needs as needs_service
-from mutualaid.services.accounts import issue_api_token
+from mutualaid.needs import reads as needs_service
+from mutualaid.people.actions import issue_api_token
 from tests.builders import make_coordinator, make_group, make_need, make_person, make_volunteer
 
 NEED = {"category": "groceries", "details": "Bread and milk, please", "urgency": "today",
@@ -545,7 +545,7 @@ def test_a_method_the_api_does_not_offer_is_a_405_in_json(client):
 def test_needs_near_reaches_the_full_radius_in_every_direction(client, app):
     """The search box is the circle's true bounding box (it used to stop short at ~4.99 km)."""
     from mutualaid.domain.privacy import haversine_km
-    from mutualaid.services.needs import needs_near
+    from mutualaid.needs.reads import needs_near
 
     origin = (51.5431, -0.0600)
     made = []
@@ -564,7 +564,7 @@ def test_needs_on_one_shared_public_point_are_cut_at_the_limit_oldest_first(clie
     """Public points are on a grid, so many needs share the last place listed: the oldest win."""
     from datetime import timedelta
 
-    from mutualaid.services.needs import needs_near
+    from mutualaid.needs.reads import needs_near
 
     start = datetime(2026, 11, 1, 9, tzinfo=timezone.utc)
     made = [make_need(where="E8 3RH", details=f"need {i}", now=start + timedelta(hours=h))

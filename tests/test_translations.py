@@ -142,7 +142,7 @@ def extracted(tmp_path_factory) -> Catalog:
 def test_extraction_finds_python_and_template_strings_and_skips_the_rest(extracted):
     files = {path for m in messages(extracted) for path, _line in m.locations}
     assert any(f.startswith("templates/") for f in files), files
-    assert {"mutualaid/errors.py", "mutualaid/labels.py", "mutualaid/intake/forms.py"} <= files, files
+    assert {"mutualaid/errors.py", "mutualaid/labels.py", "mutualaid/needs/forms.py"} <= files, files
     assert not [f for f in files if f.split("/")[0] in {".venv", "tests", "scripts", "bench"}]
     ids = {m.id for m in messages(extracted)}
     assert {"I need help", "Groceries and food", "Something went wrong"} <= ids
@@ -212,7 +212,7 @@ def test_accept_language_es_shows_the_need_form_in_spanish(client, fresh_transla
     page = client.get("/need", headers={"Accept-Language": "es"}).get_data(as_text=True)
     assert '<html lang="es">' in page
     assert "Necesito ayuda" in page                  # template (base.html, intake/need.html)
-    assert "¿Qué necesitas?" in page                 # lazy_gettext form label (intake/forms.py)
+    assert "¿Qué necesitas?" in page                 # lazy_gettext form label (needs/forms.py)
     assert "Compras y comida" in page                # lazy_gettext category label (templating.py)
     assert "Cuéntanos qué necesitas." in page
     assert "I need help" not in page and "What do you need?" not in page

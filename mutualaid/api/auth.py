@@ -3,7 +3,7 @@ from functools import wraps
 
 from flask import g, jsonify, request
 
-from mutualaid.services.accounts import person_for_token
+from mutualaid.people.actions import person_for_token
 
 
 def api_person():

@@ -12,9 +12,9 @@ from mutualaid.api.openapi import openapi_document
 from mutualaid.domain.categories import CATEGORY_CODES
 from mutualaid.extensions import limiter
 from mutualaid.models import Offer
-from mutualaid.services import needs
-from mutualaid.services.errors import ServiceError
-from mutualaid.services.intake import Contact, NeedInput, OfferInput, submit_need, submit_offer
+from mutualaid.needs import reads as needs
+from mutualaid.core.errors import ServiceError
+from mutualaid.needs.intake import Contact, NeedInput, OfferInput, submit_need, submit_offer
 
 STATUS_FOR_CODE = {"not_found": 404, "forbidden": 403, "taken": 409, "illegal_transition": 409, "capacity": 409}
 
@@ -86,8 +86,8 @@ def create_need():
     """Ask for help (no account needed)."""
     from datetime import date
 
-    from mutualaid.services.coordination import intake_pause
-    from mutualaid.services.groups import default_group
+    from mutualaid.coordination.actions import intake_pause
+    from mutualaid.groups.actions import default_group
 
     if (pause := intake_pause(default_group(), date.today())) is not None:
         message = pause["message"] or "This group is not taking new requests just now."
@@ -167,7 +167,7 @@ def list_needs():
 
 def claim_view(claim) -> dict:
     """A claim as its volunteer sees it: the need's private view while active."""
-    from mutualaid.services.needs import private_view, public_view
+    from mutualaid.needs.reads import private_view, public_view
 
     view = private_view(claim.need) if claim.status == "active" else public_view(claim.need)
     return {"need": view, "status": claim.status, "claimed_at": claim.claimed_at.isoformat(),
@@ -178,7 +178,7 @@ def claim_view(claim) -> dict:
 @token_required
 def claim_need(ref):
     """Take a need (the same service as the web button and YES by text)."""
-    from mutualaid.services.claims import claim_need as claim
+    from mutualaid.claims.actions import claim_need as claim
 
     taken, created = claim(api_person(), ref, via="api")
     return jsonify(claim_view(taken)), 201 if created else 200
@@ -188,7 +188,7 @@ def claim_need(ref):
 @token_required
 def release_need(ref):
     """Give a need back, with a reason."""
-    from mutualaid.services.claims import release_claim
+    from mutualaid.claims.actions import release_claim
 
     need = release_claim(api_person(), ref, text_field(json_body(), "reason"))
     return jsonify(needs.public_view(need))
@@ -198,7 +198,7 @@ def release_need(ref):
 @token_required
 def fulfil_need(ref):
     """Mark a need done, with a short outcome note."""
-    from mutualaid.services.claims import complete_claim
+    from mutualaid.claims.actions import complete_claim
 
     need = complete_claim(api_person(), ref, text_field(json_body(), "outcome"))
     return jsonify(needs.public_view(need))
@@ -208,6 +208,6 @@ def fulfil_need(ref):
 @token_required
 def list_claims():
     """The caller's claims, active first."""
-    from mutualaid.services.volunteering import my_claims
+    from mutualaid.claims.nearby import my_claims
 
     return jsonify(claims=[claim_view(c) for c in my_claims(api_person())])

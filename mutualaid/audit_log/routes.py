@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from mutualaid.access import coordinator_required
 from mutualaid.audit_log import bp
-from mutualaid.services.audit_log import ACTION_PREFIXES, AuditFilters, audit_page
+from mutualaid.coordination.audit_log import ACTION_PREFIXES, AuditFilters, audit_page
 
 SUBJECT_LABELS = {"need": _l("request"), "offer": _l("offer"), "person": _l("person"), "group": _l("group")}
 

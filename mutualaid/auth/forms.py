@@ -7,7 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange
 
 from mutualaid.domain.categories import LANGUAGE_NAMES
-from mutualaid.intake.forms import category_choices
+from mutualaid.needs.forms import category_choices
 
 
 class LoginForm(FlaskForm):

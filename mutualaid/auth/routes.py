@@ -8,9 +8,9 @@ from mutualaid.auth import bp
 from mutualaid.auth.forms import LoginForm, SignupForm
 from mutualaid.errors import keeps_input_on_csrf_failure
 from mutualaid.extensions import limiter
-from mutualaid.intake.routes import attach_error
-from mutualaid.services.accounts import VolunteerSignup, authenticate, register_volunteer
-from mutualaid.services.errors import ServiceError
+from mutualaid.needs.forms import attach_error
+from mutualaid.people.actions import VolunteerSignup, authenticate, register_volunteer
+from mutualaid.core.errors import ServiceError
 
 
 def safe_next(default: str) -> str:

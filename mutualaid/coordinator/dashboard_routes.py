@@ -11,9 +11,12 @@ from mutualaid.coordinator import bp
 from mutualaid.coordinator.forms import DashboardFilter, OnCallForm, PauseForm
 from mutualaid.domain.categories import CATEGORY_CODES, LANGUAGE_NAMES
 from mutualaid.labels import CATEGORY_LABELS, STATUS_LABELS
-from mutualaid.services import coordination, dashboard, needs, sms_admin
-from mutualaid.services.errors import ServiceError
-from mutualaid.services.volunteers import count_volunteers, volunteers_for_coordinator
+from mutualaid.coordination import actions as coordination
+from mutualaid.coordination import dashboard
+from mutualaid.needs import reads as needs
+from mutualaid.sms import console as sms_admin
+from mutualaid.core.errors import ServiceError
+from mutualaid.coordination.volunteers import count_volunteers, volunteers_for_coordinator
 
 SIDE_LIST = 20  # each list under the unmet table shows this many, newest first
 

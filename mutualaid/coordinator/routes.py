@@ -9,14 +9,17 @@ from mutualaid.coordinator import bp
 from mutualaid.coordinator.forms import (AssignForm, EditForm, LocationForm, MergeForm, NoteForm, ReferForm, StatusForm,
                                         VettingForm)
 from mutualaid.domain.categories import CATEGORY_CODES, URGENCIES
-from mutualaid.domain.lifecycle import TRANSITIONS
+from mutualaid.domain.transitions import TRANSITIONS
 from mutualaid.errors import keeps_input_on_csrf_failure
-from mutualaid.intake.forms import NeedForm
-from mutualaid.intake.routes import attach_error, contact_from
+from mutualaid.needs.forms import NeedForm
+from mutualaid.needs.forms import attach_error, contact_from
 from mutualaid.labels import CATEGORY_LABELS, LOCATION_LABELS, URGENCY_LABELS
-from mutualaid.services import accounts, coordination, matching, needs
-from mutualaid.services.errors import ServiceError
-from mutualaid.services.intake import NeedInput, submit_need
+from mutualaid.people import actions as accounts
+from mutualaid.coordination import actions as coordination
+from mutualaid.matching import actions as matching
+from mutualaid.needs import reads as needs
+from mutualaid.core.errors import ServiceError
+from mutualaid.needs.intake import NeedInput, submit_need
 
 
 @bp.route("/needs/<ref>", methods=["GET"])

@@ -4,7 +4,7 @@ from flask_login import current_user
 
 from mutualaid.access import coordinator_required
 from mutualaid.exports import bp
-from mutualaid.services.exports import EXPORTS, csv_lines
+from mutualaid.coordination.exports import EXPORTS, csv_lines
 
 
 @bp.route("/")

@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass
 from functools import partial
 
-from mutualaid.gateways import per_app
+from mutualaid.core.clients import per_app
 from geopy.exc import GeopyError
 from sqlalchemy.exc import IntegrityError
 from geopy.extra.rate_limiter import RateLimiter

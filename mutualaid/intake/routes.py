@@ -1,31 +1,15 @@
 """The "I need help" and "I can offer" pages, and their confirmations."""
 from flask import current_app, redirect, render_template, url_for
-from flask_babel import get_locale
 from flask_login import current_user
 
 from mutualaid.errors import keeps_input_on_csrf_failure
 from mutualaid.extensions import limiter
 from mutualaid.intake import bp
-from mutualaid.intake.forms import NeedForm, OfferForm
+from mutualaid.needs.forms import NeedForm, OfferForm, attach_error, contact_from
 from mutualaid.models import Need, Offer
-from mutualaid.services.errors import ServiceError
-from mutualaid.services.intake import Contact, NeedInput, OfferInput, submit_need, submit_offer
-from mutualaid.services.needs import get_by_ref
-
-
-def contact_from(form) -> Contact:
-    """The contact part of an intake form."""
-    return Contact(form.name.data or "", form.phone.data or "", form.email.data or "",
-                   str(get_locale() or "en"), bool(form.sms_consent.data))
-
-
-def attach_error(form, error: ServiceError) -> None:
-    """Show a service's refusal next to the field it is about."""
-    field = getattr(form, error.field or "", None)
-    if field is not None:
-        field.errors = list(field.errors) + [error.message]
-    else:
-        form.form_errors.append(error.message)
+from mutualaid.core.errors import ServiceError
+from mutualaid.needs.intake import Contact, NeedInput, OfferInput, submit_need, submit_offer
+from mutualaid.needs.reads import get_by_ref
 
 
 def intake_limit():
@@ -37,8 +21,8 @@ def paused_page():
     """The kind "not taking new requests" page, when the group has paused intake."""
     from datetime import date
 
-    from mutualaid.services.coordination import intake_pause
-    from mutualaid.services.groups import default_group
+    from mutualaid.coordination.actions import intake_pause
+    from mutualaid.groups.actions import default_group
 
     group = default_group()
     pause = intake_pause(group, date.today())

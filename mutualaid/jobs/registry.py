@@ -22,7 +22,7 @@ class Job:
 
 def _deliver_outbox(now: datetime) -> int:
     """Send due SMS from the outbox."""
-    from mutualaid.services.outbox import deliver_outbox
+    from mutualaid.messaging.outbox import deliver_outbox
 
     report = deliver_outbox(now=now)
     return report.sent + report.retried + report.failed + report.suppressed
@@ -30,21 +30,21 @@ def _deliver_outbox(now: datetime) -> int:
 
 def _process_inbound(now: datetime) -> int:
     """Run the SMS dialogue for texts the webhook stored."""
-    from mutualaid.services.sms_inbound import process_pending_inbound
+    from mutualaid.sms.actions import process_pending_inbound
 
     return process_pending_inbound(now)
 
 
 def _locate_pending(now: datetime) -> int:
     """Geocode online the places the SMS webhook left for later."""
-    from mutualaid.services.places import locate_pending
+    from mutualaid.groups.places import locate_pending
 
     return locate_pending(now=now)
 
 
 def _matching_pass(now: datetime) -> int:
     """Propose volunteers and offers for every open need."""
-    from mutualaid.services.matching import matching_pass_all
+    from mutualaid.matching.actions import matching_pass_all
 
     return matching_pass_all(now)
 
@@ -52,7 +52,7 @@ def _matching_pass(now: datetime) -> int:
 def _chase(name: str):
     """A job that runs one of the chase functions."""
     def run(now: datetime) -> int:
-        from mutualaid.services import chase
+        from mutualaid.chase import actions as chase
 
         return getattr(chase, name)(now)
     return run

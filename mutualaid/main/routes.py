@@ -8,8 +8,8 @@ from mutualaid.extensions import csrf, db, limiter
 from mutualaid.i18n import LANGUAGE_COOKIE
 from mutualaid.main import bp
 from mutualaid.main.forms import LanguageForm
-from mutualaid.services.accounts import set_language
-from mutualaid.services.errors import ServiceError
+from mutualaid.people.actions import set_language
+from mutualaid.core.errors import ServiceError
 
 
 @bp.route("/")

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from mutualaid.domain.lifecycle import check_transition
+from mutualaid.domain.transitions import check_transition
 from mutualaid.extensions import db
 from mutualaid.models.base import UTCDateTime, utcnow
 

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from mutualaid.domain.lifecycle import check_transition
+from mutualaid.domain.transitions import check_transition
 from mutualaid.extensions import db
 from mutualaid.models.base import UTCDateTime, utcnow
 from mutualaid.models.need import Located

@@ -8,7 +8,7 @@ from flask import render_template
 from flask_babel import get_locale, gettext as _, ngettext
 
 from mutualaid.public import bp
-from mutualaid.services.public_stats import SMALLEST_SHOWN, group_figures
+from mutualaid.coordination.public_figures import SMALLEST_SHOWN, group_figures
 
 
 def describe_hours(hours: float | None) -> str:

@@ -1,22 +1,5 @@
-"""Twilio's webhooks: inbound messages and delivery status callbacks."""
-from flask import Blueprint, request
-
-from mutualaid.extensions import csrf, limiter
-from mutualaid.webhooks import is_twilio_webhook
-
-bp = Blueprint("sms", __name__)
-csrf.exempt(bp)
-
-
-@limiter.request_filter
-def _twilio_webhooks() -> bool:
-    """Twilio's webhooks are never rate limited by address: they come from Twilio's servers and are signed.
-
-    The filter is what exempts them; create_app also keeps the limiter's hooks from running for
-    them at all (webhooks.skip_extension_hooks), which would otherwise resolve every limit first.
-    Texters are capped per number instead (SMS_MAX_INBOUND_PER_10_MINUTES).
-    """
-    return is_twilio_webhook(request)
-
-
-from mutualaid.sms import routes  # noqa: E402,F401
+"""SMS: Twilio's signed webhook (webhook.py) and its speed adapters (hooks.py, inbound_store.py),
+the stored inbound texts and what is done with them (actions.py, the only module here that
+commits), the pure conversation (dialogue.py, keywords.py, parsing.py), the effects of a reply
+(effects.py, feedback.py) and the coordinator's console and simulator (console.py).
+"""

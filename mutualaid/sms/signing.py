@@ -10,10 +10,11 @@ from __future__ import annotations
 import hmac
 import logging
 
-from flask import current_app, request
+from flask import abort, current_app, request
 from twilio.request_validator import HMAC_SHA1, SIGNATURE_SETTINGS_HEADER, RequestValidator, get_signature_algorithm
 
-from mutualaid.gateways.sms import webhook_auth_token
+from mutualaid.messaging.sms_gateway import webhook_auth_token
+from mutualaid.sms.actions import record_inbound_sms
 
 log = logging.getLogger(__name__)
 SUPPORTED_ALGORITHMS = ("HMAC_SHA1", "HMAC_SHA256")
@@ -96,3 +97,32 @@ def is_signed(url: str, form: dict, signature: str | None, settings: str | None 
 def sign(url: str, form: dict) -> str:
     """The signature Twilio would send for `url` and `form` with the auth token (used by the simulator)."""
     return RequestValidator(webhook_auth_token(current_app.config)).compute_signature(url, SignedFields(form))
+
+
+def check_signature(url: str, form: dict, signature: str | None, settings: str | None = None) -> None:
+    """403 when the signature does not match; 500 when it names a shared key we were not given.
+
+    The 500 is our configuration's fault, not the sender's: Twilio reports it in its debugger
+    and retries as the Webhook Setting says, and the log tells the operator which key to add.
+    """
+    try:
+        signed = is_signed(url, form, signature, settings)
+    except UnknownSigningKey as exc:
+        log.error("Webhook not stored: %s.", exc)
+        abort(500)
+    if not signed:
+        abort(403)
+
+
+def verified_form() -> dict:
+    """The posted fields, once their Twilio signature matches them and the URL (else 403 or 500)."""
+    form = request.form.to_dict(flat=True)
+    check_signature(public_url(), form, *signature_headers())
+    return form
+
+
+def accept_inbound(url: str, form: dict, signature: str | None, *, settings: str | None = None,
+                   simulated: bool = False, inline: bool | None = None):
+    """The one inbound path, for Twilio and the simulator alike: verify, then record."""
+    check_signature(url, form, signature, settings)
+    return record_inbound_sms(form, simulated=simulated, inline=inline)

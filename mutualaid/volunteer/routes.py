@@ -8,9 +8,10 @@ from flask_login import current_user
 from mutualaid.access import volunteer_required
 from mutualaid.domain.categories import CATEGORY_CODES
 from mutualaid.labels import CATEGORY_LABELS
-from mutualaid.services import claims, volunteering
-from mutualaid.services.errors import ServiceError
-from mutualaid.services.needs import view_need
+from mutualaid.claims import actions as claims
+from mutualaid.claims import nearby as volunteering
+from mutualaid.core.errors import ServiceError
+from mutualaid.needs.reads import view_need
 from mutualaid.volunteer import bp
 from wtforms.fields.choices import SelectChoice
 from mutualaid.volunteer.forms import ClaimForm, FilterForm, FulfilForm, RelayForm, ReleaseForm

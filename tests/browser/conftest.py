@@ -120,7 +120,7 @@ class LiveServer:
 
     def fresh_area(self) -> Area:
         """A postcode sector no other test on this server has used, with its geocoded point."""
-        from mutualaid.services.places import locate
+        from mutualaid.groups.places import locate
 
         with self.seed():
             for sector in self._sectors:

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from mutualaid.extensions import db
-from mutualaid.services.claims import claim_need
+from mutualaid.claims.actions import claim_need
 from tests.browser.helpers import blocking, describe, log_in, run_axe
 from tests.builders import make_coordinator, make_group, make_need, make_offer, make_volunteer
 

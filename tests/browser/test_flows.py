@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from mutualaid.extensions import db
 from mutualaid.models import Claim, Message, Need
-from mutualaid.services.matching import notify_candidates
+from mutualaid.matching.actions import notify_candidates
 from tests.browser.helpers import log_in
 from tests.builders import make_coordinator, make_group, make_need, make_volunteer
 

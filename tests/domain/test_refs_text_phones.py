@@ -68,7 +68,7 @@ def test_garbage_is_refused(garbage):
 
 
 def test_segments_count_gsm_and_unicode_differently():
-    from mutualaid.domain.sms.limits import segments
+    from mutualaid.messaging.limits import segments
 
     assert segments("a" * 160) == 1 and segments("a" * 161) == 2 and segments("a" * 459) == 3
     assert segments("á" * 70) == 1 and segments("á" * 71) == 2
@@ -78,7 +78,7 @@ def test_segments_count_gsm_and_unicode_differently():
 def test_quiet_hours_wrap_midnight():
     from datetime import datetime, timezone
 
-    from mutualaid.domain.sms.limits import in_quiet_hours, quiet_hours_end
+    from mutualaid.messaging.limits import in_quiet_hours, quiet_hours_end
 
     late = datetime(2026, 1, 1, 23, 30, tzinfo=timezone.utc)
     assert in_quiet_hours(late, 21, 8)
@@ -89,7 +89,7 @@ def test_quiet_hours_wrap_midnight():
 def test_retry_backoff_is_capped():
     from datetime import timedelta
 
-    from mutualaid.domain.sms.limits import retry_delay
+    from mutualaid.messaging.limits import retry_delay
 
     assert [retry_delay(n).total_seconds() for n in (1, 2, 3)] == [30, 60, 120]
     assert retry_delay(30) == timedelta(minutes=15)

@@ -1,0 +1,248 @@
+"""The chase jobs: walk open needs up their ladder, remind and release stale claims, follow up, expire.
+
+Each job finds due rows in the database and claims each one with a conditional UPDATE (plus
+FOR UPDATE SKIP LOCKED on PostgreSQL), acts, and commits per row: two schedulers never act
+twice, and a crash half-way loses nothing and repeats nothing people can see.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.attributes import set_committed_value
+
+from mutualaid.chase.ladder import (ALERT_COORDINATORS, EXPIRE, LAST_MESSAGE, NOTIFY_FIRST_RING,
+                                         NOTIFY_SECOND_RING, STEP_NAMES, UPDATE_REQUESTER, collapse_missed,
+                                         due_at, steps_due)
+from mutualaid.extensions import db
+from mutualaid.models import Claim, Need, Offer, Person
+from mutualaid.core import audit
+from mutualaid.chase.schedule import ladder_of, start_chase, stop_chase
+from mutualaid.messaging.notifications import tell, tell_requester
+from mutualaid.groups.places import neighbouring_group
+from mutualaid.sms.feedback import expect_feedback
+
+log = logging.getLogger(__name__)
+BATCH = 200
+COMMIT_EVERY = 25
+RUN_BUDGET_SECONDS = 50  # a run stops taking new batches after this; the next run carries on
+
+
+def _due_ids(query, now: datetime) -> list[int]:
+    """Ids of due rows; on PostgreSQL rows another scheduler holds are skipped."""
+    if db.engine.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    ids = list(db.session.execute(query.limit(BATCH)).scalars())
+    db.session.commit()  # release the row locks; the conditional UPDATE is what claims each row
+    return ids
+
+
+def chase_open_needs(now: datetime) -> int:
+    """Take every due ladder step of every open need, exactly once (volunteers loaded once per pass)."""
+    from mutualaid.matching.actions import volunteers_cached
+
+    done, started, failures = 0, time.monotonic(), []
+    with volunteers_cached():
+        while time.monotonic() - started < RUN_BUDGET_SECONDS:
+            try:
+                batch = _chase_batch(now)
+            except ChaseErrors as errors:
+                done, failures = done + errors.done, failures + errors.failures
+                break  # the failed needs stay due: the next run tries them again
+            done += batch
+            if batch == 0:
+                break
+    if failures:
+        raise ChaseErrors(done, failures)
+    return done
+
+
+def _chase_batch(now: datetime) -> int:
+    """One batch of due needs; returns how many were moved on (0 when none was due).
+
+    Each need's step runs in its own savepoint, so one failing need is skipped (and retried on
+    the next run) without undoing the others; the batch commits every COMMIT_EVERY needs. Its
+    messages only sit in the outbox until then, so a crash before a commit sends nothing.
+    """
+    ids = _due_ids(db.select(Need.id).where(Need.status == "open", Need.next_chase_at.is_not(None),
+                                            Need.next_chase_at <= now).order_by(Need.next_chase_at), now)
+    done, failures = 0, []
+    # SQLite cannot upgrade a stale read to a write while another writer holds the file, so there
+    # each need commits on its own (short transactions); PostgreSQL commits in groups.
+    every = COMMIT_EVERY if db.engine.dialect.name == "postgresql" else 1
+    for position, need_id in enumerate(ids, start=1):
+        try:
+            with db.session.begin_nested():
+                done += _chase_one(db.session.get(Need, need_id), now)
+        except OperationalError as exc:
+            if every == 1 and "locked" in str(exc):
+                db.session.rollback()  # SQLite: another scheduler holds the file; it is doing this work
+                continue
+            failures.append(f"need {need_id}: {type(exc).__name__}: {exc}")
+            log.error("chase of need %s failed: %s", need_id, type(exc).__name__)
+        except Exception as exc:  # one need's failure must not stop the chase for everyone else
+            if every == 1:
+                db.session.rollback()
+            failures.append(f"need {need_id}: {type(exc).__name__}: {exc}")
+            log.error("chase of need %s failed: %s", need_id, type(exc).__name__)
+        if position % every == 0:
+            db.session.commit()
+    db.session.commit()
+    if failures:
+        raise ChaseErrors(done, failures)
+    return done
+
+
+class ChaseErrors(RuntimeError):
+    """Some needs could not be chased this run (the others were); they are retried next run."""
+
+    def __init__(self, done: int, failures: list[str]):
+        super().__init__(f"{len(failures)} need(s) failed, {done} chased; first: {failures[0]}")
+        self.done, self.failures = done, failures
+
+
+def _chase_one(need: Need, now: datetime) -> int:
+    """Take the due steps of one need, claimed with a conditional UPDATE; 1 if it moved on."""
+    ladder = ladder_of(need)
+    level = need.escalation_level
+    steps = collapse_missed(steps_due(need.opened_at or need.created_at, level, ladder, now))
+    if not steps:
+        # Woken early (its ladder changed): sleep until its next step is really due.
+        need.next_chase_at = due_at(need.opened_at or need.created_at, level, ladder)
+        return 0
+    new_level = max(steps)
+    nxt = due_at(need.opened_at or need.created_at, new_level, ladder)
+    claimed = db.session.execute(
+        update(Need).where(Need.id == need.id, Need.status == "open", Need.escalation_level == level)
+        .values(escalation_level=new_level, next_chase_at=nxt).execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:
+        return 0  # another scheduler took this step a moment ago
+    set_committed_value(need, "escalation_level", new_level)
+    set_committed_value(need, "next_chase_at", nxt)
+    for step in steps:
+        STEP_ACTIONS[step](need, now)
+        audit.record("need.chased", need, now=now, step=STEP_NAMES[step])
+    return 1
+
+
+def _notify_ring(ring: int):
+    """A step that tells candidates of the given ring."""
+    def act(need: Need, now: datetime) -> None:
+        from mutualaid.matching.actions import notify_candidates
+
+        notify_candidates(need, ring=ring, now=now)
+    return act
+
+
+def _alert_coordinators(need: Need, now: datetime) -> None:
+    """Top of the list, and the on-call coordinators (all coordinators if none is on call) are told why."""
+    from mutualaid.matching.actions import explain_unmatched
+
+    need.match_reason = explain_unmatched(need) or need.match_reason
+    coordinators = list(db.session.execute(db.select(Person).where(
+        Person.group_id == need.group_id, Person.role == "coordinator")).scalars())
+    on_call = [c for c in coordinators if c.on_call] or coordinators
+    hours = int((now - (need.opened_at or need.created_at)).total_seconds() // 3600)
+    for coordinator in on_call:
+        tell(coordinator, "coordinator_alert", group=need.group, need=need, purpose="chase",
+             urgent=need.urgency == "today", prefer="email", now=now,
+             params={"ref": need.ref, "category": need.category, "hours": hours,
+                     "reason": need.match_reason or "unknown"})
+
+
+def _update_requester(need: Need, now: datetime) -> None:
+    """Tell the requester honestly we are still looking, and offer a neighbouring group if there is one."""
+    other = neighbouring_group(need)
+    params = {"ref": need.ref, "other": other.name if other else ""}
+    tell(need.requester, "still_looking_referral" if other else "still_looking", group=need.group, need=need,
+         params=params, purpose="chase", now=now)
+
+
+def _last_message(need: Need, now: datetime) -> None:
+    """Say we will close it soon unless they tell us they still need it."""
+    tell(need.requester, "closing_soon", group=need.group, need=need, params={"ref": need.ref},
+         purpose="chase", now=now)
+
+
+def _expire(need: Need, now: datetime) -> None:
+    """Close a need nobody could take and whose requester did not answer."""
+    need.move_to("expired")
+    need.closed_at = now
+    stop_chase(need)
+    tell_requester(need, "need_expired", now=now)
+
+
+STEP_ACTIONS = {NOTIFY_FIRST_RING: _notify_ring(1), NOTIFY_SECOND_RING: _notify_ring(2),
+                ALERT_COORDINATORS: _alert_coordinators, UPDATE_REQUESTER: _update_requester,
+                LAST_MESSAGE: _last_message, EXPIRE: _expire}
+
+
+def remind_claims(now: datetime) -> int:
+    """Remind volunteers before a claim is due; release claims that passed due unconfirmed."""
+    done = 0
+    for claim_id in _due_ids(db.select(Claim.id).where(Claim.status == "active", Claim.reminded_at.is_(None),
+                                                       Claim.remind_at <= now), now):
+        claimed = db.session.execute(update(Claim).where(Claim.id == claim_id, Claim.reminded_at.is_(None))
+                                     .values(reminded_at=now).execution_options(synchronize_session=False))
+        if claimed.rowcount == 1:
+            claim = db.session.get(Claim, claim_id)
+            tell(claim.volunteer, "claim_reminder", group=claim.need.group, need=claim.need, purpose="chase",
+                 params={"ref": claim.need.ref}, now=now)
+            db.session.commit()
+            done += 1
+    for claim_id in _due_ids(db.select(Claim.id).where(Claim.status == "active", Claim.due_at <= now), now):
+        done += _expire_or_extend(claim_id, now)
+    return done
+
+
+def _expire_or_extend(claim_id: int, now: datetime) -> int:
+    """A confirmed claim gets one more period; an unconfirmed one goes back to open, without blame."""
+    claim = db.session.get(Claim, claim_id)
+    need = claim.need
+    if claim.confirmed_at is not None and claim.confirmed_at >= (claim.reminded_at or claim.claimed_at):
+        moved = db.session.execute(update(Claim).where(Claim.id == claim_id, Claim.due_at == claim.due_at)
+                                   .values(due_at=now + ladder_of(need).claim_due, reminded_at=None,
+                                           remind_at=now + ladder_of(need).claim_due - ladder_of(need).claim_reminder)
+                                   .execution_options(synchronize_session=False))
+        db.session.commit()
+        return moved.rowcount
+    moved = db.session.execute(update(Claim).where(Claim.id == claim_id, Claim.status == "active")
+                               .values(status="expired", ended_at=now).execution_options(synchronize_session=False))
+    if moved.rowcount != 1:
+        db.session.rollback()
+        return 0
+    db.session.refresh(claim)
+    need.move_to("open")
+    start_chase(need, now)
+    audit.record("need.claim_expired", need, now=now, claim_id=claim.id)
+    tell(claim.volunteer, "claim_expired", group=need.group, need=need, params={"ref": need.ref}, now=now)
+    tell_requester(need, "requester_released", now=now)
+    db.session.commit()
+    return 1
+
+
+def follow_up_fulfilled(now: datetime) -> int:
+    """Ask requesters whether they got what they needed (a NO reopens the need)."""
+    done = 0
+    for need_id in _due_ids(db.select(Need.id).where(Need.status == "fulfilled", Need.followup_sent_at.is_(None),
+                                                     Need.followup_at <= now, Need.feedback.is_(None)), now):
+        claimed = db.session.execute(update(Need).where(Need.id == need_id, Need.followup_sent_at.is_(None))
+                                     .values(followup_sent_at=now).execution_options(synchronize_session=False))
+        if claimed.rowcount == 1:
+            need = db.session.get(Need, need_id)
+            tell_requester(need, "followup_ask", now=now)
+            expect_feedback(need)
+            db.session.commit()
+            done += 1
+    return done
+
+
+def expire_offers(now: datetime) -> int:
+    """Offers whose date has passed are closed."""
+    moved = db.session.execute(update(Offer).where(Offer.status == "open", Offer.available_until < now.date())
+                               .values(status="expired", updated_at=now).execution_options(synchronize_session=False))
+    db.session.commit()
+    return moved.rowcount

@@ -1,0 +1,235 @@
+"""What coordinators do to a need or the group: assign, edit, merge duplicates, refer, note, pause intake."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from difflib import SequenceMatcher
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func
+
+from mutualaid.domain.categories import CATEGORY_CODES, URGENCIES
+from mutualaid.domain.transitions import IllegalTransition
+from mutualaid.domain.text import clean_text, is_blank
+from mutualaid.extensions import db
+from mutualaid.models import Claim, Group, Need, NeedNote, NeedNotification, Person
+from mutualaid.core import audit
+from mutualaid.chase.schedule import stop_chase
+from mutualaid.claims.actions import claim_need
+from mutualaid.core.errors import Forbidden, NotFound, ServiceError
+from mutualaid.needs.reads import get_by_ref
+from mutualaid.messaging.notifications import tell
+
+DUPLICATE_WINDOW = timedelta(hours=72)
+DUPLICATE_SIMILARITY = 0.6
+
+
+def _own_need(coordinator: Person, ref: str) -> Need:
+    """A need of the coordinator's group."""
+    need = get_by_ref(Need, ref)
+    if not (coordinator.is_coordinator and coordinator.group_id == need.group_id):
+        raise Forbidden()
+    return need
+
+
+def assign_need(coordinator: Person, ref: str, volunteer_id: int, *, now: datetime | None = None) -> Claim:
+    """Give a need to a volunteer (the same claim service; the volunteer is told)."""
+    now = now or datetime.now(timezone.utc)
+    need = _own_need(coordinator, ref)
+    volunteer = db.session.get(Person, volunteer_id)
+    if volunteer is None or volunteer.group_id != coordinator.group_id or volunteer.volunteer is None:
+        raise NotFound()
+    claim, _created = claim_need(volunteer, need.ref, via="coordinator", now=now, commit=False)
+    audit.record("need.assigned", need, actor=coordinator, now=now, volunteer_id=volunteer.id)
+    tell(volunteer, "assigned_to_you", group=need.group, need=need, params={"ref": need.ref}, now=now,
+         urgent=need.urgency == "today")
+    db.session.commit()
+    return claim
+
+
+@dataclass
+class NeedEdit:
+    """What a coordinator may change about a need."""
+
+    category: str
+    details: str
+    urgency: str
+
+
+def edit_need(coordinator: Person, ref: str, edit: NeedEdit, *, now: datetime | None = None) -> Need:
+    """Correct a need's kind, details or urgency (which fields changed is audited, not their text)."""
+    now = now or datetime.now(timezone.utc)
+    need = _own_need(coordinator, ref)
+    if edit.category not in CATEGORY_CODES:
+        raise ServiceError(_l("Please choose what kind of help this is."), field="category")
+    if edit.urgency not in URGENCIES:
+        raise ServiceError(_l("Please choose how soon."), field="urgency")
+    details = clean_text(edit.details, multiline=True)
+    if is_blank(details):
+        raise ServiceError(_l("Please say a few words about it."), field="details")
+    changed = [name for name, value in (("category", edit.category), ("details", details), ("urgency", edit.urgency))
+               if getattr(need, name) != value]
+    need.category, need.details, need.urgency, need.updated_at = edit.category, details[:2000], edit.urgency, now
+    audit.record("need.edited", need, actor=coordinator, now=now, fields=changed)
+    db.session.commit()
+    return need
+
+
+def duplicate_suggestions(coordinator: Person, ref: str) -> list[Need]:
+    """Other unmet needs of the same person and kind, close in time, with similar words: likely duplicates."""
+    need = _own_need(coordinator, ref)
+    if need.requester_id is None:
+        return []
+    others = db.session.execute(db.select(Need).where(
+        Need.group_id == need.group_id, Need.requester_id == need.requester_id, Need.id != need.id,
+        Need.status.in_(("draft", "open")), Need.category == need.category,
+        Need.created_at.between(need.created_at - DUPLICATE_WINDOW, need.created_at + DUPLICATE_WINDOW))).scalars()
+    return [o for o in others
+            if SequenceMatcher(None, o.details.lower(), need.details.lower()).ratio() >= DUPLICATE_SIMILARITY]
+
+
+def merge_duplicate(coordinator: Person, keep_ref: str, duplicate_ref: str, *, now: datetime | None = None) -> Need:
+    """Cancel the duplicate into the kept need (its text is appended; nothing typed is lost)."""
+    now = now or datetime.now(timezone.utc)
+    keep, duplicate = _own_need(coordinator, keep_ref), _own_need(coordinator, duplicate_ref)
+    if keep.id == duplicate.id:
+        raise ServiceError(_l("A request cannot be merged into itself."))
+    try:
+        duplicate.move_to("cancelled")
+    except IllegalTransition as exc:
+        raise ServiceError(_l("Only unmet requests can be merged."), code="illegal_transition") from exc
+    duplicate.closed_at = now
+    stop_chase(duplicate)
+    if duplicate.details.strip() and duplicate.details.strip() not in keep.details:
+        keep.details = f"{keep.details}\n---\n{duplicate.details}"[:4000]
+    db.session.add(NeedNote(need_id=duplicate.id, author_id=coordinator.id, body=f"Merged into {keep.ref}.",
+                            created_at=now))
+    audit.record("need.merged", duplicate, actor=coordinator, now=now, into=keep.id)
+    audit.record("need.merged_in", keep, actor=coordinator, now=now, duplicate=duplicate.id)
+    db.session.commit()
+    return keep
+
+
+def refer(coordinator: Person, ref: str, group_slug: str, *, now: datetime | None = None) -> Need:
+    """Refer a need to another group; it opens in their lists and ours shows where it went."""
+    from mutualaid.needs.lifecycle import refer_need
+
+    now = now or datetime.now(timezone.utc)
+    need = _own_need(coordinator, ref)
+    target = db.session.execute(db.select(Group).where(Group.slug == group_slug)).scalar_one_or_none()
+    if target is None or target.id == need.group_id:
+        raise ServiceError(_l("Please choose another group."), field="group")
+    try:
+        copy = refer_need(need, target, actor=coordinator, now=now)
+    except IllegalTransition as exc:
+        raise ServiceError(_l("Only open requests can be referred."), code="illegal_transition") from exc
+    tell(need.requester, "referred", group=need.group, need=need, params={"ref": copy.ref, "other": target.name},
+         now=now)
+    db.session.commit()
+    return copy
+
+
+def add_note(coordinator: Person, ref: str, body: str, *, now: datetime | None = None) -> NeedNote:
+    """An internal note for the other coordinators."""
+    now = now or datetime.now(timezone.utc)
+    need = _own_need(coordinator, ref)
+    body = clean_text(body, multiline=True)
+    if is_blank(body):
+        raise ServiceError(_l("Please write the note."), field="body")
+    note = NeedNote(need_id=need.id, author_id=coordinator.id, body=body[:2000], created_at=now)
+    db.session.add(note)
+    audit.record("need.noted", need, actor=coordinator, now=now)
+    db.session.commit()
+    return note
+
+
+def notes(coordinator: Person, ref: str) -> list[NeedNote]:
+    """The need's internal notes, oldest first."""
+    need = _own_need(coordinator, ref)
+    return list(db.session.execute(db.select(NeedNote).where(NeedNote.need_id == need.id).order_by(NeedNote.id)).scalars())
+
+
+def other_groups(coordinator: Person) -> list[Group]:
+    """Groups a need can be referred to."""
+    return list(db.session.execute(db.select(Group).where(Group.id != coordinator.group_id).order_by(Group.name)).scalars())
+
+
+# --- the group -----------------------------------------------------------------------------
+
+def intake_pause(group: Group | None, today: date) -> dict | None:
+    """{'until': date, 'message': str} while the group has paused new requests, else None."""
+    if group is None:
+        return None
+    pause = (group.settings or {}).get("intake_paused")
+    if not pause:
+        return None
+    until = date.fromisoformat(pause["until"]) if pause.get("until") else None
+    if until is not None and until < today:
+        return None
+    return {"until": until, "message": pause.get("message", "")}
+
+
+def set_intake_pause(coordinator: Person, *, paused: bool, until: date | None = None, message: str = "",
+                     now: datetime | None = None) -> Group:
+    """Pause (or resume) new requests by web and text, with a kind message and resources."""
+    if not coordinator.is_coordinator:
+        raise Forbidden()
+    now = now or datetime.now(timezone.utc)
+    group = coordinator.group
+    settings = dict(group.settings or {})
+    if paused:
+        if until is not None and until < now.date():
+            raise ServiceError(_l("That date has already passed."), field="until")
+        settings["intake_paused"] = {"until": until.isoformat() if until else None,
+                                     "message": clean_text(message, multiline=True)[:500]}
+    else:
+        settings.pop("intake_paused", None)
+    group.settings = settings
+    audit.record("group.intake_paused" if paused else "group.intake_resumed", group, actor=coordinator, now=now)
+    db.session.commit()
+    return group
+
+
+@dataclass
+class VolunteerRow:
+    """A volunteer on the coordinator's list: workload and last activity."""
+
+    person: Person
+    active: int
+    completed: int
+    notified: int
+    last_activity: datetime | None
+
+    @property
+    def never_matched(self) -> bool:
+        """Never told about a need and never took one: someone to welcome in."""
+        return self.notified == 0 and self.active == 0 and self.completed == 0
+
+
+def volunteer_overview(coordinator: Person, *, status: str | None = None, idle_only: bool = False) -> list[VolunteerRow]:
+    """The group's volunteers with workload and last activity; idle ones first when asked."""
+    from mutualaid.coordination.volunteers import volunteers_for_coordinator
+
+    people = volunteers_for_coordinator(coordinator, status=status)
+    ids = [p.id for p in people]
+    active = dict(db.session.execute(db.select(Claim.volunteer_id, func.count()).where(
+        Claim.volunteer_id.in_(ids), Claim.status == "active").group_by(Claim.volunteer_id)).all())
+    completed = dict(db.session.execute(db.select(Claim.volunteer_id, func.count()).where(
+        Claim.volunteer_id.in_(ids), Claim.status == "completed").group_by(Claim.volunteer_id)).all())
+    notified = dict(db.session.execute(db.select(NeedNotification.volunteer_id, func.count()).where(
+        NeedNotification.volunteer_id.in_(ids)).group_by(NeedNotification.volunteer_id)).all())
+    last_claim = dict(db.session.execute(db.select(Claim.volunteer_id, func.max(Claim.claimed_at)).where(
+        Claim.volunteer_id.in_(ids)).group_by(Claim.volunteer_id)).all())
+    rows = [VolunteerRow(p, active.get(p.id, 0), completed.get(p.id, 0), notified.get(p.id, 0),
+                         max(filter(None, (last_claim.get(p.id), p.last_seen_at)), default=None)) for p in people]
+    if idle_only:
+        rows = [r for r in rows if r.never_matched or r.active == 0]
+    return rows
+
+
+def set_on_call(coordinator: Person, on_call: bool) -> Person:
+    """A coordinator says whether the chase should text them about unmet needs."""
+    coordinator.on_call = on_call
+    audit.record("coordinator.on_call" if on_call else "coordinator.off_call", coordinator, actor=coordinator)
+    db.session.commit()
+    return coordinator

@@ -1,0 +1,243 @@
+"""The coordinators' dashboard: what nobody has covered, why, and how the group is doing."""
+from __future__ import annotations
+
+import heapq
+import itertools
+import statistics
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import and_, case, func
+
+from mutualaid.domain.refs import normalise_ref
+from mutualaid.extensions import db
+from mutualaid.models import Claim, Need, Person
+from mutualaid.core.caching import cached_figures
+from mutualaid.core.errors import Forbidden
+
+UNMET_STATUSES = ("open", "draft")
+URGENCY_ORDER = ("today", "soon", "this_week")
+DEFAULT_AGE_COLOURS = (1, 3)  # days: green below the first, amber below the second, red from it
+PAGE = 50
+
+
+@dataclass(frozen=True)
+class UnmetFilter:
+    """What the coordinator narrowed the list to."""
+
+    category: str | None = None
+    area: str | None = None
+    language: str | None = None
+    status: str | None = None
+    min_days: float | None = None
+    ref: str | None = None
+
+
+@dataclass
+class UnmetRow:
+    """One unmet need as the dashboard shows it."""
+
+    need: Need
+    days_open: float
+    colour: str  # green | amber | red
+    step: int
+    reason: str | None
+
+
+@dataclass
+class Overview:
+    """The first page: unmet needs, most pressing first, and open counts by category."""
+
+    rows: list[UnmetRow]
+    open_by_category: dict[str, int] = field(default_factory=dict)
+    total_unmet: int = 0
+
+
+def _require(coordinator: Person) -> None:
+    """Only coordinators see the dashboard."""
+    if not coordinator.is_coordinator:
+        raise Forbidden()
+
+
+def age_colours(group) -> tuple[float, float]:
+    """The group's amber and red thresholds in days (configurable in group settings)."""
+    configured = (group.settings or {}).get("age_colours") if group is not None else None
+    return tuple(configured) if configured and len(configured) == 2 else DEFAULT_AGE_COLOURS
+
+
+def colour_for(days: float, thresholds: tuple[float, float]) -> str:
+    """green below the first threshold, amber below the second, red after (shown with words too)."""
+    return "green" if days < thresholds[0] else "amber" if days < thresholds[1] else "red"
+
+
+def _unmet_query(coordinator: Person, filters: UnmetFilter, now: datetime):
+    """Unmet needs of the coordinator's group, narrowed by the filters (no ordering yet)."""
+    statuses = (filters.status,) if filters.status in UNMET_STATUSES else UNMET_STATUSES
+    query = db.select(Need).where(Need.group_id == coordinator.group_id, Need.status.in_(statuses))
+    if filters.category:
+        query = query.where(Need.category == filters.category)
+    if filters.area:
+        query = query.where(Need.public_label == filters.area)
+    if filters.language:
+        query = query.where(Need.language == filters.language)
+    if filters.min_days:
+        query = query.where(Need.created_at <= now - timedelta(days=filters.min_days))
+    return query
+
+
+def unmet_needs(coordinator: Person, filters: UnmetFilter = UnmetFilter(), *, now: datetime | None = None,
+                page: int = 1) -> Overview:
+    """Unmet needs, most urgent then oldest first, one page at a time, with why nobody has them."""
+    _require(coordinator)
+    now = now or datetime.now(timezone.utc)
+    if filters.ref:
+        ref = normalise_ref(filters.ref)
+        needs = list(db.session.execute(db.select(Need).where(
+            Need.group_id == coordinator.group_id, Need.ref == ref)).scalars()) if ref else []
+        return Overview(_rows(needs, coordinator, now), total_unmet=len(needs))
+    base = _unmet_query(coordinator, filters, now)
+    # One query per urgency and status, each reading ix_need_dashboard (group, status, urgency, created_at)
+    # in order and stopping after a page, merged here. A single "status IN (open, draft)" query would
+    # sort every unmet need of that urgency instead: tens of milliseconds at 100,000 open needs.
+    wanted = page * PAGE
+    statuses = (filters.status,) if filters.status in UNMET_STATUSES else UNMET_STATUSES
+    needs: list[Need] = []
+    for urgency in URGENCY_ORDER:
+        if len(needs) >= wanted:
+            break
+        batch = heapq.merge(*(db.session.execute(
+            _unmet_query(coordinator, replace(filters, status=status), now).where(Need.urgency == urgency)
+            .order_by(Need.created_at, Need.id)
+            .limit(wanted - len(needs))).scalars().all() for status in statuses),
+            key=lambda need: (need.created_at, need.id))
+        needs += itertools.islice(batch, wanted - len(needs))
+    needs = needs[(page - 1) * PAGE:wanted]
+    counts = dict(db.session.execute(db.select(Need.category, func.count()).where(
+        Need.group_id == coordinator.group_id, Need.status == "open").group_by(Need.category)).all())
+    total = db.session.execute(base.with_only_columns(func.count()).order_by(None)).scalar_one()
+    return Overview(_rows(needs, coordinator, now), counts, total)
+
+
+def _rows(needs: list[Need], coordinator: Person, now: datetime) -> list[UnmetRow]:
+    """Decorate needs with their age colour, ladder step and reason."""
+    thresholds = age_colours(coordinator.group)
+    rows = []
+    for need in needs:
+        days = (now - need.created_at).total_seconds() / 86400
+        rows.append(UnmetRow(need, days, colour_for(days, thresholds), need.escalation_level, need.match_reason))
+    return rows
+
+
+def _percentile(values: list[float], q: float) -> float | None:
+    """The q-th percentile (0-100) by linear interpolation, or None without data."""
+    if not values:
+        return None
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
+
+
+@dataclass
+class Figures:
+    """Counts and trends for the figures page."""
+
+    by_status_category: dict[str, dict[str, int]]
+    by_area: list[tuple[str, int, int]]
+    time_to_claim: dict[int, tuple[float | None, float | None]]
+    time_to_fulfil: dict[int, tuple[float | None, float | None]]
+    per_day: list[tuple[str, int]]
+
+
+def figures(coordinator: Person, *, now: datetime | None = None) -> Figures:
+    """Open/claimed/fulfilled/expired by category and by area; time to claim and fulfil (p50, p90) over 7 and 30 days.
+
+    Live figures (no `now`) are kept for FIGURES_CACHE_SECONDS: at a million requests they take seconds to count.
+    """
+    _require(coordinator)
+    if now is None:
+        group = coordinator.group_id
+        return cached_figures(f"dashboard-figures:{group}", lambda: _figures(group, datetime.now(timezone.utc)))
+    return _figures(coordinator.group_id, now)
+
+
+def _hours_between(start, end):
+    """SQL for the hours from `start` to `end` (two timestamp columns), on SQLite and PostgreSQL."""
+    if db.engine.dialect.name == "sqlite":
+        return (func.julianday(end) - func.julianday(start)) * 24.0
+    return func.extract("epoch", end - start) / 3600.0
+
+
+def _utc_day(column):
+    """SQL for the UTC date of a timestamp column, as 'YYYY-MM-DD'."""
+    if db.engine.dialect.name == "sqlite":
+        return func.date(column)
+    return func.to_char(func.timezone("UTC", column), "YYYY-MM-DD")
+
+
+def _figures(group: int, now: datetime) -> Figures:
+    """The figures of one group as of `now`."""
+    by = {}
+    for status, category, count in db.session.execute(db.select(Need.status, Need.category, func.count()).where(
+            Need.group_id == group).group_by(Need.status, Need.category)).all():
+        by.setdefault(status, {})[category] = count
+    areas = db.session.execute(db.select(
+        Need.public_label, func.count(), func.sum(func.cast(Need.status == "open", db.Integer))).where(
+        Need.group_id == group, Need.created_at >= now - timedelta(days=30)).group_by(Need.public_label)
+        .order_by(func.count().desc()).limit(20)).all()
+    # Durations and days are worked out by the database: reading every timestamp of a month of requests
+    # into Python took seconds at a million requests.
+    week_ago = now - timedelta(days=7)
+    claim_rows = db.session.execute(db.select(
+        _hours_between(Need.created_at, Claim.claimed_at),
+        case((and_(Need.status == "fulfilled", Need.closed_at.is_not(None)), _hours_between(Need.created_at, Need.closed_at))),
+        case((Claim.claimed_at >= week_ago, 1), else_=0)).join(Claim, Claim.need_id == Need.id).where(
+        Need.group_id == group, Claim.claimed_at >= now - timedelta(days=30))).all()
+    to_claim, to_fulfil = {}, {}
+    for days in (7, 30):
+        rows = [row for row in claim_rows if days == 30 or row[2]]
+        claims = [float(hours) for hours, _, _ in rows]
+        fulfils = [float(hours) for _, hours, _ in rows if hours is not None]
+        to_claim[days] = (_percentile(claims, 50), _percentile(claims, 90))
+        to_fulfil[days] = (_percentile(fulfils, 50), _percentile(fulfils, 90))
+    start = (now - timedelta(days=29)).date()
+    day = _utc_day(Need.created_at)
+    per_day_counts = dict(db.session.execute(db.select(day, func.count()).where(
+        Need.group_id == group, Need.created_at >= datetime.combine(start, datetime.min.time(), timezone.utc))
+        .group_by(day)).all())
+    per_day = [((start + timedelta(days=i)).isoformat(), per_day_counts.get((start + timedelta(days=i)).isoformat(), 0))
+               for i in range(30)]
+    return Figures(by, [(label or "", total, int(open_ or 0)) for label, total, open_ in areas], to_claim, to_fulfil,
+                   per_day)
+
+
+@dataclass(frozen=True)
+class Gap:
+    """An area where needs arrive that no volunteer can take, and why: where to recruit."""
+
+    area: str
+    reason: str
+    needs: int
+
+
+def coverage_gaps(coordinator: Person, *, now: datetime | None = None, minimum: int = 2) -> list[Gap]:
+    """Areas with open needs nobody fits (out of range, no one for the kind of help or the language)."""
+    _require(coordinator)
+    rows = db.session.execute(db.select(Need.public_label, Need.match_reason, func.count()).where(
+        Need.group_id == coordinator.group_id, Need.status == "open",
+        Need.match_reason.in_(("nobody_in_range", "nobody_for_category", "nobody_with_language",
+                               "nobody_with_car"))).group_by(Need.public_label, Need.match_reason)).all()
+    gaps = [Gap(label or "", reason, count) for label, reason, count in rows if count >= minimum]
+    return sorted(gaps, key=lambda g: (-g.needs, g.area, g.reason))
+
+
+def map_points(coordinator: Person, *, now: datetime | None = None, limit: int = 5000) -> list[dict]:
+    """Approximate points of unmet needs with their age colour (never exact points or names)."""
+    _require(coordinator)
+    now = now or datetime.now(timezone.utc)
+    thresholds = age_colours(coordinator.group)
+    rows = db.session.execute(db.select(Need.ref, Need.public_lat, Need.public_lon, Need.category, Need.created_at)
+                              .where(Need.group_id == coordinator.group_id, Need.status == "open",
+                                     Need.public_lat.is_not(None)).order_by(Need.created_at).limit(limit)).all()
+    return [{"ref": ref, "lat": lat, "lon": lon, "category": category,
+             "colour": colour_for((now - created).total_seconds() / 86400, thresholds)}
+            for ref, lat, lon, category, created in rows]

@@ -1,1 +1,0 @@
-"""The SMS conversation: keywords and a pure state machine (no Flask, no database)."""

@@ -1,0 +1,37 @@
+"""Creating and describing groups."""
+from __future__ import annotations
+
+from mutualaid.domain.phones import InvalidPhone, normalise_phone
+from mutualaid.domain.text import clean_text
+from mutualaid.extensions import db
+from mutualaid.geo.gateway import get_geocoding
+from mutualaid.models import Group
+from mutualaid.core.errors import ServiceError
+
+
+def create_group(*, slug: str, name: str, centre: str, radius_km: float = 5.0,
+                 phone: str | None = None, country: str = "GB") -> Group:
+    """Create a group whose area is a circle around a postcode's centroid."""
+    slug = clean_text(slug).lower()
+    if not slug or not slug.replace("-", "").isalnum():
+        raise ServiceError("The slug may only hold letters, digits and dashes.", field="slug")
+    result = get_geocoding().locate(centre)
+    if result.status != "found":
+        raise ServiceError(f"Could not find the centre {centre!r} ({result.status}).", field="centre")
+    if phone:
+        try:
+            phone = normalise_phone(phone, country)
+        except InvalidPhone as exc:
+            raise ServiceError(str(exc), field="phone")
+    if db.session.execute(db.select(Group).where(Group.slug == slug)).scalar_one_or_none():
+        raise ServiceError(f"A group called {slug} already exists.", field="slug")
+    group = Group(slug=slug, name=clean_text(name)[:120], centre_lat=result.lat, centre_lon=result.lon,
+                  radius_km=float(radius_km), phone_number=phone or None, country=country)
+    db.session.add(group)
+    db.session.commit()
+    return group
+
+
+def default_group() -> Group | None:
+    """The instance's first group (web intake uses it until a place says otherwise)."""
+    return db.session.execute(db.select(Group).order_by(Group.id)).scalars().first()

@@ -1,0 +1,34 @@
+"""Telling people things: by SMS or email as they prefer, always through the outbox (no commits here)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from mutualaid.models import Group, Need, Person
+from mutualaid.messaging.outbox import queue_email, queue_sms
+
+
+def tell(person: Person | None, template: str, *, group: Group | None, need: Need | None = None,
+         params: dict | None = None, purpose: str = "notify", urgent: bool = False,
+         prefer: str = "sms", now: datetime | None = None):
+    """Queue `template` for `person` by their channel (SMS when they have a phone, else email)."""
+    if person is None:
+        return None
+    channel = prefer
+    if person.volunteer is not None:
+        channel = person.volunteer.channel
+    if channel == "email" and person.email:
+        return queue_email(to_address=person.email, template=template, group=group, person=person,
+                           params=params, purpose=purpose, need=need, urgent=urgent, now=now)
+    if person.phone:
+        return queue_sms(to_number=person.phone, template=template, group=group, person=person, params=params,
+                         purpose=purpose, need=need, urgent=urgent, now=now)
+    if person.email:
+        return queue_email(to_address=person.email, template=template, group=group, person=person,
+                           params=params, purpose=purpose, need=need, urgent=urgent, now=now)
+    return None
+
+
+def tell_requester(need: Need, template: str, *, now: datetime | None = None):
+    """Tell the person who asked (never revealing the volunteer's number or name)."""
+    return tell(need.requester, template, group=need.group, need=need, params={"ref": need.ref},
+                urgent=need.urgency == "today", now=now)

@@ -1,0 +1,76 @@
+"""Forms for asking and offering (the intake pages and a coordinator's phone intake); the actions re-check
+everything, these give per-field help. Also how a form shows an action's refusal."""
+import uuid
+
+from flask_babel import get_locale, lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (BooleanField, DateField, HiddenField, IntegerField, RadioField, SelectField,
+                     StringField, SubmitField, TextAreaField)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, NumberRange, Optional
+
+from mutualaid.domain.categories import CATEGORY_CODES, URGENCIES
+from mutualaid.core.errors import ServiceError
+from mutualaid.labels import CATEGORY_LABELS, URGENCY_LABELS
+from mutualaid.needs.intake import Contact
+
+
+def category_choices():
+    """Categories with translated labels."""
+    return [SelectChoice(code, CATEGORY_LABELS[code]) for code in CATEGORY_CODES]
+
+
+class ContactFields(FlaskForm):
+    """How to reach the person (phone or email), and a one-use key against double submission."""
+
+    name = StringField(_l("Your name (or what we should call you)"))
+    phone = StringField(_l("Phone number"), render_kw={"inputmode": "tel", "autocomplete": "tel"})
+    email = StringField(_l("Email (if you have no phone)"), render_kw={"inputmode": "email"})
+    sms_consent = BooleanField(_l("You may text me about this"), default=True)
+    submission_key = HiddenField()
+
+    def ensure_submission_key(self) -> None:
+        """Give a freshly shown form its one-use key (kept when the form is shown again)."""
+        if not self.submission_key.data:
+            self.submission_key.data = uuid.uuid4().hex
+
+
+class NeedForm(ContactFields):
+    """"I need help"."""
+
+    category = SelectField(_l("What do you need?"), choices=category_choices, validate_choice=False)
+    details = TextAreaField(_l("Tell us a little more"), validators=[InputRequired(_l("Please say a few words about it."))])
+    urgency = RadioField(_l("How soon?"), choices=[SelectChoice(u, URGENCY_LABELS[u]) for u in URGENCIES], default="soon",
+                         validate_choice=False)
+    where = StringField(_l("Where? (your postcode or ZIP code is enough)"))
+    submit = SubmitField(_l("Ask for help"))
+
+
+class OfferForm(ContactFields):
+    """"I can offer"."""
+
+    kind = RadioField(_l("What are you offering?"), choices=[SelectChoice("item", _l("Something (an item)")),
+                                                            SelectChoice("service", _l("My time (a service)"))],
+                      default="item", validate_choice=False)
+    category = SelectField(_l("What kind?"), choices=category_choices, validate_choice=False)
+    details = TextAreaField(_l("Tell us a little more"), validators=[InputRequired(_l("Please say a few words about it."))])
+    quantity = IntegerField(_l("How many?"), default=1,
+                            validators=[Optional(), NumberRange(1, 1000, _l("Please give a number from 1 to 1000."))])
+    available_until = DateField(_l("Available until (optional)"), validators=[Optional()])
+    where = StringField(_l("Where? (your postcode or ZIP code is enough)"))
+    submit = SubmitField(_l("Offer it"))
+
+
+def contact_from(form) -> Contact:
+    """The contact part of an intake form."""
+    return Contact(form.name.data or "", form.phone.data or "", form.email.data or "",
+                   str(get_locale() or "en"), bool(form.sms_consent.data))
+
+
+def attach_error(form, error: ServiceError) -> None:
+    """Show a service's refusal next to the field it is about."""
+    field = getattr(form, error.field or "", None)
+    if field is not None:
+        field.errors = list(field.errors) + [error.message]
+    else:
+        form.form_errors.append(error.message)

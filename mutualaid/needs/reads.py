@@ -1,0 +1,235 @@
+"""Reading needs with the privacy rules applied, and coordinators' actions on them."""
+from __future__ import annotations
+
+import math
+from datetime import datetime, timezone
+
+import numpy as np
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
+
+from mutualaid.domain.transitions import IllegalTransition
+from mutualaid.domain.privacy import haversine_km, private_fragments, redact_details, rounded_distance_km
+from mutualaid.domain.refs import normalise_ref
+from mutualaid.domain.text import clean_text
+from mutualaid.extensions import db
+from mutualaid.matching.geometry import haversine_km as great_circle_km
+from mutualaid.labels import STATUS_LABELS
+from mutualaid.models import Need, Offer, Person
+from mutualaid.core import audit
+from mutualaid.chase.schedule import start_chase, stop_chase
+from mutualaid.core.errors import Forbidden, NotFound, ServiceError
+from mutualaid.groups.places import choose_group, locate
+
+EARTH_RADIUS_KM = 6371.0088  # the sphere haversine_km measures on
+FIRST_REACH_KM = 0.5  # needs_near looks this far first, then further until it has enough
+
+
+def get_by_ref(model, ref: str | None):
+    """The need or offer with this public reference, or NotFound."""
+    ref = normalise_ref(ref)
+    record = None
+    if ref:
+        record = db.session.execute(db.select(model).where(model.ref == ref)).scalar_one_or_none()
+    if record is None:
+        raise NotFound()
+    return record
+
+
+def can_see_private(need: Need, viewer: Person | None) -> bool:
+    """Coordinators of the need's group, and the volunteer with the active claim, see details."""
+    if viewer is None or not getattr(viewer, "is_authenticated", False):
+        return False
+    if viewer.is_coordinator and viewer.group_id == need.group_id:
+        return True
+    claim = need.active_claim
+    return claim is not None and claim.volunteer_id == viewer.id
+
+
+def public_view(record, *, origin: tuple[float, float] | None = None, now: datetime | None = None) -> dict:
+    """What anyone may see of a need or offer: no name, phone, address or exact point."""
+    now = now or datetime.now(timezone.utc)
+    requester = getattr(record, "requester", None) or getattr(record, "person", None)
+    secrets = private_fragments(name=getattr(requester, "name", ""), address=record.address_text,
+                                phone=getattr(requester, "phone", ""), email=getattr(requester, "email", ""))
+    view = {
+        "ref": record.ref,
+        "type": type(record).__name__.lower(),
+        "category": record.category,
+        "details": redact_details(record.details, secrets=secrets),
+        "status": record.status,
+        "created_at": record.created_at.isoformat(),
+        "age_hours": round((now - record.created_at).total_seconds() / 3600, 1),
+        "location": {
+            "status": "known" if record.is_located else "unknown",
+            "approximate_lat": record.public_lat,
+            "approximate_lon": record.public_lon,
+            "label": record.public_label,
+        },
+    }
+    if isinstance(record, Need):
+        view["urgency"] = record.urgency
+    else:
+        view.update(kind=record.kind, quantity=record.quantity,
+                    available_until=record.available_until.isoformat() if record.available_until else None)
+    if origin is not None and record.is_located:
+        view["distance_km"] = rounded_distance_km(haversine_km(*origin, record.public_lat, record.public_lon))
+    return view
+
+
+def private_view(need: Need) -> dict:
+    """Everything needed to help: the public view plus name, address and exact point."""
+    view = public_view(need)
+    view["details"] = need.details
+    view["private"] = {
+        "name": need.requester.name if need.requester else "",
+        "address": need.address_text,
+        "postcode": need.postcode,
+        "exact_lat": need.exact_lat,
+        "exact_lon": need.exact_lon,
+        "location_status": need.location_status,
+    }
+    return view
+
+
+def view_need(ref: str, viewer: Person | None, *, now: datetime | None = None) -> dict:
+    """A need as this viewer may see it; a coordinator's look at private data is audited."""
+    need = get_by_ref(Need, ref)
+    if not can_see_private(need, viewer):
+        return public_view(need, now=now)
+    if viewer.is_coordinator:
+        audit.record("need.private_viewed", need, actor=viewer, now=now)
+        db.session.commit()
+    return private_view(need)
+
+
+def coordinator_view(actor: Person, ref: str, *, now: datetime | None = None) -> tuple[Need, dict]:
+    """A coordinator's full view of one of their group's needs; the look is audited."""
+    need = _coordinator_need(actor, ref)
+    audit.record("need.private_viewed", need, actor=actor, now=now)
+    db.session.commit()
+    return need, private_view(need)
+
+
+def needs_near(lat: float, lon: float, *, radius_km: float = 5.0, limit: int = 50,
+               category: str | None = None, group_id: int | None = None) -> list[tuple[Need, float]]:
+    """Open, located needs within `radius_km` of a point, nearest first (by approximate point).
+
+    Looks within FIRST_REACH_KM first and further only while fewer than `limit` needs are found,
+    reading just ids, points and ages from the index; only the needs returned are loaded, with
+    their requesters, in one query (public_view reads requesters to redact details).
+    """
+    for name, value, low, high in (("lat", lat, -90, 90), ("lon", lon, -180, 180)):
+        if not low <= value <= high:
+            raise ServiceError(_l("That place is off the map."), field=name)
+    if not 0 < radius_km <= 100:
+        raise ServiceError(_l("Please choose a distance up to 100 km."), field="radius_km")
+    reach = min(radius_km, FIRST_REACH_KM)
+    while True:
+        found = _open_within(lat, lon, reach, category, group_id)  # every open need within `reach`
+        if len(found) >= limit or reach >= radius_km:
+            break
+        grow = math.sqrt(2.0 * limit / len(found)) if found else 4.0  # aim past `limit` next time
+        reach = min(radius_km, reach * max(2.0, grow))
+    found.sort()  # nearest first; on a shared public point (a 400 m grid), the older needs first
+    found = found[:limit]
+    loaded = {need.id: need for need in db.session.execute(
+        db.select(Need).where(Need.id.in_([need_id for _, _, need_id in found]))
+        .options(joinedload(Need.requester))).scalars()}
+    return [(loaded[need_id], km) for km, _, need_id in found]
+
+
+def _open_within(lat: float, lon: float, reach_km: float, category: str | None,
+                 group_id: int | None) -> list[tuple[float, datetime, int]]:
+    """(distance, created_at, id) of every open need within `reach_km`: the circle's bounding box
+    on the ix_need_open_nearby index (which holds all three), then the exact distance."""
+    rho = reach_km / EARTH_RADIUS_KM  # the circle's angular radius
+    cos_lat = math.cos(math.radians(lat))
+    dlat = math.degrees(rho) * (1 + 1e-9)
+    dlon = 180.0 if math.sin(rho) >= cos_lat else math.degrees(math.asin(math.sin(rho) / cos_lat)) * (1 + 1e-9)
+    query = db.select(Need.id, Need.public_lat, Need.public_lon, Need.created_at).where(
+        Need.status == "open",
+        Need.public_lat.between(lat - dlat, lat + dlat),
+        Need.public_lon.between(lon - dlon, lon + dlon),
+    )
+    if category:
+        query = query.where(Need.category == category)
+    if group_id is not None:
+        query = query.where(Need.group_id == group_id)
+    rows = db.session.execute(query).all()
+    if not rows:
+        return []
+    ids, lats, lons, created = zip(*rows)
+    distances = great_circle_km(lat, lon, np.array(lats, dtype=float), np.array(lons, dtype=float))  # all at once
+    inside = np.flatnonzero(distances <= reach_km)
+    return [(float(distances[i]), created[i], ids[i]) for i in inside]
+
+
+def needs_for_coordinator(coordinator: Person, *, status: str | None = None,
+                          location_problem: bool = False, limit: int = 200) -> list[Need]:
+    """The group's needs for its coordinators; those with a location problem can be listed first."""
+    if not coordinator.is_coordinator:
+        raise Forbidden()
+    query = db.select(Need).where(Need.group_id == coordinator.group_id)
+    if status:
+        query = query.where(Need.status == status)
+    if location_problem:
+        query = query.where(Need.location_status.in_(("unknown", "not_found", "ambiguous", "out_of_area")),
+                            Need.status.in_(("draft", "open")))
+    return list(db.session.execute(query.order_by(Need.created_at.desc()).limit(limit)).scalars())
+
+
+def _coordinator_need(actor: Person, ref: str) -> Need:
+    """The need by reference, if `actor` coordinates its group."""
+    need = get_by_ref(Need, ref)
+    if not (actor.is_coordinator and actor.group_id == need.group_id):
+        raise Forbidden()
+    return need
+
+
+def change_status(actor: Person, ref: str, target: str, *, reason: str = "",
+                  now: datetime | None = None) -> Need:
+    """A coordinator moves a need through its lifecycle (cancel, reopen, ...), audited."""
+    now = now or datetime.now(timezone.utc)
+    need = _coordinator_need(actor, ref)
+    previous = need.status
+    try:
+        need.move_to(target)
+    except IllegalTransition as exc:
+        raise ServiceError(_l("A request that is %(current)s cannot become %(target)s.",
+                              current=STATUS_LABELS.get(exc.current, exc.current),
+                              target=STATUS_LABELS.get(exc.target, exc.target)),
+                           code="illegal_transition") from exc
+    if target in ("fulfilled", "cancelled", "expired", "referred"):
+        need.closed_at = now
+        stop_chase(need)
+    elif target == "open":
+        need.closed_at = None
+        start_chase(need, now)
+    audit.record("need.status_changed", need, actor=actor, now=now, previous=previous, status=target,
+                 has_reason=bool(reason.strip()))
+    db.session.commit()
+    return need
+
+
+def fix_location(actor: Person, ref: str, where: str, *, now: datetime | None = None) -> Need:
+    """A coordinator corrects where a need is; the new place is geocoded again."""
+    now = now or datetime.now(timezone.utc)
+    need = _coordinator_need(actor, ref)
+    where = clean_text(where)
+    if not where:
+        raise ServiceError(_l("Please give an address or postcode."), field="where")
+    group, placement = choose_group(locate(where), [need.group])
+    need.address_text = where
+    placement.apply_to(need)
+    audit.record("need.location_fixed", need, actor=actor, now=now, location_status=need.location_status)
+    db.session.commit()
+    return need
+
+
+def offers_for_group(coordinator: Person, limit: int = 200) -> list[Offer]:
+    """The group's open offers, newest first, for coordinators."""
+    if not coordinator.is_coordinator:
+        raise Forbidden()
+    query = db.select(Offer).where(Offer.group_id == coordinator.group_id, Offer.status == "open")
+    return list(db.session.execute(query.order_by(Offer.created_at.desc()).limit(limit)).scalars())

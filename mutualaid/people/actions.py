@@ -1,0 +1,209 @@
+"""Accounts: volunteer sign-up, logging in, vetting, coordinators, API tokens, language."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from mutualaid.domain.categories import CATEGORY_CODES
+from mutualaid.domain.transitions import IllegalTransition, check_transition
+from mutualaid.domain.text import clean_text
+from mutualaid.extensions import db
+from mutualaid.models import Group, Person, VolunteerProfile
+from mutualaid.core import audit
+from mutualaid.core.errors import Forbidden, NotFound, ServiceError
+from mutualaid.needs.intake import Contact, clean_contact
+from mutualaid.groups.places import choose_group, locate
+
+MIN_PASSWORD = 10
+
+
+@dataclass
+class VolunteerSignup:
+    """What a neighbour tells us when offering their time."""
+
+    name: str
+    email: str
+    password: str
+    phone: str = ""
+    home: str = ""
+    radius_km: float = 3.0
+    categories: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+    capacity: int = 1
+    has_car: bool = False
+    availability: str = ""
+    channel: str = "sms"
+    language: str = "en"
+
+
+def hash_token(token: str) -> str:
+    """API tokens are stored only as SHA-256 digests."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _check_password(password: str) -> None:
+    """Refuse passwords too short to be safe."""
+    if len(password or "") < MIN_PASSWORD:
+        raise ServiceError(_l("Please use a password of at least %(n)d characters.", n=MIN_PASSWORD),
+                           field="password")
+
+
+def register_volunteer(data: VolunteerSignup, *, group: Group | None = None,
+                       now: datetime | None = None) -> Person:
+    """Create a volunteer account awaiting approval (in `group`, else the group whose area holds home)."""
+    now = now or datetime.now(timezone.utc)
+    contact = clean_contact(Contact(data.name, data.phone, data.email, data.language), need_contact=False)
+    if not contact.email:
+        raise ServiceError(_l("Please give your email; you log in with it."), field="email")
+    if not contact.name:
+        raise ServiceError(_l("Please tell us your name."), field="name")
+    _check_password(data.password)
+    categories = [c for c in data.categories if c in CATEGORY_CODES]
+    if not categories:
+        raise ServiceError(_l("Please choose at least one kind of help you can give."), field="categories")
+    languages = [code for code in data.languages if code and len(code) <= 8] or [contact.language]
+    if not 0.5 <= float(data.radius_km) <= 50:
+        raise ServiceError(_l("Please choose a distance between 0.5 and 50 km."), field="radius_km")
+    if not 1 <= int(data.capacity) <= 10:
+        raise ServiceError(_l("Please choose between 1 and 10 requests at a time."), field="capacity")
+    home = clean_text(data.home)[:120]
+    groups = [group] if group is not None else list(db.session.execute(db.select(Group).order_by(Group.id)).scalars())
+    group, placement = choose_group(locate(home), groups)
+    if placement.exact is None:
+        raise ServiceError(_l("We could not find that place. Please give your postcode or ZIP code."),
+                           field="home")
+    existing = db.session.execute(db.select(Person).where(Person.email == contact.email)).scalar_one_or_none()
+    if existing is not None and existing.password_hash:
+        raise ServiceError(_l("There is already an account with that email. Please log in."), field="email")
+    person = existing or Person(email=contact.email)
+    person.name, person.language, person.group_id = contact.name, contact.language, group.id
+    person.role = "volunteer" if person.role in (None, "neighbour") else person.role
+    if contact.phone:
+        person.phone = contact.phone
+    person.set_password(data.password)
+    person.session_token = secrets.token_hex(16)
+    person.volunteer = VolunteerProfile(
+        home_label=placement.label, home_lat=placement.public[0], home_lon=placement.public[1],
+        radius_km=float(data.radius_km), categories=categories, languages=languages,
+        capacity=int(data.capacity), has_car=bool(data.has_car),
+        availability=clean_text(data.availability)[:500],
+        channel=data.channel if data.channel in ("sms", "email") else "sms",
+        vetting_status="pending", created_at=now)
+    db.session.add(person)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise ServiceError(_l("That phone number is already registered to another account."), field="phone")
+    audit.record("volunteer.signed_up", person, actor=person, now=now)
+    db.session.commit()
+    return person
+
+
+def authenticate(email: str, password: str, *, now: datetime | None = None) -> Person | None:
+    """The person with this email and password, or None (same answer for either mistake)."""
+    email = clean_text(email).lower()
+    person = db.session.execute(db.select(Person).where(Person.email == email)).scalar_one_or_none()
+    if person is None or person.erased_at is not None or not person.check_password(password or ""):
+        return None
+    person.last_seen_at = now or datetime.now(timezone.utc)
+    if not person.session_token:
+        person.session_token = secrets.token_hex(16)
+    db.session.commit()
+    return person
+
+
+def change_password(person: Person, new_password: str) -> None:
+    """Set a new password and end every other session (the session token rotates)."""
+    _check_password(new_password)
+    person.set_password(new_password)
+    person.session_token = secrets.token_hex(16)
+    audit.record("person.password_changed", person, actor=person)
+    db.session.commit()
+
+
+def create_coordinator(*, email: str, name: str, password: str, group_slug: str | None = None) -> Person:
+    """Create (or promote) a coordinator account for a group."""
+    email = clean_text(email).lower()
+    if "@" not in email:
+        raise ServiceError("Please give a valid email.", field="email")
+    _check_password(password)
+    query = db.select(Group).order_by(Group.id)
+    if group_slug:
+        query = query.where(Group.slug == group_slug)
+    group = db.session.execute(query).scalars().first()
+    if group is None:
+        raise NotFound("No such group; create one first with `flask --app wsgi groups create`.")
+    person = db.session.execute(db.select(Person).where(Person.email == email)).scalar_one_or_none()
+    person = person or Person(email=email)
+    person.name = clean_text(name)[:120] or person.name
+    person.role, person.group_id = "coordinator", group.id
+    person.set_password(password)
+    person.session_token = secrets.token_hex(16)
+    db.session.add(person)
+    audit.record("coordinator.created", person, actor=None)
+    db.session.commit()
+    return person
+
+
+def _require_coordinator(actor: Person, person: Person) -> None:
+    """Only a coordinator of the same group may vet its volunteers."""
+    if not actor.is_coordinator or actor.group_id != person.group_id:
+        raise Forbidden()
+
+
+def set_vetting(actor: Person, person_id: int, target: str, *, now: datetime | None = None) -> Person:
+    """Approve, pause or reject a volunteer, through the vetting lifecycle."""
+    now = now or datetime.now(timezone.utc)
+    person = db.session.get(Person, person_id)
+    if person is None or person.volunteer is None:
+        raise NotFound()
+    _require_coordinator(actor, person)
+    profile = person.volunteer
+    try:
+        profile.vetting_status = check_transition("volunteer", profile.vetting_status, target)
+    except IllegalTransition as exc:
+        raise ServiceError(str(exc), code="illegal_transition") from exc
+    profile.vetted_by_id, profile.vetted_at = actor.id, now
+    audit.record(f"volunteer.{target}", person, actor=actor, now=now)
+    db.session.commit()
+    return person
+
+
+def set_language(person: Person | None, code: str, languages) -> str:
+    """Remember a person's language choice on their account (cookies remember it for everyone)."""
+    if code not in languages:
+        raise ServiceError(_l("That language is not available."), field="language")
+    if person is not None and person.is_authenticated and person.language != code:
+        person.language = code
+        db.session.commit()
+    return code
+
+
+def issue_api_token(person: Person) -> str:
+    """Give a person a new API token (shown once; only its hash is kept)."""
+    token = secrets.token_urlsafe(32)
+    person.api_token_hash = hash_token(token)
+    audit.record("person.api_token_issued", person, actor=person)
+    db.session.commit()
+    return token
+
+
+def person_for_token(token: str) -> Person | None:
+    """The person an API token belongs to, if any (with their volunteer profile)."""
+    if not token or len(token) > 200:
+        return None
+    # With the volunteer profile the access checks read, in one query. The token is matched in a
+    # subquery so SQLite keeps using its index: its statistics see a column of mostly NULLs, and
+    # for a join it would rather read every person.
+    holder = db.select(Person.id).where(Person.api_token_hash == hash_token(token)).scalar_subquery()
+    person = db.session.execute(
+        db.select(Person).where(Person.id == holder).options(joinedload(Person.volunteer))
+    ).scalar_one_or_none()
+    return None if person is None or person.erased_at is not None else person

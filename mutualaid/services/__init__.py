@@ -1,1 +1,0 @@
-"""Services: the actions of the app. Each public function is one transaction and commits it."""

@@ -1,0 +1,247 @@
+"""Inbound SMS: store first (once per MessageSid), run the dialogue, apply its effects, queue replies."""
+from __future__ import annotations
+
+import functools
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import Integer, bindparam, func, text, update
+from sqlalchemy.exc import IntegrityError
+
+from mutualaid.domain.phones import InvalidPhone, normalise_phone
+from mutualaid.sms import dialogue
+from mutualaid.domain.text import clean_text
+from mutualaid.extensions import db
+from mutualaid.models import Conversation, Group, Message, Need, Person
+from mutualaid.core import audit
+from mutualaid.sms import inbound_store
+from mutualaid.coordination.actions import intake_pause
+from mutualaid.messaging.outbox import queue_sms
+from mutualaid.people.records import find_or_create_person
+from mutualaid.sms.effects import apply_effect
+
+log = logging.getLogger(__name__)
+MAX_BODY = 1600
+
+
+@dataclass(frozen=True)
+class InboundResult:
+    """What happened to one webhook call (for the HTTP edge and tests)."""
+
+    stored: bool
+    message_id: int | None = None
+    reason: str = ""
+
+
+def _group_for(to_number: str) -> Group | None:
+    """The group that owns the number texted, else the instance's first group."""
+    group = None
+    if to_number:
+        group = db.session.execute(db.select(Group).where(Group.phone_number == to_number)).scalar_one_or_none()
+    return group or db.session.execute(db.select(Group).order_by(Group.id)).scalars().first()
+
+
+# What every inbound text is stored as, written into the INSERT as constants rather than sent
+# with each text (each value sent costs the webhook a conversion); updated_at is created_at.
+STORED_AS = {"direction": "'in'", "channel": "'sms'", "status": "'received'", "urgent": "FALSE", "attempts": "0",
+             "purpose": "''", "template": "''", "last_error": "''", "to_address": "''"}
+
+
+def _store(form: dict, now: datetime, simulated: bool) -> int | None:
+    """Insert and commit the inbound row in one statement; None when this MessageSid was stored before (a replay).
+
+    The webhook's usual case on PostgreSQL (nothing else in the request has touched the database)
+    is one autocommit INSERT straight on the driver (inbound_store). Otherwise, as on SQLite or
+    inside a transaction already open (the simulator, tests), a Core statement built once per
+    column set runs on the session and commits: SQLAlchemy compiles it once and reuses it.
+    """
+    values = dict(provider_sid=form["MessageSid"][:64],
+                  from_number=clean_text(form.get("From", ""))[:20], to_number=clean_text(form.get("To", ""))[:20],
+                  body=clean_text(form.get("Body", ""), multiline=True)[:MAX_BODY],
+                  num_media=int(media) if (media := str(form.get("NumMedia") or "0")).isdigit() else 0,
+                  simulated=simulated, created_at=now)
+    statement = _store_statement(tuple(values))
+    if inbound_store.available() and not (db.session.registry.has() and db.session().in_transaction()):
+        return inbound_store.insert_returning_id(statement, values)
+    message_id = db.session.connection().execute(statement, values).scalar_one_or_none()
+    db.session.commit()
+    return message_id
+
+
+@functools.cache
+def _store_statement(columns: tuple[str, ...]):
+    """INSERT INTO message ... ON CONFLICT (provider_sid) DO NOTHING RETURNING id, with typed bound parameters.
+
+    Written as text because SQLAlchemy does not cache the dialects' ON CONFLICT inserts: built as an
+    expression it was compiled afresh for every text, most of the webhook's CPU time. The same SQL
+    runs on PostgreSQL and SQLite (3.35+), and on the driver itself through inbound_store. The
+    columns of STORED_AS not among `columns` get its constants; updated_at gets created_at.
+    """
+    table = Message.__table__
+    names, terms = list(columns), [":" + c for c in columns]
+    if "created_at" in columns and "updated_at" not in columns:
+        names.append("updated_at")
+        terms.append(":created_at")
+    for column, constant in STORED_AS.items():
+        if column not in columns:
+            names.append(column)
+            terms.append(constant)
+    sql = (f"INSERT INTO message ({', '.join(names)}) VALUES ({', '.join(terms)}) "
+           "ON CONFLICT (provider_sid) DO NOTHING RETURNING id")
+    return text(sql).bindparams(*(bindparam(c, type_=table.c[c].type) for c in columns)).columns(id=Integer)
+
+
+def _too_chatty(message: Message) -> bool:
+    """Whether this number had texted more than the cap in the 10 minutes up to this message (a loop or pumping)."""
+    from flask import current_app
+
+    count = db.session.execute(db.select(func.count(Message.id)).where(
+        Message.direction == "in", Message.from_number == message.from_number, Message.id <= message.id,
+        Message.created_at >= message.created_at - timedelta(minutes=10))).scalar_one()
+    return count > current_app.config["SMS_MAX_INBOUND_PER_10_MINUTES"]
+
+
+def _conversation(phone: str, group: Group, person: Person) -> Conversation:
+    """The conversation for this number with this group, created on first contact."""
+    conv = db.session.execute(db.select(Conversation).where(
+        Conversation.phone == phone, Conversation.group_id == group.id)).scalar_one_or_none()
+    if conv is None:
+        conv = Conversation(phone=phone, group_id=group.id, person_id=person.id, state={})
+        try:
+            with db.session.begin_nested():
+                db.session.add(conv)
+        except IntegrityError:
+            conv = db.session.execute(db.select(Conversation).where(
+                Conversation.phone == phone, Conversation.group_id == group.id)).scalar_one()
+    return conv
+
+
+def record_inbound_sms(form: dict, *, now: datetime | None = None, simulated: bool = False,
+                       inline: bool | None = None) -> InboundResult:
+    """Store one verified webhook (once per MessageSid) and commit; converse now or leave it to the job.
+
+    Storing is one INSERT ... ON CONFLICT DO NOTHING, so Twilio gets its answer in milliseconds
+    and never waits for the dialogue, geocoding or notifications (SMS_INBOUND_INLINE=False, as in
+    production: the `process_inbound` job converses within seconds).
+    """
+    from flask import current_app
+
+    now = now or datetime.now(timezone.utc)
+    if not form.get("MessageSid") or not form.get("From"):
+        return InboundResult(False, reason="missing MessageSid or From")
+    message_id = _store(form, now, simulated)
+    if message_id is None:
+        return InboundResult(False, reason="duplicate")
+    if inline if inline is not None else current_app.config["SMS_INBOUND_INLINE"]:
+        process_inbound(message_id, now=now)
+    return InboundResult(True, message_id)
+
+
+def process_inbound(message_id: int, *, now: datetime | None = None) -> bool:
+    """Converse about one stored text, exactly once (claimed with a conditional UPDATE); commits."""
+    now = now or datetime.now(timezone.utc)
+    claimed = db.session.execute(update(Message).where(Message.id == message_id, Message.status == "received")
+                                 .values(status="processing").execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:
+        db.session.rollback()
+        return False
+    message = db.session.get(Message, message_id)
+    message.status = _converse_stored(message, now)
+    db.session.commit()
+    return True
+
+
+def process_pending_inbound(now: datetime, limit: int = 500) -> int:
+    """The job: converse about every stored text not yet handled, oldest first."""
+    query = db.select(Message.id).where(Message.direction == "in", Message.status == "received").order_by(
+        Message.id).limit(limit)
+    if db.engine.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    ids = list(db.session.execute(query).scalars())
+    db.session.commit()
+    return sum(process_inbound(message_id, now=now) for message_id in ids)
+
+
+def _converse_stored(message: Message, now: datetime) -> str:
+    """Find the sender, group and conversation, then run the dialogue; returns the message's new status."""
+    try:
+        phone = normalise_phone(message.from_number, "US" if message.from_number.startswith("+1") else "GB")
+    except InvalidPhone:
+        return "ignored"
+    group = _group_for(message.to_number)
+    if group is None:
+        return "no_group"
+    person = find_or_create_person(phone=phone, email=None, name="", language="en", group_id=group.id)
+    first_contact = not db.session.execute(db.select(Message.id).where(
+        Message.direction == "in", Message.from_number == message.from_number, Message.id < message.id)).first()
+    if message.simulated and first_contact:
+        person.simulated = True
+    db.session.flush()
+    conv_row = _conversation(phone, group, person)
+    message.person_id, message.group_id, message.conversation_id = person.id, group.id, conv_row.id
+    if _too_chatty(message):
+        return "rate_limited"
+    converse(message, person, group, conv_row, first_contact=first_contact, now=now)
+    return "processed"
+
+
+def _relay_open(person: Person) -> bool:
+    """Whether the texter is on either side of an active claim (so plain text is relayed)."""
+    from mutualaid.sms.effects import relay_partners
+
+    return bool(relay_partners(person))
+
+
+def converse(message: Message, person: Person, group: Group, conv_row: Conversation, *,
+             first_contact: bool, now: datetime) -> None:
+    """Run the dialogue for one message and carry out what it decides."""
+    state = dialogue.Conversation.from_dict(conv_row.state or {"language": person.language})
+    if message.num_media and not message.body.strip():
+        _reply(message, person, group, conv_row, dialogue.Reply("media_only"), state.language, now)
+        return
+    if not message.body.strip():
+        _reply(message, person, group, conv_row, dialogue.Reply("empty"), state.language, now)
+        return
+    context = dialogue.Context(opted_out=person.opted_out, relay_open=_relay_open(person),
+                               first_contact=first_contact)
+    if _paused_for_new_requests(group, state, message.body, context, now):
+        pause = intake_pause(group, now.date())
+        _reply(message, person, group, conv_row, dialogue.Reply("intake_paused", {
+            "message": pause["message"], "until": pause["until"].isoformat() if pause["until"] else ""}),
+            state.language, now)
+        return
+    outcome = dialogue.receive(state, message.body, context)
+    extra_params = {}
+    for effect in outcome.effects:
+        result = apply_effect(effect, message=message, person=person, group=group, conv_row=conv_row,
+                              now=now)
+        if result:
+            extra_params.update(result.params)
+            for reply in result.replies:
+                _reply(message, person, group, conv_row, reply, outcome.conversation.language, now)
+    conv_row.state = outcome.conversation.to_dict()
+    if person.language != outcome.conversation.language and first_contact:
+        person.language = outcome.conversation.language
+    for reply in outcome.replies:
+        params = {**extra_params, **reply.params}
+        _reply(message, person, group, conv_row, dialogue.Reply(reply.template, params),
+               outcome.conversation.language, now)
+
+
+def _paused_for_new_requests(group: Group, state, body: str, context, now: datetime) -> bool:
+    """Intake is paused and this text would start a new request (keywords and relays still work)."""
+    from mutualaid.sms.keywords import parse_command
+
+    if intake_pause(group, now.date()) is None or context.relay_open:
+        return False
+    return state.step == "idle" and not state.awaiting_feedback and parse_command(body) is None
+
+
+def _reply(message: Message, person: Person, group: Group, conv_row: Conversation, reply: dialogue.Reply,
+           language: str, now: datetime) -> Message:
+    """Queue a reply to the texter in their language."""
+    params = {"group": group.name, "contact": group.contact_text, **reply.params}
+    return queue_sms(to_number=person.phone or message.from_number, template=reply.template, group=group,
+                     person=person, params=params, purpose="reply", conversation=conv_row,
+                     simulated=message.simulated, language=language, now=now)

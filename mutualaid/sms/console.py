@@ -1,0 +1,95 @@
+"""What coordinators see of SMS: the outbox and inbox, drafts, texts that did not arrive, the simulator."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+
+from flask_babel import lazy_gettext as _l
+
+from mutualaid.domain.phones import InvalidPhone, normalise_phone
+from mutualaid.extensions import db
+from mutualaid.models import Group, Message, Need, Person
+from mutualaid.core import audit
+from mutualaid.core.errors import Forbidden, ServiceError
+
+PROBLEM_STATUSES = ("failed", "undelivered", "suppressed")
+
+
+def _require(coordinator: Person) -> None:
+    """Only coordinators."""
+    if not coordinator.is_coordinator:
+        raise Forbidden()
+
+
+def messages_for(coordinator: Person, *, problems_only: bool = False, phone: str | None = None,
+                 limit: int = 200) -> list[Message]:
+    """The group's recent messages, newest first; viewing numbers is audited."""
+    _require(coordinator)
+    query = db.select(Message).where(Message.group_id == coordinator.group_id)
+    if problems_only:
+        query = query.where(Message.direction == "out", Message.status.in_(PROBLEM_STATUSES))
+    if phone:
+        query = query.where((Message.to_number == phone) | (Message.from_number == phone))
+    rows = list(db.session.execute(query.order_by(Message.id.desc()).limit(limit)).scalars())
+    audit.record("messages.viewed", coordinator, actor=coordinator, problems_only=problems_only, count=len(rows))
+    db.session.commit()
+    return rows
+
+
+def undelivered_to_requesters(coordinator: Person, limit: int = 50) -> list[Message]:
+    """Texts to people who asked for help that did not arrive: someone should call them."""
+    _require(coordinator)
+    query = (db.select(Message).join(Need, Need.requester_id == Message.person_id)
+             .where(Message.group_id == coordinator.group_id, Message.direction == "out",
+                    Message.status.in_(("failed", "undelivered")), Need.status.in_(("draft", "open", "claimed")))
+             .distinct().order_by(Message.id.desc()).limit(limit))
+    return list(db.session.execute(query).scalars())
+
+
+def sms_drafts(coordinator: Person, limit: int = 50) -> list[Need]:
+    """Requests started by text but never finished."""
+    _require(coordinator)
+    return list(db.session.execute(db.select(Need).where(
+        Need.group_id == coordinator.group_id, Need.status == "draft").order_by(Need.created_at.desc(), Need.id.desc())
+        .limit(limit)).scalars())
+
+
+def simulator_number(coordinator: Person, raw: str) -> str:
+    """A number the simulator may use: well-formed, and not a real person's (no impersonation)."""
+    _require(coordinator)
+    try:
+        phone = normalise_phone(raw)
+    except InvalidPhone as exc:
+        raise ServiceError(_l("That phone number does not look right."), field="phone") from exc
+    person = db.session.execute(db.select(Person).where(Person.phone == phone)).scalar_one_or_none()
+    if person is not None and not person.simulated:
+        raise ServiceError(_l("That number belongs to a real person. Please make one up for practice."),
+                           field="phone")
+    return phone
+
+
+def simulated_webhook_form(group: Group, phone: str, body: str) -> dict:
+    """The fields Twilio would post for a text from `phone` to the group's number."""
+    if not group.phone_number:
+        raise ServiceError(_l("Your group has no SMS number yet, so texts could not reach it. Set one with "
+                              "`flask --app wsgi groups create --phone` or ask whoever runs the server."), field="phone")
+    return {"MessageSid": f"SMsim{uuid.uuid4().hex}", "AccountSid": "ACsimulator", "From": phone,
+            "To": group.phone_number, "Body": body, "NumMedia": "0"}
+
+
+def conversation_with(phone: str, group_id: int, limit: int = 60) -> list[Message]:
+    """The messages between a (simulated) number and the group, oldest first, as the phone sees them."""
+    rows = db.session.execute(db.select(Message).where(
+        Message.group_id == group_id, (Message.to_number == phone) | (Message.from_number == phone))
+        .order_by(Message.id.desc()).limit(limit)).scalars()
+    return list(reversed(list(rows)))
+
+
+def deliver_simulated(phone: str, now: datetime | None = None) -> None:
+    """Deliver (to the console) the replies queued for a simulated phone, so the page can show them."""
+    from mutualaid.messaging.outbox import deliver_outbox
+
+    ids = db.session.execute(db.select(Message.id).where(
+        Message.simulated.is_(True), Message.status == "queued", Message.to_number == phone)).scalars().all()
+    if ids:
+        deliver_outbox(now=now or datetime.now(timezone.utc), only_ids=ids)

@@ -1,0 +1,220 @@
+"""Carrying out what the SMS dialogue decided: opt-out, status, cancel/done, drafts, submission, relay."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from mutualaid.domain.transitions import IllegalTransition
+from mutualaid.domain.refs import normalise_ref
+from mutualaid.sms import dialogue
+from mutualaid.domain.text import clean_text
+from mutualaid.extensions import db
+from mutualaid.models import Claim, Conversation, Group, Message, Need, Offer, Person
+from mutualaid.core import audit
+from mutualaid.chase.schedule import start_chase, stop_chase
+from mutualaid.core.errors import ServiceError
+from mutualaid.needs.intake import place_need, save_new
+from mutualaid.messaging.outbox import queue_sms
+
+Reply = dialogue.Reply
+
+
+@dataclass
+class ActionResult:
+    """Extra reply parameters (e.g. the new ref) and replies the service itself adds."""
+
+    params: dict = field(default_factory=dict)
+    replies: list[Reply] = field(default_factory=list)
+
+
+def apply_effect(effect, *, message: Message, person: Person, group: Group, conv_row: Conversation,
+                 now: datetime) -> ActionResult | None:
+    """Dispatch one effect to its handler."""
+    handler = HANDLERS[type(effect)]
+    return handler(effect, message=message, person=person, group=group, conv_row=conv_row, now=now)
+
+
+def _opt_out(effect, *, person, now, **_):
+    """STOP: honoured by every sender at once (the outbox checks it before each send)."""
+    if not person.opted_out:
+        person.opted_out, person.opted_out_at = True, now
+        audit.record("person.opted_out", person, now=now, via="sms")
+
+
+def _opt_in(effect, *, person, now, **_):
+    """START: messages may flow again."""
+    if person.opted_out:
+        person.opted_out, person.opted_out_at = False, None
+        audit.record("person.opted_in", person, now=now, via="sms")
+
+
+def _set_language(effect, *, person, **_):
+    """LANG: remember the language for every later text."""
+    person.language = effect.code
+
+
+def _open_needs(person: Person) -> list[Need]:
+    """The texter's needs that are still in progress."""
+    return list(db.session.execute(db.select(Need).where(
+        Need.requester_id == person.id, Need.status.in_(("draft", "open", "claimed"))).order_by(Need.id)).scalars())
+
+
+def _status(effect, *, person, **_):
+    """STATUS: the texter's open requests (references and states, nothing else)."""
+    items = [{"ref": n.ref, "status": n.status} for n in _open_needs(person)][:6]
+    return ActionResult(replies=[Reply("status", {"items": items})])
+
+
+def _act_on_ref(effect, *, person, now, **_):
+    """CANCEL/DONE <ref>: only for the number that asked; YES <ref>: a volunteer claims."""
+    if effect.action == "claim":
+        return _claim_by_sms(effect.ref, person, now)
+    if effect.action in ("keep", "refer"):
+        from mutualaid.sms.feedback import keep_claim, refer_by_requester
+
+        handler = keep_claim if effect.action == "keep" else refer_by_requester
+        template, params = handler(person, effect.ref, now)
+        return ActionResult(replies=[Reply(template, params)])
+    need = db.session.execute(db.select(Need).where(Need.ref == effect.ref)).scalar_one_or_none()
+    if need is None or need.requester_id != person.id:
+        # `From` is not authentication: someone else's reference changes nothing and reveals nothing.
+        return ActionResult(replies=[Reply("ref_unknown", {"ref": effect.ref})])
+    target = "cancelled" if effect.action == "cancel" else "fulfilled"
+    previous = need.status
+    try:
+        need.move_to(target)
+    except IllegalTransition:
+        return ActionResult(replies=[Reply("ref_cannot", {"ref": need.ref, "status": need.status})])
+    need.closed_at = now
+    stop_chase(need)
+    if target == "fulfilled":
+        need.feedback = "yes"
+    claim = need.active_claim
+    if claim is not None:
+        claim.move_to("completed" if target == "fulfilled" else "released")
+        claim.ended_at = now
+    audit.record("need.status_changed", need, actor=person, now=now, previous=previous, status=target, via="sms")
+    return ActionResult(replies=[Reply("cancelled" if target == "cancelled" else "done", {"ref": need.ref})])
+
+
+def _claim_by_sms(ref: str, person: Person, now: datetime) -> ActionResult:
+    """YES <ref> from a volunteer's phone: the same claim service as the web button."""
+    from mutualaid.claims.actions import claim_need
+
+    if not person.is_approved_volunteer:
+        return ActionResult(replies=[Reply("claim_not_volunteer")])
+    try:
+        claim, _created = claim_need(person, ref, via="sms", now=now, commit=False)
+    except ServiceError as error:
+        template = {"taken": "claim_taken", "capacity": "claim_capacity"}.get(error.code, "ref_unknown")
+        return ActionResult(replies=[Reply(template, {"ref": ref})])
+    return ActionResult(replies=[Reply("claim_confirmed", {"ref": claim.need.ref})])
+
+
+def _fill(record, conv: dialogue.Conversation) -> None:
+    """Copy the dialogue's answers onto a need or offer."""
+    record.category = conv.category or "other"
+    record.details = clean_text(conv.details, multiline=True)[:2000]
+    record.address_text = clean_text(conv.where)[:300]
+    if isinstance(record, Need):
+        record.urgency = conv.urgency or "soon"
+        record.language = conv.language
+
+
+def _save_draft(effect, *, person, group, conv_row, now, **_):
+    """Keep a half-finished request as a draft need, visible to coordinators."""
+    need = conv_row.draft_need if conv_row.draft_need_id else None
+    if need is None or need.status != "draft":
+        need = Need(group_id=group.id, requester_id=person.id, status="draft", source="sms",
+                    created_at=now, updated_at=now)
+        _fill(need, effect.conversation)
+        place_need(need, group=group, allow_online=False)
+        save_new(need, actor=person, now=now, action="need.drafted", source="sms")
+        conv_row.draft_need_id = need.id
+        return None
+    _fill(need, effect.conversation)
+    place_need(need, group=group, allow_online=False)
+    return None
+
+
+def _submit(effect, *, person, group, conv_row, now, **_):
+    """The dialogue is complete: open the need (or save the offer) and reply with its reference."""
+    conv = effect.conversation
+    if conv.kind == "offer":
+        offer = Offer(group_id=group.id, person_id=person.id, kind="item", quantity=1, status="open",
+                      source="sms", created_at=now, updated_at=now)
+        _fill(offer, conv)
+        place_need(offer, group=group, allow_online=False)
+        save_new(offer, actor=person, now=now, action="offer.created", source="sms")
+        return ActionResult(params={"ref": offer.ref})
+    need = conv_row.draft_need if conv_row.draft_need_id else None
+    if need is None or need.status != "draft":
+        need = Need(group_id=group.id, requester_id=person.id, status="draft", source="sms",
+                    created_at=now, updated_at=now)
+        _fill(need, conv)
+        place_need(need, group=group, allow_online=False)
+        save_new(need, actor=person, now=now, action="need.drafted", source="sms")
+    else:
+        _fill(need, conv)
+        place_need(need, group=group, allow_online=False)
+    need.move_to("open")
+    start_chase(need, now)
+    audit.record("need.created", need, actor=person, now=now, source="sms", location_status=need.location_status)
+    conv_row.draft_need_id = None
+    return ActionResult(params={"ref": need.ref})
+
+
+def relay_partners(person: Person) -> list[tuple[Claim, Person, str]]:
+    """(claim, the other side, 'requester'|'volunteer') for every active claim this person is part of."""
+    rows = db.session.execute(db.select(Claim, Need).join(Need, Need.id == Claim.need_id).where(
+        Claim.status == "active", (Claim.volunteer_id == person.id) | (Need.requester_id == person.id))).all()
+    partners = []
+    for claim, need in rows:
+        if claim.volunteer_id == person.id and need.requester is not None:
+            partners.append((claim, need.requester, "requester"))
+        elif need.requester_id == person.id:
+            partners.append((claim, claim.volunteer, "volunteer"))
+    return partners
+
+
+def _relay(effect, *, message, person, group, now, **_):
+    """Pass a text to the other side of the claim through the group's number (no numbers shown)."""
+    partners = relay_partners(person)
+    text = effect.text.strip()
+    if len(partners) > 1:
+        first, _, rest = text.partition(" ")
+        ref = normalise_ref(first)
+        chosen = [p for p in partners if p[0].need.ref == ref]
+        if not chosen:
+            return ActionResult(replies=[Reply("relay_which", {"ref": partners[0][0].need.ref})])
+        partners, text = chosen, rest.strip()
+    claim, other, other_role = partners[0]
+    if not other.phone:
+        return None
+    template = "relay_to_volunteer" if other_role == "volunteer" else "relay_to_requester"
+    queue_sms(to_number=other.phone, template=template, group=group, person=other,
+              params={"ref": claim.need.ref, "text": text}, purpose="relay", need=claim.need,
+              urgent=claim.need.urgency == "today", simulated=message.simulated, now=now)
+    audit.record("need.relayed", claim.need, actor=person, now=now, direction=f"to_{other_role}")
+    return None
+
+
+def _feedback(effect, *, person, now, **_):
+    """1/2 after "did you get what you needed?": thanks, or the need opens again."""
+    from mutualaid.sms.feedback import record_feedback
+
+    template, params = record_feedback(person, effect.ref, effect.satisfied, now)
+    return ActionResult(replies=[Reply(template, params)])
+
+
+HANDLERS = {
+    dialogue.Feedback: _feedback,
+    dialogue.OptOut: _opt_out,
+    dialogue.OptIn: _opt_in,
+    dialogue.SetLanguage: _set_language,
+    dialogue.ShowStatus: _status,
+    dialogue.ActOnRef: _act_on_ref,
+    dialogue.SaveDraft: _save_draft,
+    dialogue.Submit: _submit,
+    dialogue.RelayText: _relay,
+}
