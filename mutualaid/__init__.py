@@ -56,8 +56,8 @@ def configure_logger(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     """Bind the unbound extensions to this app."""
     from mutualaid import auth_setup, i18n
-    from mutualaid.sms import hooks as sms_hooks
     from mutualaid.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
+    from mutualaid.sms import hooks as sms_hooks
 
     db.init_app(app)
     configure_sqlite(app)

@@ -5,8 +5,16 @@ import click
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 
-from mutualaid.extensions import db
+from mutualaid import demo
 from mutualaid.core.errors import ServiceError
+from mutualaid.extensions import db
+from mutualaid.geo.imports import import_postcode_file
+from mutualaid.groups import actions as groups
+from mutualaid.jobs import JOBS
+from mutualaid.jobs.runner import run_job
+from mutualaid.jobs.scheduler import run_scheduler
+from mutualaid.models import JobRun, JobState, Person
+from mutualaid.people import actions as people
 
 groups_cli = AppGroup("groups", help="Mutual aid groups on this instance.")
 users_cli = AppGroup("users", help="Coordinator accounts and API tokens.")
@@ -22,10 +30,8 @@ postcodes_cli = AppGroup("postcodes", help="Full-postcode data for precise offli
 @click.option("--phone", default=None, help="The group's SMS number (E.164).")
 def create_group(slug, name, postcode, radius_km, phone):
     """Create a group centred on a postcode."""
-    from mutualaid.groups.actions import create_group as create
-
     try:
-        group = create(slug=slug, name=name, centre=postcode, radius_km=radius_km, phone=phone)
+        group = groups.create_group(slug=slug, name=name, centre=postcode, radius_km=radius_km, phone=phone)
     except ServiceError as error:
         raise click.ClickException(str(error.message))
     click.echo(f"Created group {group.slug} at {group.centre_lat:.4f},{group.centre_lon:.4f}.")
@@ -38,10 +44,8 @@ def create_group(slug, name, postcode, radius_km, phone):
 @click.password_option()
 def create_coordinator(email, name, group_slug, password):
     """Create a coordinator (or promote an existing account)."""
-    from mutualaid.people.actions import create_coordinator as create
-
     try:
-        person = create(email=email, name=name, password=password, group_slug=group_slug)
+        person = people.create_coordinator(email=email, name=name, password=password, group_slug=group_slug)
     except ServiceError as error:
         raise click.ClickException(str(error.message))
     click.echo(f"Coordinator {person.email} can now log in.")
@@ -51,23 +55,18 @@ def create_coordinator(email, name, group_slug, password):
 @click.argument("email")
 def issue_token(email):
     """Issue an API token for an account (printed once; only its hash is stored)."""
-    from mutualaid.models import Person
-    from mutualaid.people.actions import issue_api_token
-
     person = db.session.execute(db.select(Person).where(Person.email == email.lower())).scalar_one_or_none()
     if person is None:
         raise click.ClickException("No account with that email.")
-    click.echo(issue_api_token(person))
+    click.echo(people.issue_api_token(person))
 
 
 @demo_cli.command("load")
 @click.option("--if-empty", is_flag=True, help="Do nothing when a group already exists.")
 def load_demo(if_empty):
     """Load a small demo group in Hackney, London, and print its logins."""
-    from mutualaid.demo import load
-
     try:
-        logins = load(if_empty=if_empty)
+        logins = demo.load(if_empty=if_empty)
     except ServiceError as error:
         raise click.ClickException(str(error.message))
     if not logins:
@@ -82,8 +81,6 @@ def load_demo(if_empty):
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 def import_postcodes(path):
     """Import full postcodes from Code-Point Open (zip/CSV) or an ONS postcode directory CSV."""
-    from mutualaid.geo.imports import import_postcode_file
-
     count = import_postcode_file(path)
     click.echo(f"Imported {count} postcodes.")
 
@@ -95,9 +92,6 @@ jobs_cli = AppGroup("jobs", help="Periodic jobs: run one now, or see the ledger.
 @click.argument("name")
 def run_job_command(name):
     """Run one job once (for operators and tests)."""
-    from mutualaid.jobs import JOBS
-    from mutualaid.jobs.runner import run_job
-
     if name not in JOBS:
         raise click.ClickException(f"No job {name!r}; jobs: {', '.join(JOBS)}.")
     run = run_job(name)
@@ -109,9 +103,6 @@ def run_job_command(name):
 @jobs_cli.command("status")
 def jobs_status():
     """Each job's last run, and the most recent ledger entries."""
-    from mutualaid.jobs import JOBS
-    from mutualaid.models import JobRun, JobState
-
     for name, job in JOBS.items():
         state = db.session.get(JobState, name)
         last = state.last_finished_at.isoformat(timespec="seconds") if state and state.last_finished_at else "never"
@@ -128,8 +119,6 @@ def jobs_status():
 def scheduler_command():
     """Run the scheduler process (exactly one per deployment; every job is idempotent)."""
     from flask import current_app
-
-    from mutualaid.jobs.scheduler import run_scheduler
 
     run_scheduler(current_app._get_current_object())
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from mutualaid.extensions import db
-from mutualaid.models import Group
-from mutualaid.people import actions as accounts
 from mutualaid.groups.actions import create_group
-from mutualaid.needs.intake import Contact, NeedInput, OfferInput, submit_need, submit_offer
+from mutualaid.models import Group
+from mutualaid.needs.actions import submit_need, submit_offer
+from mutualaid.needs.intake import Contact, NeedInput, OfferInput
+from mutualaid.people import actions as accounts
 
 PASSWORD = "demo-password-123"
 

@@ -10,8 +10,9 @@ from werkzeug import exceptions as werkzeug_exceptions
 from werkzeug.exceptions import HTTPException
 
 from mutualaid.core.errors import Forbidden, NotFound
-from mutualaid.tracebacks import frames
+from mutualaid.extensions import db
 from mutualaid.sms.hooks import is_twilio_webhook
+from mutualaid.tracebacks import frames
 
 log = logging.getLogger(__name__)
 
@@ -83,8 +84,6 @@ def init_app(app: Flask) -> None:
         if isinstance(exc, HTTPException):
             return http_error(exc)
         log.error("unhandled %s on %s %s\n%s", type(exc).__name__, request.method, request.path, frames(exc))
-        from mutualaid.extensions import db
-
         db.session.rollback()
         return _page(500, _("Something went wrong"),
                      _("Something went wrong on our side. Nothing you sent has been shared. "

@@ -31,7 +31,8 @@ LOCATION_LABELS = {
 
 assert set(CATEGORY_LABELS) == set(BY_CODE), "every category needs a translatable label"
 CLAIM_LABELS = {"active": _l("in progress"), "released": _l("given back"), "expired": _l("expired"),
-                "completed": _l("done")}
+                "completed": _l("done"), "cancelled": _l("cancelled by the neighbour"),
+                "withdrawn": _l("closed by a coordinator")}
 REASON_LABELS = {
     "location_unknown": _l("we do not know where it is"), "nobody_in_range": _l("no volunteer lives near enough"),
     "nobody_for_category": _l("no volunteer nearby does this kind of help"),

@@ -9,10 +9,17 @@ from flask_babel import lazy_gettext as _l
 
 from mutualaid.domain.categories import LANGUAGE_NAMES
 from mutualaid.domain.transitions import TRANSITIONS
-from mutualaid.labels import (AGE_WORDS, CATEGORY_LABELS, CLAIM_LABELS, LOCATION_LABELS, REASON_LABELS, STATUS_LABELS,
-                              STEP_LABELS, URGENCY_LABELS)
+from mutualaid.labels import (
+    AGE_WORDS,
+    CATEGORY_LABELS,
+    CLAIM_LABELS,
+    LOCATION_LABELS,
+    REASON_LABELS,
+    STATUS_LABELS,
+    STEP_LABELS,
+    URGENCY_LABELS,
+)
 from mutualaid.main.forms import LanguageForm
-
 
 
 def age(value: datetime | None, now: datetime | None = None) -> str:

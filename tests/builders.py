@@ -7,7 +7,8 @@ from datetime import datetime, timezone
 
 from mutualaid.extensions import db
 from mutualaid.models import Group, Need, Person, VolunteerProfile
-from mutualaid.needs.intake import Contact, NeedInput, OfferInput, submit_need, submit_offer
+from mutualaid.needs.intake import Contact, NeedInput, OfferInput
+from mutualaid.needs.actions import submit_need, submit_offer
 
 PASSWORD = "correct-horse-battery"
 # Hackney, London (E8 1 sector centroid area).

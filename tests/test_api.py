@@ -11,7 +11,7 @@ from openapi_spec_validator import validate
 
 from mutualaid.extensions import db
 from mutualaid.models import AuditEvent, Need, Offer, Person
-from mutualaid.needs import reads as needs_service
+from mutualaid.coordination import actions as coordination
 from mutualaid.people.actions import issue_api_token
 from tests.builders import make_coordinator, make_group, make_need, make_person, make_volunteer
 
@@ -361,7 +361,7 @@ def test_an_unknown_category_in_the_list_query_is_refused(client, group):
 def test_closed_and_unlocated_needs_are_not_listed(client, group):
     coordinator = api_coordinator(group)
     cancelled = make_need(details="cancelled")
-    needs_service.change_status(coordinator, cancelled.ref, "cancelled")
+    coordination.change_status(coordinator, cancelled.ref, "cancelled", confirmed=True)
     make_need(where="somewhere behind the church", details="unlocated")
     open_need = make_need(details="open")
     response = list_needs(client, api_volunteer(group))

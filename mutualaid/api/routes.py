@@ -9,12 +9,20 @@ from flask import current_app, jsonify, request
 from mutualaid.api import bp
 from mutualaid.api.auth import api_person, token_required
 from mutualaid.api.openapi import openapi_document
+from mutualaid.claims.actions import claim_need as claim
+from mutualaid.claims.actions import complete_claim, release_claim
+from mutualaid.claims.nearby import my_claims
+from mutualaid.coordination.actions import intake_pause
+from mutualaid.core.errors import ServiceError
 from mutualaid.domain.categories import CATEGORY_CODES
 from mutualaid.extensions import limiter
+from mutualaid.groups.actions import default_group
 from mutualaid.models import Offer
+from mutualaid.needs import actions as need_actions
 from mutualaid.needs import reads as needs
-from mutualaid.core.errors import ServiceError
-from mutualaid.needs.intake import Contact, NeedInput, OfferInput, submit_need, submit_offer
+from mutualaid.needs.actions import submit_need, submit_offer
+from mutualaid.needs.intake import Contact, NeedInput, OfferInput
+from mutualaid.needs.reads import private_view, public_view
 
 STATUS_FOR_CODE = {"not_found": 404, "forbidden": 403, "taken": 409, "illegal_transition": 409, "capacity": 409}
 
@@ -86,9 +94,6 @@ def create_need():
     """Ask for help (no account needed)."""
     from datetime import date
 
-    from mutualaid.coordination.actions import intake_pause
-    from mutualaid.groups.actions import default_group
-
     if (pause := intake_pause(default_group(), date.today())) is not None:
         message = pause["message"] or "This group is not taking new requests just now."
         return jsonify(error={"status": 503, "message": message, "field": None,
@@ -125,7 +130,7 @@ def create_offer():
 @bp.route("/needs/<ref>")
 def get_need(ref):
     """One need, as the caller may see it (public unless coordinator or claimer)."""
-    return jsonify(needs.view_need(ref, api_person()))
+    return jsonify(need_actions.view_need(ref, api_person()))
 
 
 @bp.route("/offers/<ref>")
@@ -167,8 +172,6 @@ def list_needs():
 
 def claim_view(claim) -> dict:
     """A claim as its volunteer sees it: the need's private view while active."""
-    from mutualaid.needs.reads import private_view, public_view
-
     view = private_view(claim.need) if claim.status == "active" else public_view(claim.need)
     return {"need": view, "status": claim.status, "claimed_at": claim.claimed_at.isoformat(),
             "ended_at": claim.ended_at.isoformat() if claim.ended_at else None, "outcome_note": claim.outcome_note}
@@ -178,8 +181,6 @@ def claim_view(claim) -> dict:
 @token_required
 def claim_need(ref):
     """Take a need (the same service as the web button and YES by text)."""
-    from mutualaid.claims.actions import claim_need as claim
-
     taken, created = claim(api_person(), ref, via="api")
     return jsonify(claim_view(taken)), 201 if created else 200
 
@@ -188,8 +189,6 @@ def claim_need(ref):
 @token_required
 def release_need(ref):
     """Give a need back, with a reason."""
-    from mutualaid.claims.actions import release_claim
-
     need = release_claim(api_person(), ref, text_field(json_body(), "reason"))
     return jsonify(needs.public_view(need))
 
@@ -198,8 +197,6 @@ def release_need(ref):
 @token_required
 def fulfil_need(ref):
     """Mark a need done, with a short outcome note."""
-    from mutualaid.claims.actions import complete_claim
-
     need = complete_claim(api_person(), ref, text_field(json_body(), "outcome"))
     return jsonify(needs.public_view(need))
 
@@ -208,6 +205,4 @@ def fulfil_need(ref):
 @token_required
 def list_claims():
     """The caller's claims, active first."""
-    from mutualaid.claims.nearby import my_claims
-
     return jsonify(claims=[claim_view(c) for c in my_claims(api_person())])

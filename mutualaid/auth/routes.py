@@ -6,11 +6,11 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from mutualaid.auth import bp
 from mutualaid.auth.forms import LoginForm, SignupForm
+from mutualaid.core.errors import ServiceError
 from mutualaid.errors import keeps_input_on_csrf_failure
 from mutualaid.extensions import limiter
 from mutualaid.needs.forms import attach_error
 from mutualaid.people.actions import VolunteerSignup, authenticate, register_volunteer
-from mutualaid.core.errors import ServiceError
 
 
 def safe_next(default: str) -> str:

@@ -14,16 +14,27 @@ from sqlalchemy import update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.attributes import set_committed_value
 
-from mutualaid.chase.ladder import (ALERT_COORDINATORS, EXPIRE, LAST_MESSAGE, NOTIFY_FIRST_RING,
-                                         NOTIFY_SECOND_RING, STEP_NAMES, UPDATE_REQUESTER, collapse_missed,
-                                         due_at, steps_due)
-from mutualaid.extensions import db
-from mutualaid.models import Claim, Need, Offer, Person
+from mutualaid.chase.ladder import (
+    ALERT_COORDINATORS,
+    EXPIRE,
+    LAST_MESSAGE,
+    NOTIFY_FIRST_RING,
+    NOTIFY_SECOND_RING,
+    STEP_NAMES,
+    UPDATE_REQUESTER,
+    collapse_missed,
+    due_at,
+    steps_due,
+)
+from mutualaid.chase.schedule import ladder_of
 from mutualaid.core import audit
-from mutualaid.chase.schedule import ladder_of, start_chase, stop_chase
-from mutualaid.messaging.notifications import tell, tell_requester
+from mutualaid.extensions import db
 from mutualaid.groups.places import neighbouring_group
-from mutualaid.sms.feedback import expect_feedback
+from mutualaid.matching.actions import explain_unmatched, notify_candidates, volunteers_cached
+from mutualaid.messaging.notifications import tell, tell_requester
+from mutualaid.models import Claim, Need, Offer, Person
+from mutualaid.needs import lifecycle
+from mutualaid.sms.feedback import expect_feedback, expect_reply
 
 log = logging.getLogger(__name__)
 BATCH = 200
@@ -42,8 +53,6 @@ def _due_ids(query, now: datetime) -> list[int]:
 
 def chase_open_needs(now: datetime) -> int:
     """Take every due ladder step of every open need, exactly once (volunteers loaded once per pass)."""
-    from mutualaid.matching.actions import volunteers_cached
-
     done, started, failures = 0, time.monotonic(), []
     with volunteers_cached():
         while time.monotonic() - started < RUN_BUDGET_SECONDS:
@@ -131,16 +140,12 @@ def _chase_one(need: Need, now: datetime) -> int:
 def _notify_ring(ring: int):
     """A step that tells candidates of the given ring."""
     def act(need: Need, now: datetime) -> None:
-        from mutualaid.matching.actions import notify_candidates
-
         notify_candidates(need, ring=ring, now=now)
     return act
 
 
 def _alert_coordinators(need: Need, now: datetime) -> None:
     """Top of the list, and the on-call coordinators (all coordinators if none is on call) are told why."""
-    from mutualaid.matching.actions import explain_unmatched
-
     need.match_reason = explain_unmatched(need) or need.match_reason
     coordinators = list(db.session.execute(db.select(Person).where(
         Person.group_id == need.group_id, Person.role == "coordinator")).scalars())
@@ -165,14 +170,12 @@ def _last_message(need: Need, now: datetime) -> None:
     """Say we will close it soon unless they tell us they still need it."""
     tell(need.requester, "closing_soon", group=need.group, need=need, params={"ref": need.ref},
          purpose="chase", now=now)
+    expect_reply(need)
 
 
 def _expire(need: Need, now: datetime) -> None:
     """Close a need nobody could take and whose requester did not answer."""
-    need.move_to("expired")
-    need.closed_at = now
-    stop_chase(need)
-    tell_requester(need, "need_expired", now=now)
+    lifecycle.expire(need, now=now)
 
 
 STEP_ACTIONS = {NOTIFY_FIRST_RING: _notify_ring(1), NOTIFY_SECOND_RING: _notify_ring(2),
@@ -209,17 +212,15 @@ def _expire_or_extend(claim_id: int, now: datetime) -> int:
                                    .execution_options(synchronize_session=False))
         db.session.commit()
         return moved.rowcount
-    moved = db.session.execute(update(Claim).where(Claim.id == claim_id, Claim.status == "active")
-                               .values(status="expired", ended_at=now).execution_options(synchronize_session=False))
+    # Claim the row first (two schedulers: one acts); the lifecycle then ends it as expired.
+    moved = db.session.execute(update(Claim).where(Claim.id == claim_id, Claim.status == "active",
+                                                   Claim.due_at == claim.due_at)
+                               .values(due_at=None).execution_options(synchronize_session=False))
     if moved.rowcount != 1:
         db.session.rollback()
         return 0
     db.session.refresh(claim)
-    need.move_to("open")
-    start_chase(need, now)
-    audit.record("need.claim_expired", need, now=now, claim_id=claim.id)
-    tell(claim.volunteer, "claim_expired", group=need.group, need=need, params={"ref": need.ref}, now=now)
-    tell_requester(need, "requester_released", now=now)
+    lifecycle.claim_lapsed(claim, now=now)
     db.session.commit()
     return 1
 

@@ -4,25 +4,17 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func
 
-from mutualaid.domain.transitions import IllegalTransition
-from mutualaid.domain.text import clean_text
-from mutualaid.extensions import db
-from mutualaid.models import Claim, Need, Person
 from mutualaid.core import audit
 from mutualaid.core.errors import Forbidden, ServiceError
-from mutualaid.chase.schedule import ladder_of, set_claim_deadlines, start_chase, stop_chase
-from mutualaid.messaging.notifications import tell_requester
+from mutualaid.domain.text import clean_text
+from mutualaid.extensions import db
+from mutualaid.messaging.outbox import queue_sms
+from mutualaid.models import Claim, Need, Person
+from mutualaid.needs import lifecycle
+from mutualaid.needs.lifecycle import AlreadyTaken  # noqa: F401  (callers catch it from here)
 from mutualaid.needs.reads import get_by_ref
-
-
-class AlreadyTaken(ServiceError):
-    """Someone else claimed the need a moment earlier."""
-
-    def __init__(self):
-        super().__init__(_l("Someone just took this request. Thank you all the same!"), code="taken")
 
 
 def active_claims(volunteer: Person) -> list[Claim]:
@@ -48,24 +40,7 @@ def claim_need(volunteer: Person, ref: str, *, via: str = "web", now: datetime |
     if load >= volunteer.volunteer.capacity:
         raise ServiceError(_l("You already have %(n)d requests on the go, your limit. "
                               "Finish or release one first.", n=load), code="capacity")
-    claim = Claim(need_id=need.id, volunteer_id=volunteer.id, status="active", claimed_at=now)
-    try:
-        # A savepoint: losing the race undoes only this, never the caller's transaction
-        # (the SMS webhook's stored message, for one).
-        with db.session.begin_nested():
-            taken = db.session.execute(
-                update(Need).where(Need.id == need.id, Need.status == "open")
-                .values(status="claimed", updated_at=now).execution_options(synchronize_session=False))
-            if taken.rowcount != 1:
-                raise AlreadyTaken()
-            db.session.add(claim)
-    except IntegrityError:
-        raise AlreadyTaken()
-    db.session.refresh(need)
-    set_claim_deadlines(claim, need, now)
-    stop_chase(need)
-    audit.record("need.claimed", need, actor=volunteer, now=now, via=via, claim_id=claim.id)
-    tell_requester(need, "requester_claimed", now=now)
+    claim = lifecycle.claim(need, volunteer, actor=volunteer, now=now, via=via)
     if commit:
         db.session.commit()
     return claim, True
@@ -86,13 +61,7 @@ def release_claim(volunteer: Person, ref: str, reason: str, *, now: datetime | N
     if not (reason or "").strip():
         raise ServiceError(_l("Please say briefly why, so the next volunteer knows."), field="reason")
     claim = _own_active_claim(volunteer, ref)
-    claim.move_to("released")
-    claim.ended_at, claim.release_reason = now, clean_text(reason)[:500]
-    need = claim.need
-    need.move_to("open")
-    start_chase(need, now)
-    audit.record("need.released", need, actor=volunteer, now=now, claim_id=claim.id)
-    tell_requester(need, "requester_released", now=now)
+    need = lifecycle.release(claim.need, actor=volunteer, now=now, reason=clean_text(reason)[:500])
     db.session.commit()
     return need
 
@@ -103,25 +72,13 @@ def complete_claim(volunteer: Person, ref: str, outcome: str, *, now: datetime |
     if not (outcome or "").strip():
         raise ServiceError(_l("Please add a short note on how it went."), field="outcome")
     claim = _own_active_claim(volunteer, ref)
-    claim.move_to("completed")
-    claim.ended_at, claim.outcome_note = now, clean_text(outcome, multiline=True)[:1000]
-    need = claim.need
-    try:
-        need.move_to("fulfilled")
-    except IllegalTransition as exc:
-        raise ServiceError(str(exc), code="illegal_transition") from exc
-    need.closed_at = now
-    need.followup_at = now + ladder_of(need).followup
-    audit.record("need.fulfilled", need, actor=volunteer, now=now, claim_id=claim.id)
-    tell_requester(need, "requester_fulfilled", now=now)
+    need = lifecycle.fulfil(claim.need, actor=volunteer, now=now, outcome=clean_text(outcome, multiline=True)[:1000])
     db.session.commit()
     return need
 
 
 def relay_from_web(volunteer: Person, ref: str, text: str, *, now: datetime | None = None) -> None:
     """A claimer writes to the requester from the web page; it goes by SMS through the group's number."""
-    from mutualaid.messaging.outbox import queue_sms
-
     now = now or datetime.now(timezone.utc)
     claim = _own_active_claim(volunteer, ref)
     text = clean_text(text)

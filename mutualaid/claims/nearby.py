@@ -4,9 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from mutualaid.extensions import db
-from mutualaid.models import Claim, Need, Person
 from mutualaid.core.errors import Forbidden
+from mutualaid.extensions import db
+from mutualaid.models import Claim, Person
 from mutualaid.needs.reads import needs_near, public_view
 
 URGENCY_ORDER = {"today": 0, "soon": 1, "this_week": 2}

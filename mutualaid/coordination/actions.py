@@ -8,17 +8,21 @@ from difflib import SequenceMatcher
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 
-from mutualaid.domain.categories import CATEGORY_CODES, URGENCIES
-from mutualaid.domain.transitions import IllegalTransition
-from mutualaid.domain.text import clean_text, is_blank
-from mutualaid.extensions import db
-from mutualaid.models import Claim, Group, Need, NeedNote, NeedNotification, Person
-from mutualaid.core import audit
-from mutualaid.chase.schedule import stop_chase
 from mutualaid.claims.actions import claim_need
-from mutualaid.core.errors import Forbidden, NotFound, ServiceError
-from mutualaid.needs.reads import get_by_ref
+from mutualaid.coordination.volunteers import volunteers_for_coordinator
+from mutualaid.core import audit
+from mutualaid.core.errors import NotFound, ServiceError
+from mutualaid.core.permissions import require_coordinator
+from mutualaid.domain.categories import CATEGORY_CODES, URGENCIES
+from mutualaid.domain.text import clean_text, is_blank
+from mutualaid.domain.transitions import IllegalTransition, allowed
+from mutualaid.extensions import db
+from mutualaid.groups.places import choose_group, locate
+from mutualaid.labels import STATUS_LABELS
 from mutualaid.messaging.notifications import tell
+from mutualaid.models import Claim, Group, Need, NeedNote, NeedNotification, Person
+from mutualaid.needs import lifecycle
+from mutualaid.needs.reads import get_by_ref
 
 DUPLICATE_WINDOW = timedelta(hours=72)
 DUPLICATE_SIMILARITY = 0.6
@@ -27,8 +31,7 @@ DUPLICATE_SIMILARITY = 0.6
 def _own_need(coordinator: Person, ref: str) -> Need:
     """A need of the coordinator's group."""
     need = get_by_ref(Need, ref)
-    if not (coordinator.is_coordinator and coordinator.group_id == need.group_id):
-        raise Forbidden()
+    require_coordinator(coordinator, need.group_id)
     return need
 
 
@@ -45,6 +48,66 @@ def assign_need(coordinator: Person, ref: str, volunteer_id: int, *, now: dateti
          urgent=need.urgency == "today")
     db.session.commit()
     return claim
+
+
+def is_risky(current: str, target: str) -> bool:
+    """Changes that close a need or take it from its volunteer are confirmed first."""
+    return target in ("fulfilled", "cancelled", "expired") or (current == "claimed" and target == "open")
+
+
+def change_status(coordinator: Person, ref: str, target: str, *, reason: str = "", volunteer_id: int | None = None,
+                  group_slug: str | None = None, confirmed: bool = False, now: datetime | None = None) -> Need:
+    """A coordinator moves a need through the one lifecycle; nothing leaves the unmet list without a
+    claimer or a destination, and risky changes need `confirmed`."""
+    now = now or datetime.now(timezone.utc)
+    need = _own_need(coordinator, ref)
+    if target == "claimed":
+        if not volunteer_id:
+            raise ServiceError(_l("Please choose the volunteer who is helping."), field="volunteer")
+        return assign_need(coordinator, ref, volunteer_id, now=now).need
+    if target == "referred":
+        if not group_slug:
+            raise ServiceError(_l("Please choose the group it goes to."), field="group")
+        refer(coordinator, ref, group_slug, now=now)
+        return need
+    if not allowed("need", need.status, target) or target not in STATUS_CHANGES:
+        raise ServiceError(_l("A request that is %(current)s cannot become %(target)s.",
+                              current=STATUS_LABELS.get(need.status, need.status),
+                              target=STATUS_LABELS.get(target, target)), code="illegal_transition")
+    if is_risky(need.status, target) and not confirmed:
+        raise ServiceError(_l("Please tick \u201cI am sure\u201d to confirm this change."), field="confirm",
+                           code="unconfirmed")
+    STATUS_CHANGES[target](need, actor=coordinator, now=now, via="coordinator", has_reason=bool(reason.strip()))
+    db.session.commit()
+    return need
+
+
+def _open(need: Need, **kwargs) -> Need:
+    """A draft is opened; anything else is reopened (a claimed need is taken back from its volunteer)."""
+    return lifecycle.open_draft(need, **kwargs) if need.status == "draft" else lifecycle.reopen(need, **kwargs)
+
+
+STATUS_CHANGES = {
+    "open": _open,
+    "fulfilled": lifecycle.fulfil,
+    "cancelled": lambda need, **kwargs: lifecycle.cancel(need, by_requester=False, **kwargs),
+    "expired": lifecycle.expire,
+}
+
+
+def fix_location(actor: Person, ref: str, where: str, *, now: datetime | None = None) -> Need:
+    """A coordinator corrects where a need is; the new place is geocoded again."""
+    now = now or datetime.now(timezone.utc)
+    need = _own_need(actor, ref)
+    where = clean_text(where)
+    if not where:
+        raise ServiceError(_l("Please give an address or postcode."), field="where")
+    group, placement = choose_group(locate(where), [need.group])
+    need.address_text = where
+    placement.apply_to(need)
+    audit.record("need.location_fixed", need, actor=actor, now=now, location_status=need.location_status)
+    db.session.commit()
+    return need
 
 
 @dataclass
@@ -95,11 +158,9 @@ def merge_duplicate(coordinator: Person, keep_ref: str, duplicate_ref: str, *, n
     if keep.id == duplicate.id:
         raise ServiceError(_l("A request cannot be merged into itself."))
     try:
-        duplicate.move_to("cancelled")
+        lifecycle.cancel(duplicate, actor=coordinator, now=now, via="merge", by_requester=False)
     except IllegalTransition as exc:
         raise ServiceError(_l("Only unmet requests can be merged."), code="illegal_transition") from exc
-    duplicate.closed_at = now
-    stop_chase(duplicate)
     if duplicate.details.strip() and duplicate.details.strip() not in keep.details:
         keep.details = f"{keep.details}\n---\n{duplicate.details}"[:4000]
     db.session.add(NeedNote(need_id=duplicate.id, author_id=coordinator.id, body=f"Merged into {keep.ref}.",
@@ -112,15 +173,13 @@ def merge_duplicate(coordinator: Person, keep_ref: str, duplicate_ref: str, *, n
 
 def refer(coordinator: Person, ref: str, group_slug: str, *, now: datetime | None = None) -> Need:
     """Refer a need to another group; it opens in their lists and ours shows where it went."""
-    from mutualaid.needs.lifecycle import refer_need
-
     now = now or datetime.now(timezone.utc)
     need = _own_need(coordinator, ref)
     target = db.session.execute(db.select(Group).where(Group.slug == group_slug)).scalar_one_or_none()
     if target is None or target.id == need.group_id:
-        raise ServiceError(_l("Please choose another group."), field="group")
+        raise ServiceError(_l("Please choose the group it goes to."), field="group")
     try:
-        copy = refer_need(need, target, actor=coordinator, now=now)
+        copy = lifecycle.refer(need, target, actor=coordinator, now=now)
     except IllegalTransition as exc:
         raise ServiceError(_l("Only open requests can be referred."), code="illegal_transition") from exc
     tell(need.requester, "referred", group=need.group, need=need, params={"ref": copy.ref, "other": target.name},
@@ -172,8 +231,7 @@ def intake_pause(group: Group | None, today: date) -> dict | None:
 def set_intake_pause(coordinator: Person, *, paused: bool, until: date | None = None, message: str = "",
                      now: datetime | None = None) -> Group:
     """Pause (or resume) new requests by web and text, with a kind message and resources."""
-    if not coordinator.is_coordinator:
-        raise Forbidden()
+    require_coordinator(coordinator)
     now = now or datetime.now(timezone.utc)
     group = coordinator.group
     settings = dict(group.settings or {})
@@ -208,8 +266,6 @@ class VolunteerRow:
 
 def volunteer_overview(coordinator: Person, *, status: str | None = None, idle_only: bool = False) -> list[VolunteerRow]:
     """The group's volunteers with workload and last activity; idle ones first when asked."""
-    from mutualaid.coordination.volunteers import volunteers_for_coordinator
-
     people = volunteers_for_coordinator(coordinator, status=status)
     ids = [p.id for p in people]
     active = dict(db.session.execute(db.select(Claim.volunteer_id, func.count()).where(

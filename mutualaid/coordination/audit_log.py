@@ -8,10 +8,10 @@ from datetime import datetime
 from sqlalchemy import false, func, or_
 from sqlalchemy.orm import selectinload
 
+from mutualaid.core.permissions import require_coordinator
 from mutualaid.domain.refs import normalise_ref
 from mutualaid.extensions import db
 from mutualaid.models import AuditEvent, Group, Need, Offer, Person
-from mutualaid.core.errors import Forbidden
 
 PAGE_SIZE = 50
 ACTION_PREFIXES = ("need.", "offer.", "volunteer.", "person.", "export.", "messages.", "coordinator.", "group.")
@@ -131,8 +131,7 @@ def _row(event: AuditEvent, labels: dict) -> AuditRow:
 
 def audit_page(coordinator: Person, filters: AuditFilters | None = None, page: int = 1) -> AuditPage:
     """One page (PAGE_SIZE events, newest first) of the coordinator's group's audit log."""
-    if not getattr(coordinator, "is_coordinator", False) or coordinator.group_id is None:
-        raise Forbidden()
+    require_coordinator(coordinator)
     filters = filters or AuditFilters()
     query = _query(coordinator, filters)
     total = db.session.execute(db.select(func.count()).select_from(query.subquery())).scalar_one()

@@ -9,11 +9,11 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import and_, case, func
 
+from mutualaid.core.caching import cached_figures
+from mutualaid.core.permissions import require_coordinator
 from mutualaid.domain.refs import normalise_ref
 from mutualaid.extensions import db
 from mutualaid.models import Claim, Need, Person
-from mutualaid.core.caching import cached_figures
-from mutualaid.core.errors import Forbidden
 
 UNMET_STATUSES = ("open", "draft")
 URGENCY_ORDER = ("today", "soon", "this_week")
@@ -55,8 +55,7 @@ class Overview:
 
 def _require(coordinator: Person) -> None:
     """Only coordinators see the dashboard."""
-    if not coordinator.is_coordinator:
-        raise Forbidden()
+    require_coordinator(coordinator)
 
 
 def age_colours(group) -> tuple[float, float]:

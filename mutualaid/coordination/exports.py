@@ -14,10 +14,11 @@ from datetime import date, datetime, timezone
 
 from sqlalchemy.orm import selectinload
 
+from mutualaid.core import audit
+from mutualaid.core.errors import NotFound
+from mutualaid.core.permissions import require_coordinator
 from mutualaid.extensions import db
 from mutualaid.models import Claim, Group, Need, Offer, Person, VolunteerProfile
-from mutualaid.core import audit
-from mutualaid.core.errors import Forbidden, NotFound
 
 # Text starting with one of these is read as a formula (or a DDE call) by Excel, LibreOffice
 # and Google Sheets (OWASP "CSV Injection"). The apostrophe is here so the rule can be undone:
@@ -99,8 +100,7 @@ def csv_lines(export: Export) -> Iterator[str]:
 
 def _group_of(coordinator: Person) -> Group:
     """The coordinator's own group; nobody else may export anything."""
-    if not getattr(coordinator, "is_coordinator", False) or coordinator.group_id is None:
-        raise Forbidden()
+    require_coordinator(coordinator)
     group = db.session.get(Group, coordinator.group_id)
     if group is None:
         raise NotFound()

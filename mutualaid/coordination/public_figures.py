@@ -14,11 +14,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func
 
+from mutualaid.core.caching import cached_figures
+from mutualaid.core.errors import NotFound
 from mutualaid.domain.categories import CATEGORY_CODES
 from mutualaid.extensions import db
 from mutualaid.models import Claim, Group, Need
-from mutualaid.core.caching import cached_figures
-from mutualaid.core.errors import NotFound
 
 SMALLEST_SHOWN = 3  # counts of 1 or 2 are shown as "fewer than 3"
 WEEKS_SHOWN = 8

@@ -4,15 +4,14 @@ from __future__ import annotations
 from sqlalchemy import func
 from sqlalchemy.orm import contains_eager
 
+from mutualaid.core.permissions import require_coordinator
 from mutualaid.extensions import db
 from mutualaid.models import Person, VolunteerProfile
-from mutualaid.core.errors import Forbidden
 
 
 def _volunteers(coordinator: Person, status: str | None):
     """The group's volunteers (joined to their profile), optionally by vetting state."""
-    if not coordinator.is_coordinator:
-        raise Forbidden()
+    require_coordinator(coordinator)
     query = (db.select(Person).join(VolunteerProfile, VolunteerProfile.person_id == Person.id)
              .where(Person.group_id == coordinator.group_id))
     if status:

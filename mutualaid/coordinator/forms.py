@@ -1,15 +1,27 @@
 """Coordinator forms: status changes, location fixes, vetting."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, SubmitField,
-                     TextAreaField)
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Optional
 
 
 class StatusForm(FlaskForm):
-    """Move a need to another status."""
+    """Move a need to another status: "someone is helping" needs a volunteer, "referred" a group,
+    and changes that close a need or take it from its volunteer a tick in "I am sure"."""
 
     status = HiddenField(validators=[InputRequired()])
+    volunteer = SelectField(_l("Volunteer who is helping"), validate_choice=False)
+    group = SelectField(_l("Group it goes to"), validate_choice=False)
+    confirm = BooleanField(_l("I am sure"))
     reason = StringField(_l("Reason (optional, kept private)"))
     submit = SubmitField(_l("Change"))
 

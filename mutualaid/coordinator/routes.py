@@ -5,40 +5,63 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from mutualaid.access import coordinator_required
+from mutualaid.coordination import actions as coordination
+from mutualaid.coordination.volunteers import volunteers_for_coordinator
 from mutualaid.coordinator import bp
-from mutualaid.coordinator.forms import (AssignForm, EditForm, LocationForm, MergeForm, NoteForm, ReferForm, StatusForm,
-                                        VettingForm)
+from mutualaid.coordinator.forms import (
+    AssignForm,
+    EditForm,
+    LocationForm,
+    MergeForm,
+    NoteForm,
+    ReferForm,
+    StatusForm,
+    VettingForm,
+)
+from mutualaid.core.errors import ServiceError
 from mutualaid.domain.categories import CATEGORY_CODES, URGENCIES
 from mutualaid.domain.transitions import TRANSITIONS
 from mutualaid.errors import keeps_input_on_csrf_failure
-from mutualaid.needs.forms import NeedForm
-from mutualaid.needs.forms import attach_error, contact_from
 from mutualaid.labels import CATEGORY_LABELS, LOCATION_LABELS, URGENCY_LABELS
-from mutualaid.people import actions as accounts
-from mutualaid.coordination import actions as coordination
 from mutualaid.matching import actions as matching
-from mutualaid.needs import reads as needs
-from mutualaid.core.errors import ServiceError
-from mutualaid.needs.intake import NeedInput, submit_need
+from mutualaid.needs import actions as need_actions
+from mutualaid.needs.actions import submit_need
+from mutualaid.needs.forms import NeedForm, attach_error, contact_from
+from mutualaid.needs.intake import NeedInput
+from mutualaid.people import actions as accounts
 
 
 @bp.route("/needs/<ref>", methods=["GET"])
 @coordinator_required
 def need(ref):
     """Everything about one need, with what can be done; opening it is recorded in the audit log."""
-    record, view = needs.coordinator_view(current_user, ref)
+    from mutualaid.matching.proposals import proposals_for
+    from mutualaid.offers.reads import set_aside_for
+
+    record, view = need_actions.coordinator_view(current_user, ref)
     edit_form = EditForm(data={"category": record.category, "details": record.details, "urgency": record.urgency})
     edit_form.category.choices = [SelectChoice(c, CATEGORY_LABELS[c]) for c in CATEGORY_CODES]
     edit_form.urgency.choices = [SelectChoice(u, URGENCY_LABELS[u]) for u in URGENCIES]
     refer_form = ReferForm()
     refer_form.group.choices = [SelectChoice(g.slug, g.name) for g in coordination.other_groups(current_user)]
     return render_template(
-        "coordinator/need.html", view=view, need=record, next_statuses=sorted(TRANSITIONS["need"][record.status]),
+        "coordinator/need.html", view=view, need=record, next_statuses=_next_statuses(record),
         status_form=StatusForm(), location_form=LocationForm(), assign_form=AssignForm(), edit_form=edit_form,
         merge_form=MergeForm(), refer_form=refer_form, note_form=NoteForm(),
         suggestions=matching.suggestions(record) if record.status == "open" else [],
+        proposals=proposals_for(record, current_user), set_aside=set_aside_for(record),
         duplicates=coordination.duplicate_suggestions(current_user, ref),
         notes=coordination.notes(current_user, ref))
+
+
+def _next_statuses(record):
+    """Each status the need may move to, with what the change needs: (target, volunteers, groups, risky)."""
+    statuses = []
+    for target in sorted(TRANSITIONS["need"][record.status]):
+        volunteers = volunteers_for_coordinator(current_user, status="approved") if target == "claimed" else []
+        groups = coordination.other_groups(current_user) if target == "referred" else []
+        statuses.append((target, volunteers, groups, coordination.is_risky(record.status, target)))
+    return statuses
 
 
 def _need_action(ref, form, action, done):
@@ -99,7 +122,10 @@ def need_status(ref):
     form = StatusForm()
     if form.validate_on_submit():
         try:
-            needs.change_status(current_user, ref, form.status.data, reason=form.reason.data or "")
+            coordination.change_status(
+                current_user, ref, form.status.data, reason=form.reason.data or "",
+                volunteer_id=int(form.volunteer.data) if (form.volunteer.data or "").isdigit() else None,
+                group_slug=form.group.data or None, confirmed=bool(form.confirm.data))
             flash(_("Saved."))
         except ServiceError as error:
             flash(str(error.message), "error")
@@ -113,7 +139,7 @@ def need_location(ref):
     form = LocationForm()
     if form.validate_on_submit():
         try:
-            need = needs.fix_location(current_user, ref, form.where.data)
+            need = coordination.fix_location(current_user, ref, form.where.data)
             flash(_("Place saved: %(status)s.", status=LOCATION_LABELS[need.location_status]))
         except ServiceError as error:
             flash(str(error.message), "error")

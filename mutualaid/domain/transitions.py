@@ -12,7 +12,7 @@ class IllegalTransition(ValueError):
 
 NEED_STATUSES = ("draft", "open", "claimed", "fulfilled", "cancelled", "expired", "referred")
 OFFER_STATUSES = ("open", "reserved", "given", "withdrawn", "expired")
-CLAIM_STATUSES = ("active", "released", "expired", "completed")
+CLAIM_STATUSES = ("active", "released", "expired", "completed", "cancelled", "withdrawn")
 VETTING_STATUSES = ("pending", "approved", "paused", "rejected")
 
 TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
@@ -33,10 +33,12 @@ TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
         "expired": frozenset({"open"}),
     },
     "claim": {
-        "active": frozenset({"released", "expired", "completed"}),
+        "active": frozenset({"released", "expired", "completed", "cancelled", "withdrawn"}),
         "released": frozenset(),
         "expired": frozenset(),
         "completed": frozenset(),
+        "cancelled": frozenset(),  # the neighbour cancelled the need while it was claimed
+        "withdrawn": frozenset(),  # a coordinator closed or reopened the need while it was claimed
     },
     "volunteer": {
         "pending": frozenset({"approved", "rejected"}),
@@ -47,6 +49,7 @@ TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
 }
 
 OPEN_NEED_STATUSES = frozenset({"draft", "open", "claimed"})
+CLOSED_NEED_STATUSES = frozenset({"fulfilled", "cancelled", "expired", "referred"})
 
 
 def allowed(kind: str, current: str, target: str) -> bool:

@@ -3,8 +3,8 @@ from flask import Response, abort, render_template, stream_with_context
 from flask_login import current_user
 
 from mutualaid.access import coordinator_required
-from mutualaid.exports import bp
 from mutualaid.coordination.exports import EXPORTS, csv_lines
+from mutualaid.exports import bp
 
 
 @bp.route("/")

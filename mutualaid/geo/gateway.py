@@ -7,12 +7,12 @@ import logging
 from dataclasses import dataclass
 from functools import partial
 
-from mutualaid.core.clients import per_app
 from geopy.exc import GeopyError
-from sqlalchemy.exc import IntegrityError
 from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import get_geocoder_for_service
+from sqlalchemy.exc import IntegrityError
 
+from mutualaid.core.clients import per_app
 from mutualaid.extensions import db
 from mutualaid.geo.offline import OfflineGeocoder
 from mutualaid.models import GeocodeCacheEntry, PostcodePoint

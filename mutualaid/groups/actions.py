@@ -1,12 +1,12 @@
 """Creating and describing groups."""
 from __future__ import annotations
 
+from mutualaid.core.errors import ServiceError
 from mutualaid.domain.phones import InvalidPhone, normalise_phone
 from mutualaid.domain.text import clean_text
 from mutualaid.extensions import db
 from mutualaid.geo.gateway import get_geocoding
 from mutualaid.models import Group
-from mutualaid.core.errors import ServiceError
 
 
 def create_group(*, slug: str, name: str, centre: str, radius_km: float = 5.0,

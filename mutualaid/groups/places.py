@@ -86,24 +86,3 @@ def _with_label(placement: Placement, group: Group) -> Placement:
     return Placement(placement.status, placement.exact, placement.public, group.name, placement.postcode)
 
 
-def locate_pending(*, now=None, limit: int = 50) -> int:
-    """Geocode online the needs and offers whose place was left 'pending'; returns how many."""
-    from mutualaid.extensions import db
-    from mutualaid.models import Need, Offer
-    from mutualaid.core import audit
-
-    done = 0
-    for model in (Need, Offer):
-        for record in db.session.execute(db.select(model).where(model.location_status == "pending")
-                                         .order_by(model.id).limit(limit)).scalars():
-            placement = locate(record.address_text)
-            if placement.status == "pending":
-                continue
-            group = db.session.get(Group, record.group_id)
-            _, placement = choose_group(placement, [group])
-            placement.apply_to(record)
-            audit.record(f"{model.__name__.lower()}.located", record, now=now,
-                         location_status=record.location_status)
-            db.session.commit()
-            done += 1
-    return done

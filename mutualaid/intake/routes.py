@@ -1,14 +1,16 @@
 """The "I need help" and "I can offer" pages, and their confirmations."""
 from flask import current_app, redirect, render_template, url_for
-from flask_login import current_user
 
+from mutualaid.coordination.actions import intake_pause
+from mutualaid.core.errors import ServiceError
 from mutualaid.errors import keeps_input_on_csrf_failure
 from mutualaid.extensions import limiter
+from mutualaid.groups.actions import default_group
 from mutualaid.intake import bp
-from mutualaid.needs.forms import NeedForm, OfferForm, attach_error, contact_from
 from mutualaid.models import Need, Offer
-from mutualaid.core.errors import ServiceError
-from mutualaid.needs.intake import Contact, NeedInput, OfferInput, submit_need, submit_offer
+from mutualaid.needs.actions import submit_need, submit_offer
+from mutualaid.needs.forms import NeedForm, OfferForm, attach_error, contact_from
+from mutualaid.needs.intake import NeedInput, OfferInput
 from mutualaid.needs.reads import get_by_ref
 
 
@@ -20,9 +22,6 @@ def intake_limit():
 def paused_page():
     """The kind "not taking new requests" page, when the group has paused intake."""
     from datetime import date
-
-    from mutualaid.coordination.actions import intake_pause
-    from mutualaid.groups.actions import default_group
 
     group = default_group()
     pause = intake_pause(group, date.today())

@@ -9,6 +9,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from mutualaid.chase import actions as chase
+from mutualaid.matching.actions import matching_pass_all
+from mutualaid.messaging.outbox import deliver_outbox
+from mutualaid.needs.actions import locate_pending
+from mutualaid.sms.actions import process_pending_inbound
+
 
 @dataclass(frozen=True)
 class Job:
@@ -22,38 +28,28 @@ class Job:
 
 def _deliver_outbox(now: datetime) -> int:
     """Send due SMS from the outbox."""
-    from mutualaid.messaging.outbox import deliver_outbox
-
     report = deliver_outbox(now=now)
     return report.sent + report.retried + report.failed + report.suppressed
 
 
 def _process_inbound(now: datetime) -> int:
     """Run the SMS dialogue for texts the webhook stored."""
-    from mutualaid.sms.actions import process_pending_inbound
-
     return process_pending_inbound(now)
 
 
 def _locate_pending(now: datetime) -> int:
     """Geocode online the places the SMS webhook left for later."""
-    from mutualaid.groups.places import locate_pending
-
     return locate_pending(now=now)
 
 
 def _matching_pass(now: datetime) -> int:
     """Propose volunteers and offers for every open need."""
-    from mutualaid.matching.actions import matching_pass_all
-
     return matching_pass_all(now)
 
 
 def _chase(name: str):
     """A job that runs one of the chase functions."""
     def run(now: datetime) -> int:
-        from mutualaid.chase import actions as chase
-
         return getattr(chase, name)(now)
     return run
 

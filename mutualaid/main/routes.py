@@ -4,12 +4,12 @@ from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from mutualaid.core.errors import ServiceError
 from mutualaid.extensions import csrf, db, limiter
 from mutualaid.i18n import LANGUAGE_COOKIE
 from mutualaid.main import bp
 from mutualaid.main.forms import LanguageForm
 from mutualaid.people.actions import set_language
-from mutualaid.core.errors import ServiceError
 
 
 @bp.route("/")

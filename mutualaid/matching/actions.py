@@ -7,15 +7,16 @@ from datetime import datetime, timedelta, timezone
 
 from flask import current_app, url_for
 from sqlalchemy import delete, func
-from sqlalchemy.orm import selectinload
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
+from mutualaid.core import audit
 from mutualaid.domain.privacy import haversine_km, rounded_distance_km
 from mutualaid.extensions import db
 from mutualaid.matching import MatchResult, NeedRow, VolunteerArrays, VolunteerRow, candidates_for, match_all
-from mutualaid.models import Claim, Need, NeedNotification, Offer, Person, Proposal, VolunteerProfile
-from mutualaid.core import audit
 from mutualaid.messaging.notifications import tell
+from mutualaid.models import Claim, Group, Need, NeedNotification, Offer, Person, Proposal, VolunteerProfile
+from mutualaid.needs.reads import public_view
 
 SECOND_RING_RADIUS = 1.5   # the second ring reaches half as far again (never relaxing vetting)
 SECOND_RING_SIZE = 5
@@ -136,8 +137,6 @@ def _has_request() -> bool:
 
 def need_details_public(need: Need) -> str:
     """The details as a non-claiming volunteer may read them."""
-    from mutualaid.needs.reads import public_view
-
     return public_view(need)["details"]
 
 
@@ -194,8 +193,6 @@ def _tell_offer_match(need: Need, offer: Offer, km: float, now: datetime) -> Non
 
 def matching_pass_all(now: datetime) -> int:
     """The periodic matching pass, group by group; returns how many needs got a proposal."""
-    from mutualaid.models import Group
-
     return sum(run_matching_pass(group_id, now).matched
                for group_id in db.session.execute(db.select(Group.id)).scalars())
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from mutualaid.models import Group, Need, Person
 from mutualaid.messaging.outbox import queue_email, queue_sms
+from mutualaid.models import Group, Need, Person
 
 
 def tell(person: Person | None, template: str, *, group: Group | None, need: Need | None = None,

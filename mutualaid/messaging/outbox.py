@@ -11,12 +11,18 @@ from flask_babel import force_locale, gettext
 from jinja2 import TemplateNotFound
 from sqlalchemy import func, or_, update
 
-from mutualaid.messaging.limits import fit, gsm_lookalikes, in_quiet_hours, quiet_hours_end, retry_delay
+from mutualaid.core import audit
 from mutualaid.extensions import db
 from mutualaid.messaging.email_gateway import get_email_backend
-from mutualaid.messaging.sms_gateway import INVALID_NUMBER_CODES, OPTED_OUT_CODES, PermanentFailure, TemporaryFailure, get_backend
+from mutualaid.messaging.limits import fit, gsm_lookalikes, in_quiet_hours, quiet_hours_end, retry_delay
+from mutualaid.messaging.sms_gateway import (
+    INVALID_NUMBER_CODES,
+    OPTED_OUT_CODES,
+    PermanentFailure,
+    TemporaryFailure,
+    get_backend,
+)
 from mutualaid.models import EarlyStatus, Group, Message, Person
-from mutualaid.core import audit
 
 log = logging.getLogger(__name__)
 

@@ -2,15 +2,25 @@
 everything, these give per-field help. Also how a form shows an action's refusal."""
 import uuid
 
-from flask_babel import get_locale, lazy_gettext as _l
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, HiddenField, IntegerField, RadioField, SelectField,
-                     StringField, SubmitField, TextAreaField)
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional
 
-from mutualaid.domain.categories import CATEGORY_CODES, URGENCIES
 from mutualaid.core.errors import ServiceError
+from mutualaid.domain.categories import CATEGORY_CODES, URGENCIES
 from mutualaid.labels import CATEGORY_LABELS, URGENCY_LABELS
 from mutualaid.needs.intake import Contact
 

@@ -8,18 +8,13 @@ import numpy as np
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
-from mutualaid.domain.transitions import IllegalTransition
+from mutualaid.core.errors import NotFound, ServiceError
+from mutualaid.core.permissions import require_coordinator
 from mutualaid.domain.privacy import haversine_km, private_fragments, redact_details, rounded_distance_km
 from mutualaid.domain.refs import normalise_ref
-from mutualaid.domain.text import clean_text
 from mutualaid.extensions import db
 from mutualaid.matching.geometry import haversine_km as great_circle_km
-from mutualaid.labels import STATUS_LABELS
 from mutualaid.models import Need, Offer, Person
-from mutualaid.core import audit
-from mutualaid.chase.schedule import start_chase, stop_chase
-from mutualaid.core.errors import Forbidden, NotFound, ServiceError
-from mutualaid.groups.places import choose_group, locate
 
 EARTH_RADIUS_KM = 6371.0088  # the sphere haversine_km measures on
 FIRST_REACH_KM = 0.5  # needs_near looks this far first, then further until it has enough
@@ -92,25 +87,6 @@ def private_view(need: Need) -> dict:
     return view
 
 
-def view_need(ref: str, viewer: Person | None, *, now: datetime | None = None) -> dict:
-    """A need as this viewer may see it; a coordinator's look at private data is audited."""
-    need = get_by_ref(Need, ref)
-    if not can_see_private(need, viewer):
-        return public_view(need, now=now)
-    if viewer.is_coordinator:
-        audit.record("need.private_viewed", need, actor=viewer, now=now)
-        db.session.commit()
-    return private_view(need)
-
-
-def coordinator_view(actor: Person, ref: str, *, now: datetime | None = None) -> tuple[Need, dict]:
-    """A coordinator's full view of one of their group's needs; the look is audited."""
-    need = _coordinator_need(actor, ref)
-    audit.record("need.private_viewed", need, actor=actor, now=now)
-    db.session.commit()
-    return need, private_view(need)
-
-
 def needs_near(lat: float, lon: float, *, radius_km: float = 5.0, limit: int = 50,
                category: str | None = None, group_id: int | None = None) -> list[tuple[Need, float]]:
     """Open, located needs within `radius_km` of a point, nearest first (by approximate point).
@@ -168,8 +144,7 @@ def _open_within(lat: float, lon: float, reach_km: float, category: str | None,
 def needs_for_coordinator(coordinator: Person, *, status: str | None = None,
                           location_problem: bool = False, limit: int = 200) -> list[Need]:
     """The group's needs for its coordinators; those with a location problem can be listed first."""
-    if not coordinator.is_coordinator:
-        raise Forbidden()
+    require_coordinator(coordinator)
     query = db.select(Need).where(Need.group_id == coordinator.group_id)
     if status:
         query = query.where(Need.status == status)
@@ -179,57 +154,8 @@ def needs_for_coordinator(coordinator: Person, *, status: str | None = None,
     return list(db.session.execute(query.order_by(Need.created_at.desc()).limit(limit)).scalars())
 
 
-def _coordinator_need(actor: Person, ref: str) -> Need:
-    """The need by reference, if `actor` coordinates its group."""
-    need = get_by_ref(Need, ref)
-    if not (actor.is_coordinator and actor.group_id == need.group_id):
-        raise Forbidden()
-    return need
-
-
-def change_status(actor: Person, ref: str, target: str, *, reason: str = "",
-                  now: datetime | None = None) -> Need:
-    """A coordinator moves a need through its lifecycle (cancel, reopen, ...), audited."""
-    now = now or datetime.now(timezone.utc)
-    need = _coordinator_need(actor, ref)
-    previous = need.status
-    try:
-        need.move_to(target)
-    except IllegalTransition as exc:
-        raise ServiceError(_l("A request that is %(current)s cannot become %(target)s.",
-                              current=STATUS_LABELS.get(exc.current, exc.current),
-                              target=STATUS_LABELS.get(exc.target, exc.target)),
-                           code="illegal_transition") from exc
-    if target in ("fulfilled", "cancelled", "expired", "referred"):
-        need.closed_at = now
-        stop_chase(need)
-    elif target == "open":
-        need.closed_at = None
-        start_chase(need, now)
-    audit.record("need.status_changed", need, actor=actor, now=now, previous=previous, status=target,
-                 has_reason=bool(reason.strip()))
-    db.session.commit()
-    return need
-
-
-def fix_location(actor: Person, ref: str, where: str, *, now: datetime | None = None) -> Need:
-    """A coordinator corrects where a need is; the new place is geocoded again."""
-    now = now or datetime.now(timezone.utc)
-    need = _coordinator_need(actor, ref)
-    where = clean_text(where)
-    if not where:
-        raise ServiceError(_l("Please give an address or postcode."), field="where")
-    group, placement = choose_group(locate(where), [need.group])
-    need.address_text = where
-    placement.apply_to(need)
-    audit.record("need.location_fixed", need, actor=actor, now=now, location_status=need.location_status)
-    db.session.commit()
-    return need
-
-
 def offers_for_group(coordinator: Person, limit: int = 200) -> list[Offer]:
     """The group's open offers, newest first, for coordinators."""
-    if not coordinator.is_coordinator:
-        raise Forbidden()
+    require_coordinator(coordinator)
     query = db.select(Offer).where(Offer.group_id == coordinator.group_id, Offer.status == "open")
     return list(db.session.execute(query.order_by(Offer.created_at.desc()).limit(limit)).scalars())

@@ -10,15 +10,16 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from mutualaid.domain.categories import CATEGORY_CODES
-from mutualaid.domain.transitions import IllegalTransition, check_transition
-from mutualaid.domain.text import clean_text
-from mutualaid.extensions import db
-from mutualaid.models import Group, Person, VolunteerProfile
 from mutualaid.core import audit
-from mutualaid.core.errors import Forbidden, NotFound, ServiceError
-from mutualaid.needs.intake import Contact, clean_contact
+from mutualaid.core.errors import NotFound, ServiceError
+from mutualaid.core.permissions import require_coordinator
+from mutualaid.domain.categories import CATEGORY_CODES
+from mutualaid.domain.text import clean_text
+from mutualaid.domain.transitions import IllegalTransition, check_transition
+from mutualaid.extensions import db
 from mutualaid.groups.places import choose_group, locate
+from mutualaid.models import Group, Person, VolunteerProfile
+from mutualaid.needs.intake import Contact, clean_contact
 
 MIN_PASSWORD = 10
 
@@ -154,8 +155,7 @@ def create_coordinator(*, email: str, name: str, password: str, group_slug: str 
 
 def _require_coordinator(actor: Person, person: Person) -> None:
     """Only a coordinator of the same group may vet its volunteers."""
-    if not actor.is_coordinator or actor.group_id != person.group_id:
-        raise Forbidden()
+    require_coordinator(actor, person.group_id)
 
 
 def set_vetting(actor: Person, person_id: int, target: str, *, now: datetime | None = None) -> Person:

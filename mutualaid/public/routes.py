@@ -5,10 +5,11 @@ from datetime import date
 
 from babel.dates import format_skeleton
 from flask import render_template
-from flask_babel import get_locale, gettext as _, ngettext
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
 
-from mutualaid.public import bp
 from mutualaid.coordination.public_figures import SMALLEST_SHOWN, group_figures
+from mutualaid.public import bp
 
 
 def describe_hours(hours: float | None) -> str:

@@ -9,17 +9,16 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import Integer, bindparam, func, text, update
 from sqlalchemy.exc import IntegrityError
 
+from mutualaid.coordination.actions import intake_pause
 from mutualaid.domain.phones import InvalidPhone, normalise_phone
-from mutualaid.sms import dialogue
 from mutualaid.domain.text import clean_text
 from mutualaid.extensions import db
-from mutualaid.models import Conversation, Group, Message, Need, Person
-from mutualaid.core import audit
-from mutualaid.sms import inbound_store
-from mutualaid.coordination.actions import intake_pause
 from mutualaid.messaging.outbox import queue_sms
+from mutualaid.models import Conversation, Group, Message, Person
 from mutualaid.people.records import find_or_create_person
-from mutualaid.sms.effects import apply_effect
+from mutualaid.sms import dialogue, inbound_store
+from mutualaid.sms.effects import apply_effect, relay_partners
+from mutualaid.sms.keywords import parse_command
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1600
@@ -188,8 +187,6 @@ def _converse_stored(message: Message, now: datetime) -> str:
 
 def _relay_open(person: Person) -> bool:
     """Whether the texter is on either side of an active claim (so plain text is relayed)."""
-    from mutualaid.sms.effects import relay_partners
-
     return bool(relay_partners(person))
 
 
@@ -231,8 +228,6 @@ def converse(message: Message, person: Person, group: Group, conv_row: Conversat
 
 def _paused_for_new_requests(group: Group, state, body: str, context, now: datetime) -> bool:
     """Intake is paused and this text would start a new request (keywords and relays still work)."""
-    from mutualaid.sms.keywords import parse_command
-
     if intake_pause(group, now.date()) is None or context.relay_open:
         return False
     return state.step == "idle" and not state.awaiting_feedback and parse_command(body) is None

@@ -6,19 +6,20 @@ from datetime import datetime, timezone
 
 from flask_babel import lazy_gettext as _l
 
+from mutualaid.core import audit
+from mutualaid.core.errors import ServiceError
+from mutualaid.core.permissions import require_coordinator
 from mutualaid.domain.phones import InvalidPhone, normalise_phone
 from mutualaid.extensions import db
+from mutualaid.messaging.outbox import deliver_outbox
 from mutualaid.models import Group, Message, Need, Person
-from mutualaid.core import audit
-from mutualaid.core.errors import Forbidden, ServiceError
 
 PROBLEM_STATUSES = ("failed", "undelivered", "suppressed")
 
 
 def _require(coordinator: Person) -> None:
     """Only coordinators."""
-    if not coordinator.is_coordinator:
-        raise Forbidden()
+    require_coordinator(coordinator)
 
 
 def messages_for(coordinator: Person, *, problems_only: bool = False, phone: str | None = None,
@@ -87,8 +88,6 @@ def conversation_with(phone: str, group_id: int, limit: int = 60) -> list[Messag
 
 def deliver_simulated(phone: str, now: datetime | None = None) -> None:
     """Deliver (to the console) the replies queued for a simulated phone, so the page can show them."""
-    from mutualaid.messaging.outbox import deliver_outbox
-
     ids = db.session.execute(db.select(Message.id).where(
         Message.simulated.is_(True), Message.status == "queued", Message.to_number == phone)).scalars().all()
     if ids:

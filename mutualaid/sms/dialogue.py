@@ -29,6 +29,7 @@ class Conversation:
     urgency: str | None = None
     retries: int = 0
     awaiting_feedback: str | None = None  # the ref we asked "did you get what you needed?" about
+    awaiting_reply: str | None = None  # the ref we said we would close "unless you reply"
 
     def to_dict(self) -> dict:
         """Plain dict, for storing as JSON."""
@@ -98,6 +99,13 @@ class Feedback:
 
 
 @dataclass(frozen=True)
+class KeepOpen:
+    """The requester answered "we will close it unless you reply": it stays open."""
+
+    ref: str
+
+
+@dataclass(frozen=True)
 class SaveDraft:
     """Keep the half-finished request so nothing is lost if the texter stops answering."""
 
@@ -135,6 +143,8 @@ def receive(conv: Conversation, text: str, ctx: Context = Context()) -> Outcome:
     if ctx.opted_out:
         # Carriers block our replies to opted-out numbers; keep the text for coordinators only.
         return Outcome(conv)
+    if conv.step == "idle" and conv.awaiting_reply:
+        return Outcome(replace(conv, awaiting_reply=None), (KeepOpen(conv.awaiting_reply),))
     if conv.step == "idle" and conv.awaiting_feedback:
         answer = _yes_no(text)
         cleared = replace(conv, awaiting_feedback=None)

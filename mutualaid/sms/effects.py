@@ -4,17 +4,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from mutualaid.domain.transitions import IllegalTransition
-from mutualaid.domain.refs import normalise_ref
-from mutualaid.sms import dialogue
-from mutualaid.domain.text import clean_text
-from mutualaid.extensions import db
-from mutualaid.models import Claim, Conversation, Group, Message, Need, Offer, Person
+from mutualaid.claims.actions import claim_need
 from mutualaid.core import audit
-from mutualaid.chase.schedule import start_chase, stop_chase
 from mutualaid.core.errors import ServiceError
-from mutualaid.needs.intake import place_need, save_new
+from mutualaid.domain.refs import normalise_ref
+from mutualaid.domain.text import clean_text
+from mutualaid.domain.transitions import IllegalTransition
+from mutualaid.extensions import db
 from mutualaid.messaging.outbox import queue_sms
+from mutualaid.models import Claim, Conversation, Group, Message, Need, Offer, Person
+from mutualaid.needs import lifecycle
+from mutualaid.needs.intake import place_need, save_new
+from mutualaid.sms import dialogue
+from mutualaid.sms.feedback import keep_claim, keep_open, record_feedback, refer_by_requester
 
 Reply = dialogue.Reply
 
@@ -70,37 +72,36 @@ def _act_on_ref(effect, *, person, now, **_):
     if effect.action == "claim":
         return _claim_by_sms(effect.ref, person, now)
     if effect.action in ("keep", "refer"):
-        from mutualaid.sms.feedback import keep_claim, refer_by_requester
-
         handler = keep_claim if effect.action == "keep" else refer_by_requester
         template, params = handler(person, effect.ref, now)
         return ActionResult(replies=[Reply(template, params)])
     need = db.session.execute(db.select(Need).where(Need.ref == effect.ref)).scalar_one_or_none()
+    if need is not None and need.requester_id != person.id and effect.action == "done":
+        return _done_by_volunteer(need, person, now)
     if need is None or need.requester_id != person.id:
         # `From` is not authentication: someone else's reference changes nothing and reveals nothing.
         return ActionResult(replies=[Reply("ref_unknown", {"ref": effect.ref})])
-    target = "cancelled" if effect.action == "cancel" else "fulfilled"
-    previous = need.status
     try:
-        need.move_to(target)
+        if effect.action == "cancel":
+            lifecycle.cancel(need, actor=person, now=now, via="sms", by_requester=True)
+        else:
+            lifecycle.fulfil(need, actor=person, now=now, via="sms", by_requester=True)
     except IllegalTransition:
         return ActionResult(replies=[Reply("ref_cannot", {"ref": need.ref, "status": need.status})])
-    need.closed_at = now
-    stop_chase(need)
-    if target == "fulfilled":
-        need.feedback = "yes"
+    return ActionResult(replies=[Reply("cancelled" if effect.action == "cancel" else "done", {"ref": need.ref})])
+
+
+def _done_by_volunteer(need: Need, person: Person, now: datetime) -> ActionResult:
+    """DONE <ref> from the volunteer who has it (the reminder tells them to): their claim completes."""
     claim = need.active_claim
-    if claim is not None:
-        claim.move_to("completed" if target == "fulfilled" else "released")
-        claim.ended_at = now
-    audit.record("need.status_changed", need, actor=person, now=now, previous=previous, status=target, via="sms")
-    return ActionResult(replies=[Reply("cancelled" if target == "cancelled" else "done", {"ref": need.ref})])
+    if claim is None or claim.volunteer_id != person.id:
+        return ActionResult(replies=[Reply("ref_unknown", {"ref": need.ref})])
+    lifecycle.fulfil(need, actor=person, now=now, via="sms", outcome="")
+    return ActionResult(replies=[Reply("claim_done", {"ref": need.ref})])
 
 
 def _claim_by_sms(ref: str, person: Person, now: datetime) -> ActionResult:
     """YES <ref> from a volunteer's phone: the same claim service as the web button."""
-    from mutualaid.claims.actions import claim_need
-
     if not person.is_approved_volunteer:
         return ActionResult(replies=[Reply("claim_not_volunteer")])
     try:
@@ -157,9 +158,7 @@ def _submit(effect, *, person, group, conv_row, now, **_):
     else:
         _fill(need, conv)
         place_need(need, group=group, allow_online=False)
-    need.move_to("open")
-    start_chase(need, now)
-    audit.record("need.created", need, actor=person, now=now, source="sms", location_status=need.location_status)
+    lifecycle.open_draft(need, actor=person, now=now, source="sms", location_status=need.location_status)
     conv_row.draft_need_id = None
     return ActionResult(params={"ref": need.ref})
 
@@ -201,14 +200,19 @@ def _relay(effect, *, message, person, group, now, **_):
 
 def _feedback(effect, *, person, now, **_):
     """1/2 after "did you get what you needed?": thanks, or the need opens again."""
-    from mutualaid.sms.feedback import record_feedback
-
     template, params = record_feedback(person, effect.ref, effect.satisfied, now)
     return ActionResult(replies=[Reply(template, params)])
 
 
+def _keep_open(effect, *, person, now, **_):
+    """Any text after "we will close it unless you reply": the need stays open."""
+    kept = keep_open(person, effect.ref, now)
+    return ActionResult(replies=[Reply(*kept)]) if kept else None
+
+
 HANDLERS = {
     dialogue.Feedback: _feedback,
+    dialogue.KeepOpen: _keep_open,
     dialogue.OptOut: _opt_out,
     dialogue.OptIn: _opt_in,
     dialogue.SetLanguage: _set_language,

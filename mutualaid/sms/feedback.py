@@ -3,16 +3,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from mutualaid.core import audit
 from mutualaid.domain.transitions import IllegalTransition
 from mutualaid.extensions import db
-from mutualaid.models import Conversation, Need, Person
-from mutualaid.core import audit
-from mutualaid.chase.schedule import start_chase
 from mutualaid.groups.places import neighbouring_group
+from mutualaid.models import Conversation, Need, Person
+from mutualaid.needs import lifecycle
 
 
-def expect_feedback(need: Need) -> None:
-    """Remember that the requester's next "1"/"2" answers the follow-up about this need."""
+def _expect(need: Need, key: str) -> None:
+    """Remember in the requester's conversation that their next text answers `key` about this need."""
     requester = need.requester
     if requester is None or not requester.phone:
         return
@@ -21,7 +21,25 @@ def expect_feedback(need: Need) -> None:
     if conv is None:
         conv = Conversation(phone=requester.phone, group_id=need.group_id, person_id=requester.id, state={})
         db.session.add(conv)
-    conv.state = {**(conv.state or {}), "awaiting_feedback": need.ref}
+    conv.state = {**(conv.state or {}), key: need.ref}
+
+
+def expect_feedback(need: Need) -> None:
+    """Remember that the requester's next "1"/"2" answers the follow-up about this need."""
+    _expect(need, "awaiting_feedback")
+
+
+def expect_reply(need: Need) -> None:
+    """Remember that the requester's next text answers "we will close it unless you reply"."""
+    _expect(need, "awaiting_reply")
+
+
+def keep_open(person: Person, ref: str, now: datetime) -> tuple[str, dict] | None:
+    """Any reply to the last message keeps the need open (the chase starts over); None if it is not open."""
+    need = db.session.execute(db.select(Need).where(Need.ref == ref)).scalar_one_or_none()
+    if need is None or need.requester_id != person.id or not lifecycle.keep_open(need, actor=person, now=now):
+        return None
+    return "kept_open", {"ref": ref}
 
 
 def record_feedback(person: Person, ref: str, satisfied: bool, now: datetime) -> tuple[str, dict]:
@@ -34,11 +52,9 @@ def record_feedback(person: Person, ref: str, satisfied: bool, now: datetime) ->
     if satisfied:
         return "followup_thanks", {"ref": ref}
     try:
-        need.move_to("open")
+        lifecycle.reopen(need, actor=person, now=now, via="sms")
     except IllegalTransition:
         return "followup_thanks", {"ref": ref}
-    need.closed_at = None
-    start_chase(need, now)
     return "followup_reopened", {"ref": ref}
 
 
@@ -55,13 +71,11 @@ def keep_claim(person: Person, ref: str, now: datetime) -> tuple[str, dict]:
 
 def refer_by_requester(person: Person, ref: str, now: datetime) -> tuple[str, dict]:
     """OTHER <ref>: the requester accepts our offer to pass the need to a neighbouring group."""
-    from mutualaid.needs.lifecycle import refer_need
-
     need = db.session.execute(db.select(Need).where(Need.ref == ref)).scalar_one_or_none()
     if need is None or need.requester_id != person.id:
         return "ref_unknown", {"ref": ref}
     other = neighbouring_group(need)
     if other is None or need.status != "open":
         return "ref_cannot", {"ref": ref, "status": need.status}
-    copy = refer_need(need, other, actor=person, now=now)
+    copy = lifecycle.refer(need, other, actor=person, now=now)
     return "referred", {"ref": copy.ref, "other": other.name}

@@ -11,6 +11,8 @@ from collections.abc import Callable
 
 from flask import Flask, Request, request
 
+from mutualaid.extensions import csrf, limiter, login_manager
+
 PREFIX = "/sms/"
 
 
@@ -21,8 +23,6 @@ def is_twilio_webhook(request: Request) -> bool:
 
 def init_app(app: Flask) -> None:
     """Keep the browser-facing work of Flask-WTF, Flask-Limiter and Flask-Login off Twilio's webhooks."""
-    from mutualaid.extensions import csrf, limiter, login_manager
-
     for extension in (csrf, limiter, login_manager):
         skip_extension_hooks(app, extension)
 

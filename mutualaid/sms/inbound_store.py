@@ -27,8 +27,8 @@ import sqlalchemy as sa
 from flask import Flask
 from psycopg import pq
 
-from mutualaid.extensions import db
 from mutualaid.core.clients import per_app
+from mutualaid.extensions import db
 
 CONNECTIONS_KEY = "mutualaid.inbound_store_connections"
 # A kept connection idle longer than this is replaced before use: firewalls and NAT gateways drop

@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 
 from mutualaid.domain.categories import guess_category
-from mutualaid.sms.keywords import fold
 from mutualaid.geo.postcodes import find_postcodes
+from mutualaid.sms.keywords import fold
 
 URGENT_WORDS = ("URGENT", "ASAP", "TODAY", "TONIGHT", "NOW", "EMERGENCY", "HOY", "URGENTE", "AHORA", "YA ")
 SOON_WORDS = ("TOMORROW", "SOON", "MANANA", "PRONTO", "THIS WEEKEND")

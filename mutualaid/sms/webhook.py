@@ -2,10 +2,10 @@
 from flask import Blueprint, Response, request
 from twilio.twiml.messaging_response import MessagingResponse
 
-from mutualaid.messaging.outbox import record_status
 from mutualaid.extensions import csrf, limiter
+from mutualaid.messaging.outbox import record_status
 from mutualaid.sms.hooks import is_twilio_webhook
-from mutualaid.sms.signing import accept_inbound, public_url, verified_form, signature_headers
+from mutualaid.sms.signing import accept_inbound, public_url, signature_headers, verified_form
 
 bp = Blueprint("sms", __name__)
 csrf.exempt(bp)

@@ -4,16 +4,16 @@ import json
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from mutualaid.access import volunteer_required
-from mutualaid.domain.categories import CATEGORY_CODES
-from mutualaid.labels import CATEGORY_LABELS
 from mutualaid.claims import actions as claims
 from mutualaid.claims import nearby as volunteering
 from mutualaid.core.errors import ServiceError
-from mutualaid.needs.reads import view_need
+from mutualaid.domain.categories import CATEGORY_CODES
+from mutualaid.labels import CATEGORY_LABELS
+from mutualaid.needs.actions import view_need
 from mutualaid.volunteer import bp
-from wtforms.fields.choices import SelectChoice
 from mutualaid.volunteer.forms import ClaimForm, FilterForm, FulfilForm, RelayForm, ReleaseForm
 
 

@@ -54,12 +54,13 @@ def test_coordinator_fixes_a_location_and_it_is_geocoded_and_audited(client, coo
 
 def test_coordinator_cancels_a_need_through_the_lifecycle(client, coordinator):
     need = make_need()
-    post_form(client, f"/coordinator/needs/{need.ref}/status", {"status": "cancelled", "reason": "duplicate"},
-              page_url=f"/coordinator/needs/{need.ref}")
+    post_form(client, f"/coordinator/needs/{need.ref}/status",
+              {"status": "cancelled", "reason": "duplicate", "confirm": "y"}, page_url=f"/coordinator/needs/{need.ref}")
     db.session.refresh(need)
     assert need.status == "cancelled" and need.closed_at is not None
     event = AuditEvent.query.filter_by(action="need.status_changed").one()
-    assert event.details == {"previous": "open", "status": "cancelled", "has_reason": True}
+    assert event.details == {"previous": "open", "status": "cancelled", "has_reason": True, "via": "coordinator",
+                             "by_requester": False}
 
 
 def test_an_illegal_status_change_is_refused_with_a_message(client, coordinator):

@@ -1,0 +1,123 @@
+"""Needs and offers: the actions that commit (intake from every edge, audited private views, late geocoding).
+
+Each public function here is one transaction. Status changes go through lifecycle.py.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+
+from mutualaid.chase.schedule import start_chase
+from mutualaid.core import audit
+from mutualaid.core.errors import ServiceError
+from mutualaid.core.permissions import require_coordinator
+from mutualaid.domain.categories import URGENCIES
+from mutualaid.extensions import db
+from mutualaid.groups.places import choose_group, locate
+from mutualaid.models import Group, Need, Offer, Person
+from mutualaid.needs.intake import NeedInput, OfferInput, _existing, clean_common, clean_contact, place_need, save_new
+from mutualaid.needs.reads import can_see_private, get_by_ref, private_view, public_view
+from mutualaid.people.records import find_or_create_person
+
+log = logging.getLogger(__name__)
+
+
+def submit_need(data: NeedInput, *, entered_by=None, now: datetime | None = None) -> tuple[Need, bool]:
+    """Save a need (open at once, even if its place is unknown); returns (need, created)."""
+    now = now or datetime.now(timezone.utc)
+    if (existing := _existing(Need, data.submission_key)) is not None:
+        return existing, False
+    category, details, where = clean_common(data.category, data.details, data.where)
+    urgency = data.urgency if data.urgency in URGENCIES else "soon"
+    contact = clean_contact(data.contact)
+    need = Need(entered_by_id=getattr(entered_by, "id", None), category=category, details=details,
+                urgency=urgency, language=contact.language, status="open", source=data.source,
+                submission_key=data.submission_key, address_text=where, created_at=now, updated_at=now)
+    group = place_need(need)
+    start_chase(need, now)
+    requester = find_or_create_person(phone=contact.phone or None, email=contact.email or None,
+                                      name=contact.name, language=contact.language, group_id=group.id)
+    requester.sms_consent = requester.sms_consent or contact.sms_consent
+    need.requester = requester
+    return _commit_new(need, data.submission_key, actor=entered_by, now=now, action="need.created",
+                       source=data.source, location_status=need.location_status)
+
+
+def _commit_new(record, submission_key, *, actor, now, action, **details):
+    """Save and commit a new record; a concurrent double submission returns the first one."""
+    try:
+        save_new(record, actor=actor, now=now, action=action, **details)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        if (existing := _existing(type(record), submission_key)) is not None:
+            return existing, False
+        raise
+    log.info("%s %s saved (source=%s)", type(record).__name__.lower(), record.ref, record.source)
+    return record, True
+
+
+def submit_offer(data: OfferInput, *, entered_by=None, now: datetime | None = None) -> tuple[Offer, bool]:
+    """Save an offer; returns (offer, created)."""
+    now = now or datetime.now(timezone.utc)
+    if (existing := _existing(Offer, data.submission_key)) is not None:
+        return existing, False
+    category, details, where = clean_common(data.category, data.details, data.where)
+    if data.kind not in ("item", "service"):
+        raise ServiceError(_l("Please say whether this is a thing or your time."), field="kind")
+    if not 1 <= int(data.quantity or 0) <= 1000:
+        raise ServiceError(_l("How many can you offer? Please give a number from 1 to 1000."),
+                           field="quantity")
+    if data.available_until is not None and data.available_until < now.date():
+        raise ServiceError(_l("That date has already passed."), field="available_until")
+    contact = clean_contact(data.contact)
+    offer = Offer(kind=data.kind, category=category, details=details, quantity=int(data.quantity),
+                  available_until=data.available_until, status="open", source=data.source,
+                  submission_key=data.submission_key, address_text=where, created_at=now, updated_at=now)
+    group = place_need(offer)
+    offer.person = find_or_create_person(phone=contact.phone or None, email=contact.email or None,
+                                         name=contact.name, language=contact.language, group_id=group.id)
+    return _commit_new(offer, data.submission_key, actor=entered_by, now=now, action="offer.created",
+                       source=data.source)
+
+
+def view_need(ref: str, viewer: Person | None, *, now: datetime | None = None) -> dict:
+    """A need as this viewer may see it; a coordinator's look at private data is audited."""
+    need = get_by_ref(Need, ref)
+    if not can_see_private(need, viewer):
+        return public_view(need, now=now)
+    if viewer.is_coordinator:
+        audit.record("need.private_viewed", need, actor=viewer, now=now)
+        db.session.commit()
+    return private_view(need)
+
+
+def coordinator_view(actor: Person, ref: str, *, now: datetime | None = None) -> tuple[Need, dict]:
+    """A coordinator's full view of one of their group's needs; the look is audited."""
+    need = get_by_ref(Need, ref)
+    require_coordinator(actor, need.group_id)
+    audit.record("need.private_viewed", need, actor=actor, now=now)
+    db.session.commit()
+    return need, private_view(need)
+
+
+def locate_pending(*, now=None, limit: int = 50) -> int:
+    """Geocode online the needs and offers whose place was left 'pending'; returns how many."""
+    done = 0
+    for model in (Need, Offer):
+        for record in db.session.execute(db.select(model).where(model.location_status == "pending")
+                                         .order_by(model.id).limit(limit)).scalars():
+            placement = locate(record.address_text)
+            if placement.status == "pending":
+                continue
+            group = db.session.get(Group, record.group_id)
+            _, placement = choose_group(placement, [group])
+            placement.apply_to(record)
+            audit.record(f"{model.__name__.lower()}.located", record, now=now,
+                         location_status=record.location_status)
+            db.session.commit()
+            done += 1
+    return done
