@@ -151,10 +151,14 @@ class VolunteerArrays:
         """The same volunteers in id order, so results never depend on input order."""
         if np.all(self.ids[:-1] < self.ids[1:]):
             return self
-        order = np.argsort(self.ids, kind="stable")
-        columns = {f.name: getattr(self, f.name)[order] for f in fields(self) if f.name not in ("offers", "speaks")}
-        return VolunteerArrays(**columns, offers={k: v[order] for k, v in self.offers.items()},
-                               speaks={k: v[order] for k, v in self.speaks.items()})
+        return self.take(np.argsort(self.ids, kind="stable"))
+
+    def take(self, positions: np.ndarray) -> VolunteerArrays:
+        """The volunteers at `positions`, in that order."""
+        columns = {f.name: getattr(self, f.name)[positions] for f in fields(self)
+                   if f.name not in ("offers", "speaks")}
+        return VolunteerArrays(**columns, offers={k: v[positions] for k, v in self.offers.items()},
+                               speaks={k: v[positions] for k, v in self.speaks.items()})
 
 
 def as_need_arrays(needs: NeedArrays | Iterable[NeedRow]) -> NeedArrays:

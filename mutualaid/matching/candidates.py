@@ -45,6 +45,10 @@ class Edges:
         """A subset (boolean mask or positions), in the order given."""
         return Edges(self.need[index], self.vol[index], self.km[index], self.cost[index])
 
+    def plus(self, other: Edges) -> Edges:
+        """These pairs followed by `other`'s."""
+        return Edges(*(np.r_[getattr(self, f), getattr(other, f)] for f in ("need", "vol", "km", "cost")))
+
 
 def radius_bands(radius_km: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each volunteer's band, and each band's top radius (band 0 is everything up to 1 km)."""
@@ -76,8 +80,8 @@ def eligible(vols: VolunteerArrays, ready: np.ndarray, category: str, language: 
     return mask & vols.has_car if category == TRANSPORT else mask
 
 
-def _priced(needs: NeedArrays, vols: VolunteerArrays, need: np.ndarray, vol: np.ndarray, km: np.ndarray,
-            w: Weights) -> Edges:
+def priced(needs: NeedArrays, vols: VolunteerArrays, need: np.ndarray, vol: np.ndarray, km: np.ndarray,
+           w: Weights) -> Edges:
     """Edges with first-place costs, for pairs already known to pass every rule."""
     part = need_cost(w, needs.urgency, needs.age_hours, needs.language)[need]  # once per need, not per pair
     car = car_counts(w, needs.category, True)[need] & vols.has_car[vol]
@@ -119,7 +123,7 @@ def all_edges(needs: NeedArrays, vols: VolunteerArrays, w: Weights, subset: np.n
         pairs = cKDTree(vol_xyz[members]).sparse_distance_matrix(
             cKDTree(need_xyz[group]), chord_for_km(top) * SEARCH_SLACK, output_type="ndarray")
         parts.append(_in_reach(vols, group[pairs["j"]], members[pairs["i"]], pairs["v"]))
-    return _priced(needs, vols, *_stack(parts), w)
+    return priced(needs, vols, *_stack(parts), w)
 
 
 def count_at_most(needs: NeedArrays, vols: VolunteerArrays, limit: int) -> bool:
@@ -283,4 +287,4 @@ def nearest_edges(needs: NeedArrays, vols: VolunteerArrays, k: int, w: Weights, 
     mine = first_per(mine, mine.vol, mine.km, mine.need, limit)
     need, vol, km = (np.r_[getattr(edges, f), getattr(mine, f)] for f in ("need", "vol", "km"))
     _, unique = np.unique(need * len(vols) + vol, return_index=True)
-    return _priced(needs, vols, need[unique], vol[unique], km[unique], w)
+    return priced(needs, vols, need[unique], vol[unique], km[unique], w)

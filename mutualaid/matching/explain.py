@@ -9,8 +9,15 @@ from scipy.spatial import cKDTree
 from mutualaid.matching.arrays import NeedArrays, VolunteerArrays
 from mutualaid.matching.candidates import need_groups
 from mutualaid.matching.geometry import SEARCH_SLACK, chord_for_km, haversine_km, unit_vectors
-from mutualaid.matching.values import (LOCATION_UNKNOWN, NOBODY_FOR_CATEGORY, NOBODY_FREE, NOBODY_IN_RANGE,
-                                       NOBODY_WITH_CAR, NOBODY_WITH_LANGUAGE, TRANSPORT)
+from mutualaid.matching.values import (
+    LOCATION_UNKNOWN,
+    NOBODY_FOR_CATEGORY,
+    NOBODY_FREE,
+    NOBODY_IN_RANGE,
+    NOBODY_WITH_CAR,
+    NOBODY_WITH_LANGUAGE,
+    TRANSPORT,
+)
 
 
 def first_gap(vols: VolunteerArrays, in_range: np.ndarray, category: str, language: str) -> str | None:

@@ -12,7 +12,7 @@ from mutualaid.matching.candidates import Edges, all_edges, count_at_most, eligi
 from mutualaid.matching.explain import explain, first_gap, reach_one
 from mutualaid.matching.scoring import (DEFAULT_WEIGHTS, Weights, car_counts, many_proposal_reasons, need_cost,
                                         pair_cost, proposal_reasons, workload_step)
-from mutualaid.matching.solve import EXACT_WORK, assign, exact, greedy
+from mutualaid.matching.solve import EXACT_WORK, assign, exact, greedy, run_bounds, second_search
 from mutualaid.matching.values import (LOCATION_UNKNOWN, NOBODY_FREE, CandidateList, MatchResult, NeedRow,
                                        Proposal, VolunteerRow)
 
@@ -66,7 +66,9 @@ def match_all(needs: Needs, volunteers: Volunteers, *, k: int | None = DEFAULT_K
 
     The candidate graph is pruned only past `prune_above` pairs (k=None: never). Its components
     are solved exactly, except a surplus part bigger than `exact_work` (rows × columns), which is
-    improved tile by tile: still the most needs matched, cost near the least (solve.py).
+    improved tile by tile: still the most needs matched, cost near the least (solve.py). Needs a
+    pruned graph left out then get a second search over everyone with room left (`second_search`
+    in stats: how many it placed), so a need is "nobody_free" only when nobody in reach has room.
     """
     started = time.perf_counter()
     need_arr, vols = as_need_arrays(needs), as_volunteer_arrays(volunteers)
@@ -76,8 +78,10 @@ def match_all(needs: Needs, volunteers: Volunteers, *, k: int | None = DEFAULT_K
     points = (np.radians(need_arr.lon) * np.cos(np.radians(need_arr.lat)), np.radians(need_arr.lat))
     chosen, stats = assign(len(need_arr), edges, vols, weights, priority=priority, points=points,
                            exact_work=exact_work)
+    before = int((chosen >= 0).sum())
+    edges, chosen = second_search(need_arr, vols, edges, chosen, weights, priority, k if pruned else None)
     stats.update(method="match_all", k=k if pruned else 0, seconds_candidates=found - started,
-                 seconds_assign=time.perf_counter() - found)
+                 seconds_assign=time.perf_counter() - found, second_search=int((chosen >= 0).sum()) - before)
     return _result(need_arr, vols, edges, chosen, weights, stats, started)
 
 
@@ -120,8 +124,8 @@ def _result(needs: NeedArrays, vols: VolunteerArrays, edges: Edges, chosen: np.n
     # A volunteer's new needs take their places in need-id order: place j means j claims more.
     order = np.lexsort((picked.need, picked.vol))
     extra = np.empty(len(picked), dtype=np.int64)
-    starts = np.flatnonzero(np.r_[True, picked.vol[order][1:] != picked.vol[order][:-1]]) if len(picked) else order
-    extra[order] = np.arange(len(picked)) - np.repeat(starts, np.diff(np.r_[starts, len(picked)]))
+    bounds = run_bounds(picked.vol[order])
+    extra[order] = np.arange(len(picked)) - np.repeat(bounds[:-1], np.diff(bounds))
     load = vols.load[picked.vol]
     cost = picked.cost + workload_step(w, load, extra)
     car = car_counts(w, needs.category[picked.need], vols.has_car[picked.vol])

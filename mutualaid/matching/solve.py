@@ -10,20 +10,22 @@ matching of the whole graph (cheapest pairs first, then one maximum flow) and ar
 Dulmage–Mendelsohn parts (lap.by_parts). A surplus part too big to solve exactly in time (more
 than EXACT_WORK rows × columns) is improved tile by tile from that maximum matching instead
 (tiles.py): the number matched stays the maximum, and the cost comes within about 0.2 % of the
-least (README.md here).
+least (README.md here). On a pruned graph, needs left out get a second search over every
+volunteer with room left (second_search), so "nobody free" means nobody in reach has room.
 """
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 from mutualaid.matching import lap, tiles
-from mutualaid.matching.arrays import VolunteerArrays
-from mutualaid.matching.candidates import Edges
+from mutualaid.matching.arrays import NeedArrays, VolunteerArrays
+from mutualaid.matching.candidates import Edges, all_edges, priced
 from mutualaid.matching.scoring import Weights, workload_step
 
 WEIGHT_SCALE = 1000  # solver weights are costs in thousandths
@@ -53,6 +55,13 @@ def _rank_within(label: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     rank = np.full(label.size, -1, dtype=np.int64)
     rank[order] = np.arange(order.size) - np.repeat(np.cumsum(counts) - counts, counts)
     return rank, counts
+
+
+def run_bounds(values: np.ndarray) -> np.ndarray:
+    """Where each run of equal neighbours starts in `values`, then its length ([0] when empty: no runs)."""
+    if values.size == 0:
+        return np.zeros(1, dtype=np.int64)
+    return np.r_[0, np.flatnonzero(values[1:] != values[:-1]) + 1, values.size]
 
 
 def _components(edges: Edges, n_needs: int, n_vols: int) -> tuple[np.ndarray, np.ndarray]:
@@ -93,7 +102,7 @@ def assign(n_needs: int, edges: Edges, vols: VolunteerArrays, w: Weights, *, pri
     first = pick[np.r_[True, label[pick][1:] != label[pick][:-1]]] if pick.size else pick
     result[need[first]] = edge[first]
     order = np.flatnonzero(~single)[np.argsort(label[~single], kind="stable")]
-    bounds = np.flatnonzero(np.r_[True, label[order][1:] != label[order][:-1], True])
+    bounds = run_bounds(label[order])  # no runs when every component has one need
     need_slot = None
     for lo, hi in zip(bounds[:-1], bounds[1:]):
         part = order[lo:hi]
@@ -192,3 +201,46 @@ def greedy(n_needs: int, edges: Edges, vols: VolunteerArrays, w: Weights, order:
             used[vol[best]] += 1
             result[n] = by_need[best]
     return result
+
+
+def room_left(edges: Edges, vols: VolunteerArrays, chosen: np.ndarray) -> np.ndarray:
+    """Free places each volunteer still has once the needs in `chosen` (edge per need, -1: none) are placed."""
+    return vols.spare - np.bincount(edges.vol[chosen[chosen >= 0]], minlength=len(vols))
+
+
+def _maybe_placeable(edges: Edges, chosen: np.ndarray, room: np.ndarray, k: int | None) -> np.ndarray:
+    """Needs left out that might still fit someone with room: their list may be cut at k, or names such a one.
+
+    A need listing fewer than k candidates has all of them (candidates.nearest_edges), and after a
+    maximum matching no need left out lists anyone with room, so on a full graph this is empty.
+    """
+    left = chosen < 0
+    maybe = np.zeros(chosen.size, dtype=bool)
+    if k is not None:
+        maybe = left & (np.bincount(edges.need, minlength=chosen.size) >= k)
+    maybe[edges.need[left[edges.need] & (room[edges.vol] > 0)]] = True
+    return np.flatnonzero(maybe)
+
+
+def second_search(needs: NeedArrays, vols: VolunteerArrays, edges: Edges, chosen: np.ndarray, w: Weights,
+                  priority: np.ndarray, k: int | None) -> tuple[Edges, np.ndarray]:
+    """Place needs the assignment left out on any volunteer in reach with room left; edges and choice grown.
+
+    A pruned graph keeps each need's k nearest candidates (k=None: not pruned); when those are all
+    taken, someone further off may still have room. Only those needs, and only volunteers with
+    room, are searched: most pressing need first (lowest `priority`, then id), each taking its
+    cheapest volunteer with room at their load by then, as the workload term of the cost counts it.
+    """
+    room = room_left(edges, vols, chosen)
+    free = np.flatnonzero(vols.ready & (room > 0))
+    asked = _maybe_placeable(edges, chosen, room, k) if free.size else free
+    if asked.size == 0:
+        return edges, chosen
+    rest = replace(vols.take(free), load=(vols.capacity - room)[free])  # places given count as claims now
+    found = all_edges(needs, rest, w, asked)
+    placed = greedy(len(needs), found, rest, w, asked[np.lexsort((needs.ids[asked], priority[asked]))])
+    hit = np.flatnonzero(placed >= 0)
+    extra = found.take(placed[hit])
+    chosen = chosen.copy()
+    chosen[hit] = len(edges) + np.arange(hit.size)
+    return edges.plus(priced(needs, vols, extra.need, free[extra.vol], extra.km, w)), chosen
