@@ -12,11 +12,10 @@ from mutualaid.api.openapi import openapi_document
 from mutualaid.claims.actions import claim_need as claim
 from mutualaid.claims.actions import complete_claim, release_claim
 from mutualaid.claims.nearby import my_claims
-from mutualaid.coordination.actions import intake_pause
 from mutualaid.core.errors import ServiceError
 from mutualaid.domain.categories import CATEGORY_CODES
 from mutualaid.extensions import limiter
-from mutualaid.groups.actions import default_group
+from mutualaid.groups.pause import IntakePaused
 from mutualaid.models import Offer
 from mutualaid.needs import actions as need_actions
 from mutualaid.needs import reads as needs
@@ -92,17 +91,16 @@ def openapi():
 @limiter.limit(intake_limit)
 def create_need():
     """Ask for help (no account needed)."""
-    from datetime import date
-
-    if (pause := intake_pause(default_group(), date.today())) is not None:
-        message = pause["message"] or "This group is not taking new requests just now."
-        return jsonify(error={"status": 503, "message": message, "field": None,
-                              "until": pause["until"].isoformat() if pause["until"] else None}), 503
     data = json_body()
-    need, created = submit_need(NeedInput(
-        category=text_field(data, "category", required=True), details=text_field(data, "details"),
-        urgency=text_field(data, "urgency") or "soon", where=text_field(data, "where"),
-        contact=contact_field(data), submission_key=idempotency_key(), source="api"))
+    try:
+        need, created = submit_need(NeedInput(
+            category=text_field(data, "category", required=True), details=text_field(data, "details"),
+            urgency=text_field(data, "urgency") or "soon", where=text_field(data, "where"),
+            contact=contact_field(data), submission_key=idempotency_key(), source="api"))
+    except IntakePaused as paused:
+        until = paused.pause["until"]
+        return jsonify(error={"status": 503, "message": str(paused.message), "field": None,
+                              "until": until.isoformat() if until else None}), 503
     return jsonify(needs.public_view(need)), 201 if created else 200
 
 

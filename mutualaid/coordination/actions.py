@@ -215,19 +215,6 @@ def other_groups(coordinator: Person) -> list[Group]:
 
 # --- the group -----------------------------------------------------------------------------
 
-def intake_pause(group: Group | None, today: date) -> dict | None:
-    """{'until': date, 'message': str} while the group has paused new requests, else None."""
-    if group is None:
-        return None
-    pause = (group.settings or {}).get("intake_paused")
-    if not pause:
-        return None
-    until = date.fromisoformat(pause["until"]) if pause.get("until") else None
-    if until is not None and until < today:
-        return None
-    return {"until": until, "message": pause.get("message", "")}
-
-
 def set_intake_pause(coordinator: Person, *, paused: bool, until: date | None = None, message: str = "",
                      now: datetime | None = None) -> Group:
     """Pause (or resume) new requests by web and text, with a kind message and resources."""

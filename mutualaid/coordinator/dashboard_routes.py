@@ -1,5 +1,6 @@
 """The dashboard: unmet needs first, figures, the map with coverage gaps, and group settings."""
 import json
+from datetime import datetime, timezone
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -7,16 +8,17 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from mutualaid.access import coordinator_required
-from mutualaid.coordinator import bp
-from mutualaid.coordinator.forms import DashboardFilter, OnCallForm, PauseForm
-from mutualaid.domain.categories import CATEGORY_CODES, LANGUAGE_NAMES
-from mutualaid.labels import CATEGORY_LABELS, STATUS_LABELS
 from mutualaid.coordination import actions as coordination
 from mutualaid.coordination import dashboard
+from mutualaid.coordination.volunteers import count_volunteers, volunteers_for_coordinator
+from mutualaid.coordinator import bp
+from mutualaid.coordinator.forms import DashboardFilter, OnCallForm, PauseForm
+from mutualaid.core.errors import ServiceError
+from mutualaid.domain.categories import CATEGORY_CODES, LANGUAGE_NAMES
+from mutualaid.groups.pause import intake_pause
+from mutualaid.labels import CATEGORY_LABELS, STATUS_LABELS
 from mutualaid.needs import reads as needs
 from mutualaid.sms import console as sms_admin
-from mutualaid.core.errors import ServiceError
-from mutualaid.coordination.volunteers import count_volunteers, volunteers_for_coordinator
 
 SIDE_LIST = 20  # each list under the unmet table shows this many, newest first
 
@@ -50,16 +52,9 @@ def home():
         pending_total=count_volunteers(current_user, status="pending"),
         drafts=sms_admin.sms_drafts(current_user, limit=SIDE_LIST),
         undelivered=sms_admin.undelivered_to_requesters(current_user, limit=SIDE_LIST),
-        pause=coordination.intake_pause(current_user.group, dashboard_today()),
+        pause=intake_pause(current_user.group, datetime.now(timezone.utc)),
         offers=needs.offers_for_group(current_user, limit=10),
     )
-
-
-def dashboard_today():
-    """Today's date (for the intake pause)."""
-    from datetime import date
-
-    return date.today()
 
 
 @bp.route("/figures")
@@ -88,7 +83,7 @@ def map_view():
 @coordinator_required
 def settings():
     """Pause intake for the group; say whether you are on call."""
-    pause = coordination.intake_pause(current_user.group, dashboard_today())
+    pause = intake_pause(current_user.group, datetime.now(timezone.utc))
     pause_form = PauseForm(prefix="pause", data={"paused": pause is not None,
                                                  "until": pause and pause["until"],
                                                  "message": pause and pause["message"]})

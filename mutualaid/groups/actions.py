@@ -32,6 +32,11 @@ def create_group(*, slug: str, name: str, centre: str, radius_km: float = 5.0,
     return group
 
 
+def all_groups() -> list[Group]:
+    """Every group on this instance, oldest first."""
+    return list(db.session.execute(db.select(Group).order_by(Group.id)).scalars())
+
+
 def default_group() -> Group | None:
     """The instance's first group (web intake uses it until a place says otherwise)."""
     return db.session.execute(db.select(Group).order_by(Group.id)).scalars().first()

@@ -1,11 +1,13 @@
 """The "I need help" and "I can offer" pages, and their confirmations."""
+from datetime import datetime, timezone
+
 from flask import current_app, redirect, render_template, url_for
 
-from mutualaid.coordination.actions import intake_pause
 from mutualaid.core.errors import ServiceError
 from mutualaid.errors import keeps_input_on_csrf_failure
 from mutualaid.extensions import limiter
-from mutualaid.groups.actions import default_group
+from mutualaid.groups.actions import all_groups
+from mutualaid.groups.pause import IntakePaused, intake_pause
 from mutualaid.intake import bp
 from mutualaid.models import Need, Offer
 from mutualaid.needs.actions import submit_need, submit_offer
@@ -19,14 +21,15 @@ def intake_limit():
     return current_app.config["RATELIMIT_INTAKE"]
 
 
-def paused_page():
-    """The kind "not taking new requests" page, when the group has paused intake."""
-    from datetime import date
-
-    group = default_group()
-    pause = intake_pause(group, date.today())
-    if pause is None:
-        return None
+def paused_page(group=None, pause=None):
+    """The kind "not taking new requests" page: for the group a request was for, or before anything
+    is typed when the only group (or every group) has paused intake."""
+    if group is None:
+        groups = all_groups()
+        paused = [(g, p) for g in groups if (p := intake_pause(g, datetime.now(timezone.utc)))]
+        if not paused or len(paused) < len(groups):
+            return None
+        group, pause = paused[0]
     return render_template("intake/paused.html", pause=pause, group=group), 503
 
 
@@ -44,6 +47,8 @@ def need():
                 category=form.category.data, details=form.details.data or "", urgency=form.urgency.data,
                 where=form.where.data or "", contact=contact_from(form),
                 submission_key=form.submission_key.data or None, source="web"))
+        except IntakePaused as paused:
+            return paused_page(paused.group, paused.pause)
         except ServiceError as error:
             attach_error(form, error)
         else:

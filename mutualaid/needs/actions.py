@@ -16,6 +16,7 @@ from mutualaid.core.errors import ServiceError
 from mutualaid.core.permissions import require_coordinator
 from mutualaid.domain.categories import URGENCIES
 from mutualaid.extensions import db
+from mutualaid.groups.pause import check_intake
 from mutualaid.groups.places import choose_group, locate
 from mutualaid.models import Group, Need, Offer, Person
 from mutualaid.needs.intake import NeedInput, OfferInput, _existing, clean_common, clean_contact, place_need, save_new
@@ -37,6 +38,7 @@ def submit_need(data: NeedInput, *, entered_by=None, now: datetime | None = None
                 urgency=urgency, language=contact.language, status="open", source=data.source,
                 submission_key=data.submission_key, address_text=where, created_at=now, updated_at=now)
     group = place_need(need)
+    check_intake(group, now)
     start_chase(need, now)
     requester = find_or_create_person(phone=contact.phone or None, email=contact.email or None,
                                       name=contact.name, language=contact.language, group_id=group.id)

@@ -9,10 +9,10 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import Integer, bindparam, func, text, update
 from sqlalchemy.exc import IntegrityError
 
-from mutualaid.coordination.actions import intake_pause
 from mutualaid.domain.phones import InvalidPhone, normalise_phone
 from mutualaid.domain.text import clean_text
 from mutualaid.extensions import db
+from mutualaid.groups.pause import intake_pause
 from mutualaid.messaging.outbox import queue_sms
 from mutualaid.models import Conversation, Group, Message, Person
 from mutualaid.people.records import find_or_create_person
@@ -203,7 +203,7 @@ def converse(message: Message, person: Person, group: Group, conv_row: Conversat
     context = dialogue.Context(opted_out=person.opted_out, relay_open=_relay_open(person),
                                first_contact=first_contact)
     if _paused_for_new_requests(group, state, message.body, context, now):
-        pause = intake_pause(group, now.date())
+        pause = intake_pause(group, now)
         _reply(message, person, group, conv_row, dialogue.Reply("intake_paused", {
             "message": pause["message"], "until": pause["until"].isoformat() if pause["until"] else ""}),
             state.language, now)
@@ -228,7 +228,7 @@ def converse(message: Message, person: Person, group: Group, conv_row: Conversat
 
 def _paused_for_new_requests(group: Group, state, body: str, context, now: datetime) -> bool:
     """Intake is paused and this text would start a new request (keywords and relays still work)."""
-    if intake_pause(group, now.date()) is None or context.relay_open:
+    if intake_pause(group, now) is None or context.relay_open:
         return False
     return state.step == "idle" and not state.awaiting_feedback and parse_command(body) is None
 

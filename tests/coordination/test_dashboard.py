@@ -8,7 +8,10 @@ from mutualaid.models import AuditEvent, Claim, Message, Need, NeedNote
 from mutualaid.coordination import actions as coordination
 from mutualaid.coordination import dashboard
 from mutualaid.claims.actions import claim_need, complete_claim
+from mutualaid.groups.pause import IntakePaused, intake_pause
 from mutualaid.matching.actions import notify_candidates
+from mutualaid.needs.actions import submit_need
+from mutualaid.needs.intake import Contact, NeedInput
 from tests.builders import make_coordinator, make_group, make_need, make_volunteer, post_form
 from tests.sms_helpers import GROUP_NUMBER, sms_config, text_in
 
@@ -277,3 +280,26 @@ def test_the_first_page_runs_the_same_queries_however_many_volunteers_wait(clien
     for i in range(6):
         make_volunteer(group, email=f"more{i}@example.org", status="pending")
     assert statements() == few
+
+
+def test_pausing_one_group_never_stops_another_groups_requests(client, coordinator):
+    manchester = make_group(slug="manchester", name="Manchester Aid", centre=(53.4808, -2.2426), radius_km=8.0)
+    coordination.set_intake_pause(coordinator, paused=True, message="Hackney is paused.")
+    assert client.get("/need").status_code == 200  # another group still takes requests
+    contact = Contact(name="A", phone="07911123456", email="", language="en", sms_consent=True)
+    need, _ = submit_need(NeedInput(category="groceries", details="bread", urgency="soon", where="M1 1AE",
+                                    contact=contact))
+    assert need.group_id == manchester.id
+    with pytest.raises(IntakePaused) as paused:
+        submit_need(NeedInput(category="groceries", details="bread", urgency="soon", where="E8 3RH", contact=contact))
+    assert paused.value.group.slug == "hackney" and Need.query.count() == 1
+
+
+def test_a_pause_ends_on_the_groups_own_date_not_the_servers(coordinator):
+    group = coordinator.group
+    group.timezone = "Pacific/Auckland"
+    coordination.set_intake_pause(coordinator, paused=True, until=date(2026, 3, 1), now=datetime(2026, 2, 1, tzinfo=timezone.utc))
+    late_on_the_first_in_london = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)  # 2 March in Auckland
+    assert intake_pause(group, late_on_the_first_in_london) is None
+    group.timezone = "Europe/London"
+    assert intake_pause(group, late_on_the_first_in_london) is not None
