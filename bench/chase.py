@@ -98,7 +98,8 @@ def part_two(day_needs: int, volunteers: int, seed: int = 7) -> dict:
     from mutualaid.chase.actions import chase_open_needs, follow_up_fulfilled, remind_claims
     from mutualaid.claims.actions import claim_need, complete_claim
     from mutualaid.core.errors import ServiceError
-    from mutualaid.needs.intake import Contact, NeedInput, submit_need
+    from mutualaid.needs.intake import Contact, NeedInput
+    from mutualaid.needs.actions import submit_need
     from mutualaid.messaging.outbox import deliver_outbox
 
     start = datetime(2026, 3, 2, 0, 0, tzinfo=timezone.utc)  # a Monday, London winter time

@@ -8,11 +8,10 @@ from wtforms.validators import InputRequired
 
 from mutualaid.access import coordinator_required
 from mutualaid.coordinator import bp
+from mutualaid.core.errors import ServiceError
 from mutualaid.needs.forms import attach_error
 from mutualaid.sms import console as sms_admin
-from mutualaid.core.errors import ServiceError
-from mutualaid.sms.signing import accept_inbound
-from mutualaid.sms.signing import sign
+from mutualaid.sms.signing import accept_inbound, sign
 
 
 class SimulatorForm(FlaskForm):
