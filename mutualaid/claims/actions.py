@@ -13,6 +13,7 @@ from mutualaid.extensions import db
 from mutualaid.messaging.outbox import queue_sms
 from mutualaid.models import Claim, Need, Person
 from mutualaid.needs import lifecycle
+from mutualaid.needs.intake import clean_note
 from mutualaid.needs.lifecycle import AlreadyTaken  # noqa: F401  (callers catch it from here)
 from mutualaid.needs.reads import get_by_ref
 
@@ -61,7 +62,7 @@ def release_claim(volunteer: Person, ref: str, reason: str, *, now: datetime | N
     if not (reason or "").strip():
         raise ServiceError(_l("Please say briefly why, so the next volunteer knows."), field="reason")
     claim = _own_active_claim(volunteer, ref)
-    need = lifecycle.release(claim.need, actor=volunteer, now=now, reason=clean_text(reason)[:500])
+    need = lifecycle.release(claim.need, actor=volunteer, now=now, reason=clean_note(reason, field="reason", limit=500, multiline=False))
     db.session.commit()
     return need
 
@@ -72,7 +73,7 @@ def complete_claim(volunteer: Person, ref: str, outcome: str, *, now: datetime |
     if not (outcome or "").strip():
         raise ServiceError(_l("Please add a short note on how it went."), field="outcome")
     claim = _own_active_claim(volunteer, ref)
-    need = lifecycle.fulfil(claim.need, actor=volunteer, now=now, outcome=clean_text(outcome, multiline=True)[:1000])
+    need = lifecycle.fulfil(claim.need, actor=volunteer, now=now, outcome=clean_note(outcome, field="outcome", limit=1000))
     db.session.commit()
     return need
 

@@ -13,7 +13,7 @@ from mutualaid.coordination.volunteers import volunteers_for_coordinator
 from mutualaid.core import audit
 from mutualaid.core.errors import NotFound, ServiceError
 from mutualaid.core.permissions import require_coordinator
-from mutualaid.domain.categories import CATEGORY_CODES, URGENCIES
+from mutualaid.domain.categories import URGENCIES
 from mutualaid.domain.text import clean_text, is_blank
 from mutualaid.domain.transitions import IllegalTransition, allowed
 from mutualaid.extensions import db
@@ -22,6 +22,7 @@ from mutualaid.labels import STATUS_LABELS
 from mutualaid.messaging.notifications import tell
 from mutualaid.models import Claim, Group, Need, NeedNote, NeedNotification, Person
 from mutualaid.needs import lifecycle
+from mutualaid.needs.intake import clean_common, clean_note
 from mutualaid.needs.reads import get_by_ref
 
 DUPLICATE_WINDOW = timedelta(hours=72)
@@ -123,16 +124,12 @@ def edit_need(coordinator: Person, ref: str, edit: NeedEdit, *, now: datetime | 
     """Correct a need's kind, details or urgency (which fields changed is audited, not their text)."""
     now = now or datetime.now(timezone.utc)
     need = _own_need(coordinator, ref)
-    if edit.category not in CATEGORY_CODES:
-        raise ServiceError(_l("Please choose what kind of help this is."), field="category")
     if edit.urgency not in URGENCIES:
         raise ServiceError(_l("Please choose how soon."), field="urgency")
-    details = clean_text(edit.details, multiline=True)
-    if is_blank(details):
-        raise ServiceError(_l("Please say a few words about it."), field="details")
+    category, details, _where = clean_common(edit.category, edit.details, "")
     changed = [name for name, value in (("category", edit.category), ("details", details), ("urgency", edit.urgency))
                if getattr(need, name) != value]
-    need.category, need.details, need.urgency, need.updated_at = edit.category, details[:2000], edit.urgency, now
+    need.category, need.details, need.urgency, need.updated_at = category, details, edit.urgency, now
     audit.record("need.edited", need, actor=coordinator, now=now, fields=changed)
     db.session.commit()
     return need
@@ -162,7 +159,7 @@ def merge_duplicate(coordinator: Person, keep_ref: str, duplicate_ref: str, *, n
     except IllegalTransition as exc:
         raise ServiceError(_l("Only unmet requests can be merged."), code="illegal_transition") from exc
     if duplicate.details.strip() and duplicate.details.strip() not in keep.details:
-        keep.details = f"{keep.details}\n---\n{duplicate.details}"[:4000]
+        keep.details = f"{keep.details}\n---\n{duplicate.details}"  # both texts kept whole
     db.session.add(NeedNote(need_id=duplicate.id, author_id=coordinator.id, body=f"Merged into {keep.ref}.",
                             created_at=now))
     audit.record("need.merged", duplicate, actor=coordinator, now=now, into=keep.id)
@@ -192,10 +189,10 @@ def add_note(coordinator: Person, ref: str, body: str, *, now: datetime | None =
     """An internal note for the other coordinators."""
     now = now or datetime.now(timezone.utc)
     need = _own_need(coordinator, ref)
-    body = clean_text(body, multiline=True)
+    body = clean_note(body, field="body", limit=2000)
     if is_blank(body):
         raise ServiceError(_l("Please write the note."), field="body")
-    note = NeedNote(need_id=need.id, author_id=coordinator.id, body=body[:2000], created_at=now)
+    note = NeedNote(need_id=need.id, author_id=coordinator.id, body=body, created_at=now)
     db.session.add(note)
     audit.record("need.noted", need, actor=coordinator, now=now)
     db.session.commit()
@@ -226,7 +223,7 @@ def set_intake_pause(coordinator: Person, *, paused: bool, until: date | None = 
         if until is not None and until < now.date():
             raise ServiceError(_l("That date has already passed."), field="until")
         settings["intake_paused"] = {"until": until.isoformat() if until else None,
-                                     "message": clean_text(message, multiline=True)[:500]}
+                                     "message": clean_note(message, field="message", limit=500)}
     else:
         settings.pop("intake_paused", None)
     group.settings = settings

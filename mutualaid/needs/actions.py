@@ -10,16 +10,23 @@ from datetime import datetime, timezone
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
-from mutualaid.chase.schedule import start_chase
 from mutualaid.core import audit
 from mutualaid.core.errors import ServiceError
 from mutualaid.core.permissions import require_coordinator
-from mutualaid.domain.categories import URGENCIES
 from mutualaid.extensions import db
 from mutualaid.groups.pause import check_intake
 from mutualaid.groups.places import choose_group, locate
 from mutualaid.models import Group, Need, Offer, Person
-from mutualaid.needs.intake import NeedInput, OfferInput, _existing, clean_common, clean_contact, place_need, save_new
+from mutualaid.needs.intake import (
+    NeedInput,
+    OfferInput,
+    _existing,
+    clean_common,
+    clean_contact,
+    new_need,
+    place_need,
+    save_new,
+)
 from mutualaid.needs.reads import can_see_private, get_by_ref, private_view, public_view
 from mutualaid.people.records import find_or_create_person
 
@@ -31,15 +38,12 @@ def submit_need(data: NeedInput, *, entered_by=None, now: datetime | None = None
     now = now or datetime.now(timezone.utc)
     if (existing := _existing(Need, data.submission_key)) is not None:
         return existing, False
-    category, details, where = clean_common(data.category, data.details, data.where)
-    urgency = data.urgency if data.urgency in URGENCIES else "soon"
+    clean_common(data.category, data.details, data.where)  # field errors before contact errors, as the form lists them
     contact = clean_contact(data.contact)
-    need = Need(entered_by_id=getattr(entered_by, "id", None), category=category, details=details,
-                urgency=urgency, language=contact.language, status="open", source=data.source,
-                submission_key=data.submission_key, address_text=where, created_at=now, updated_at=now)
-    group = place_need(need)
+    need, group = new_need(category=data.category, details=data.details, where=data.where, urgency=data.urgency,
+                           language=contact.language, source=data.source, now=now,
+                           entered_by_id=getattr(entered_by, "id", None), submission_key=data.submission_key)
     check_intake(group, now)
-    start_chase(need, now)
     requester = find_or_create_person(phone=contact.phone or None, email=contact.email or None,
                                       name=contact.name, language=contact.language, group_id=group.id)
     requester.sms_consent = requester.sms_consent or contact.sms_consent

@@ -8,9 +8,10 @@ from datetime import date, datetime
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from mutualaid.chase.schedule import start_chase
 from mutualaid.core import audit
 from mutualaid.core.errors import ServiceError
-from mutualaid.domain.categories import CATEGORY_CODES
+from mutualaid.domain.categories import CATEGORY_CODES, URGENCIES
 from mutualaid.domain.phones import InvalidPhone, normalise_phone
 from mutualaid.domain.refs import new_ref
 from mutualaid.domain.text import clean_text, is_blank
@@ -67,8 +68,8 @@ class OfferInput:
 
 def clean_contact(contact: Contact, *, need_contact: bool = True) -> Contact:
     """Normalise a contact: E.164 phone, lower-case email; at least one way to reach them."""
-    name = clean_text(contact.name)[:MAX_NAME]
-    email = clean_text(contact.email).lower()[:MAX_EMAIL]
+    name = clean_note(contact.name, field="name", limit=MAX_NAME, multiline=False)
+    email = clean_note(contact.email, field="email", limit=MAX_EMAIL, multiline=False).lower()
     phone = ""
     if not is_blank(contact.phone):
         try:
@@ -85,8 +86,16 @@ def clean_contact(contact: Contact, *, need_contact: bool = True) -> Contact:
     return Contact(name, phone, email, language, bool(contact.sms_consent))
 
 
-def clean_common(category: str, details: str, where: str) -> tuple[str, str, str]:
-    """Validate the fields needs and offers share; nothing is silently cut short."""
+def clean_common(category: str | None, details: str, where: str, *, texted: bool = False) -> tuple[str, str, str]:
+    """The one cleaner of the fields needs and offers share, for every edge; nothing is silently cut short.
+
+    A form or API call that breaks a rule is refused with a message for the field. What a
+    neighbour texted cannot be sent back to edit, so it is cleaned the same way and kept whole
+    (a missing kind becomes "other", and a dialogue's draft may have no details yet).
+    """
+    if texted:
+        return (category if category in CATEGORY_CODES else "other", clean_text(details, multiline=True),
+                clean_text(where))
     if category not in CATEGORY_CODES:
         raise ServiceError(_l("Please choose what kind of help this is."), field="category")
     details = clean_text(details, multiline=True)
@@ -101,6 +110,15 @@ def clean_common(category: str, details: str, where: str) -> tuple[str, str, str
         raise ServiceError(_l("Please keep the address to %(limit)d characters.", limit=MAX_WHERE),
                            field="where")
     return category, details, where
+
+
+def clean_note(text: str, *, field: str, limit: int, multiline: bool = True) -> str:
+    """A short free text (a reason, an outcome, a note, a pause message): cleaned, and refused when too long."""
+    text = clean_text(text, multiline=multiline)
+    if len(text) > limit:
+        raise ServiceError(_l("Please keep this to %(limit)d characters (it has %(count)d).", limit=limit,
+                              count=len(text)), field=field)
+    return text
 
 
 def _existing(model, submission_key: str | None):
@@ -138,6 +156,32 @@ def place_need(need: Need, *, group: Group | None = None, allow_online: bool = T
     placement.apply_to(need)
     need.group_id = group_found.id
     return group_found
+
+
+def new_need(*, category: str | None, details: str, where: str, urgency: str | None, language: str, source: str,
+             now: datetime, status: str = "open", group: Group | None = None, allow_online: bool = True,
+             texted: bool = False, **columns) -> tuple[Need, Group]:
+    """The one place a need is made (web, API, phone intake and SMS drafts): its fields cleaned by the
+    one cleaner, placed in the group whose area holds it (or `group`), and its chase started if open.
+
+    Not yet saved: the caller adds who asked and calls save_new in its own transaction.
+    """
+    category, details, where = clean_common(category, details, where, texted=texted)
+    need = Need(category=category, details=details, address_text=where, language=language, source=source,
+                urgency=urgency if urgency in URGENCIES else "soon", status=status, created_at=now, updated_at=now,
+                **columns)
+    found = place_need(need, group=group, allow_online=allow_online)
+    if status == "open":
+        start_chase(need, now)
+    return need, found
+
+
+def refill_draft(need: Need, *, category: str | None, details: str, where: str, urgency: str | None,
+                 language: str, group: Group) -> None:
+    """A draft's answers so far (an SMS dialogue going on), cleaned and placed as new_need does."""
+    need.category, need.details, need.address_text = clean_common(category, details, where, texted=True)
+    need.urgency, need.language = urgency if urgency in URGENCIES else "soon", language
+    place_need(need, group=group, allow_online=False)
 
 
 def save_new(record, *, actor, now: datetime, action: str, **details) -> None:

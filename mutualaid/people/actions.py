@@ -19,7 +19,7 @@ from mutualaid.domain.transitions import IllegalTransition, check_transition
 from mutualaid.extensions import db
 from mutualaid.groups.places import choose_group, locate
 from mutualaid.models import Group, Person, VolunteerProfile
-from mutualaid.needs.intake import Contact, clean_contact
+from mutualaid.needs.intake import Contact, clean_contact, clean_note
 
 MIN_PASSWORD = 10
 
@@ -73,7 +73,7 @@ def register_volunteer(data: VolunteerSignup, *, group: Group | None = None,
         raise ServiceError(_l("Please choose a distance between 0.5 and 50 km."), field="radius_km")
     if not 1 <= int(data.capacity) <= 10:
         raise ServiceError(_l("Please choose between 1 and 10 requests at a time."), field="capacity")
-    home = clean_text(data.home)[:120]
+    home = clean_note(data.home, field="home", limit=120, multiline=False)
     groups = [group] if group is not None else list(db.session.execute(db.select(Group).order_by(Group.id)).scalars())
     group, placement = choose_group(locate(home), groups)
     if placement.exact is None:
@@ -93,7 +93,7 @@ def register_volunteer(data: VolunteerSignup, *, group: Group | None = None,
         home_label=placement.label, home_lat=placement.public[0], home_lon=placement.public[1],
         radius_km=float(data.radius_km), categories=categories, languages=languages,
         capacity=int(data.capacity), has_car=bool(data.has_car),
-        availability=clean_text(data.availability)[:500],
+        availability=clean_note(data.availability, field="availability", limit=500),
         channel=data.channel if data.channel in ("sms", "email") else "sms",
         vetting_status="pending", created_at=now)
     db.session.add(person)

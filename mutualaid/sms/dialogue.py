@@ -239,7 +239,7 @@ def _answer(conv: Conversation, text: str) -> Outcome:
             return _advance(replace(conv, where=where))
         if conv.retries >= 1 and text:
             # Still no postcode: keep what they said; a coordinator will place it.
-            return _advance(replace(conv, where=text[:300]))
+            return _advance(replace(conv, where=text))
         return _reask(conv, several=parsing.names_several_places(text))
     if conv.step == "urgency":
         urgency = parsing.urgency_answer(text)

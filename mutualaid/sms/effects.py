@@ -8,13 +8,12 @@ from mutualaid.claims.actions import claim_need
 from mutualaid.core import audit
 from mutualaid.core.errors import ServiceError
 from mutualaid.domain.refs import normalise_ref
-from mutualaid.domain.text import clean_text
 from mutualaid.domain.transitions import IllegalTransition
 from mutualaid.extensions import db
 from mutualaid.messaging.outbox import queue_sms
 from mutualaid.models import Claim, Conversation, Group, Message, Need, Offer, Person
 from mutualaid.needs import lifecycle
-from mutualaid.needs.intake import place_need, save_new
+from mutualaid.needs.intake import clean_common, new_need, place_need, refill_draft, save_new
 from mutualaid.sms import dialogue
 from mutualaid.sms.feedback import keep_claim, keep_open, record_feedback, refer_by_requester
 
@@ -112,29 +111,28 @@ def _claim_by_sms(ref: str, person: Person, now: datetime) -> ActionResult:
     return ActionResult(replies=[Reply("claim_confirmed", {"ref": claim.need.ref})])
 
 
-def _fill(record, conv: dialogue.Conversation) -> None:
-    """Copy the dialogue's answers onto a need or offer."""
-    record.category = conv.category or "other"
-    record.details = clean_text(conv.details, multiline=True)[:2000]
-    record.address_text = clean_text(conv.where)[:300]
-    if isinstance(record, Need):
-        record.urgency = conv.urgency or "soon"
-        record.language = conv.language
+def _draft_fields(conv: dialogue.Conversation) -> dict:
+    """The dialogue's answers so far, as the fields of a need."""
+    return {"category": conv.category, "details": conv.details, "where": conv.where, "urgency": conv.urgency,
+            "language": conv.language}
+
+
+def _draft(person: Person, group: Group, conv_row: Conversation, conv: dialogue.Conversation, now: datetime) -> Need:
+    """The texter's draft need, made through the one place needs are made, or brought up to date."""
+    need = conv_row.draft_need if conv_row.draft_need_id else None
+    if need is None or need.status != "draft":
+        need, _group = new_need(**_draft_fields(conv), source="sms", now=now, status="draft", group=group,
+                                allow_online=False, texted=True, requester_id=person.id)
+        save_new(need, actor=person, now=now, action="need.drafted", source="sms")
+        conv_row.draft_need_id = need.id
+    else:
+        refill_draft(need, **_draft_fields(conv), group=group)
+    return need
 
 
 def _save_draft(effect, *, person, group, conv_row, now, **_):
     """Keep a half-finished request as a draft need, visible to coordinators."""
-    need = conv_row.draft_need if conv_row.draft_need_id else None
-    if need is None or need.status != "draft":
-        need = Need(group_id=group.id, requester_id=person.id, status="draft", source="sms",
-                    created_at=now, updated_at=now)
-        _fill(need, effect.conversation)
-        place_need(need, group=group, allow_online=False)
-        save_new(need, actor=person, now=now, action="need.drafted", source="sms")
-        conv_row.draft_need_id = need.id
-        return None
-    _fill(need, effect.conversation)
-    place_need(need, group=group, allow_online=False)
+    _draft(person, group, conv_row, effect.conversation, now)
     return None
 
 
@@ -142,22 +140,14 @@ def _submit(effect, *, person, group, conv_row, now, **_):
     """The dialogue is complete: open the need (or save the offer) and reply with its reference."""
     conv = effect.conversation
     if conv.kind == "offer":
+        category, details, where = clean_common(conv.category, conv.details, conv.where, texted=True)
         offer = Offer(group_id=group.id, person_id=person.id, kind="item", quantity=1, status="open",
-                      source="sms", created_at=now, updated_at=now)
-        _fill(offer, conv)
+                      source="sms", category=category, details=details, address_text=where,
+                      created_at=now, updated_at=now)
         place_need(offer, group=group, allow_online=False)
         save_new(offer, actor=person, now=now, action="offer.created", source="sms")
         return ActionResult(params={"ref": offer.ref})
-    need = conv_row.draft_need if conv_row.draft_need_id else None
-    if need is None or need.status != "draft":
-        need = Need(group_id=group.id, requester_id=person.id, status="draft", source="sms",
-                    created_at=now, updated_at=now)
-        _fill(need, conv)
-        place_need(need, group=group, allow_online=False)
-        save_new(need, actor=person, now=now, action="need.drafted", source="sms")
-    else:
-        _fill(need, conv)
-        place_need(need, group=group, allow_online=False)
+    need = _draft(person, group, conv_row, conv, now)
     lifecycle.open_draft(need, actor=person, now=now, source="sms", location_status=need.location_status)
     conv_row.draft_need_id = None
     return ActionResult(params={"ref": need.ref})
