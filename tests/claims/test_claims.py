@@ -238,3 +238,15 @@ def test_api_claim_of_a_taken_need_is_409(client, group, volunteer):
 def test_api_claim_needs_a_token(client, group):
     need = make_need()
     assert client.post(f"/api/v1/needs/{need.ref}/claim").status_code == 401
+
+
+def test_a_reason_too_long_is_refused_with_a_message_not_cut_short(volunteer):
+    need = make_need()
+    claim_need(volunteer, need.ref)
+    with pytest.raises(ServiceError) as refused:
+        release_claim(volunteer, need.ref, "x" * 501)
+    assert refused.value.field == "reason" and "500" in str(refused.value.message)
+    db.session.refresh(need)
+    assert need.status == "claimed" and Claim.query.one().status == "active"
+    release_claim(volunteer, need.ref, "y" * 500)
+    assert Claim.query.one().release_reason == "y" * 500

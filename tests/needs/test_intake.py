@@ -6,7 +6,10 @@ import re
 import pytest
 
 from mutualaid.extensions import db
+from mutualaid.core.errors import ServiceError
 from mutualaid.models import AuditEvent, Need, Person
+from mutualaid.needs.actions import submit_need
+from mutualaid.needs.intake import Contact, NeedInput
 from tests.builders import csrf_from, make_group, post_form, submission_key_from
 
 GOOD = {"category": "groceries", "details": "Bread and milk, please", "urgency": "today",
@@ -239,3 +242,19 @@ def test_same_phone_twice_is_one_person_with_two_needs(client):
     post_form(client, "/need", {**GOOD, "details": "And a lift on Friday", "phone": "+447911123456"})
     people = db.session.execute(db.select(Person)).scalars().all()
     assert len(people) == 1 and count_needs() == 2
+
+
+def test_a_name_too_long_is_refused_not_cut_short(app):
+    contact = Contact(name="N" * 121, phone="07911123456", email="", language="en", sms_consent=True)
+    with pytest.raises(ServiceError) as refused:
+        submit_need(NeedInput(category="groceries", details="bread", urgency="soon", where="E8 3RH", contact=contact))
+    assert refused.value.field == "name" and Need.query.count() == 0
+
+
+def test_a_texted_place_without_a_postcode_is_kept_whole(app):
+    from mutualaid.sms import dialogue
+
+    conv = dialogue.Conversation(step="where", category="groceries", details="bread", retries=1)
+    place = "the blue door behind the church on the corner, " * 10
+    outcome = dialogue.receive(conv, place)
+    assert outcome.conversation.where == place.strip() or place.strip() in outcome.conversation.where
