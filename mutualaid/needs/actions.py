@@ -7,13 +7,17 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timezone
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
+from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 
 from mutualaid.core import audit
 from mutualaid.core.errors import ServiceError
 from mutualaid.core.permissions import require_coordinator
+from mutualaid.domain.transitions import IllegalTransition
 from mutualaid.extensions import db
+from mutualaid.labels import STATUS_LABELS
 from mutualaid.groups.pause import check_intake
 from mutualaid.groups.places import choose_group, locate
 from mutualaid.models import Group, Need, Offer, Person
@@ -27,10 +31,13 @@ from mutualaid.needs.intake import (
     place_need,
     save_new,
 )
+from mutualaid.needs import lifecycle
 from mutualaid.needs.reads import can_see_private, get_by_ref, private_view, public_view
 from mutualaid.people.records import find_or_create_person
 
 log = logging.getLogger(__name__)
+CANCEL_SALT = "need-cancel"
+CANCEL_KEY_DAYS = 180
 
 
 def submit_need(data: NeedInput, *, entered_by=None, now: datetime | None = None) -> tuple[Need, bool]:
@@ -127,3 +134,30 @@ def locate_pending(*, now=None, limit: int = 50) -> int:
             db.session.commit()
             done += 1
     return done
+
+
+def cancel_key(need: Need) -> str:
+    """The key in the link that lets whoever asked on the web cancel this need (it shows nothing)."""
+    return URLSafeTimedSerializer(current_app.secret_key, salt=CANCEL_SALT).dumps(need.id)
+
+
+def cancel_from_web(ref: str, key: str, *, now: datetime | None = None) -> Need:
+    """The neighbour cancels on the web with the key from their confirmation page; their volunteer is told."""
+    now = now or datetime.now(timezone.utc)
+    need = get_by_ref(Need, ref)
+    try:
+        need_id = URLSafeTimedSerializer(current_app.secret_key, salt=CANCEL_SALT).loads(
+            key or "", max_age=CANCEL_KEY_DAYS * 86400)
+    except BadData:
+        need_id = None
+    if need_id != need.id:
+        raise ServiceError(_l("This link does not work any more. Please text or call us to cancel."), code="bad_key")
+    if need.status == "cancelled":
+        return need  # a second click
+    try:
+        lifecycle.cancel(need, actor=need.requester, now=now, via="web", by_requester=True)
+    except IllegalTransition as exc:
+        raise ServiceError(_l("Request %(ref)s is %(status)s, so it cannot be cancelled.", ref=need.ref,
+                              status=STATUS_LABELS.get(need.status, need.status)), code="illegal_transition") from exc
+    db.session.commit()
+    return need

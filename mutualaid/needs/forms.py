@@ -84,3 +84,9 @@ def attach_error(form, error: ServiceError) -> None:
         field.errors = list(field.errors) + [error.message]
     else:
         form.form_errors.append(error.message)
+
+
+class CancelForm(FlaskForm):
+    """Cancel my request (the link's key says it is mine)."""
+
+    submit = SubmitField(_l("Yes, cancel my request"))

@@ -1,6 +1,8 @@
 """The one need lifecycle, as people meet it: coordinators, volunteers and neighbours through a week."""
 from __future__ import annotations
 
+import html
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -186,3 +188,42 @@ def test_silence_after_the_last_warning_still_expires_it(client, group):
     chase.chase_open_needs(T0 + timedelta(days=14, minutes=1))
     db.session.refresh(need)
     assert need.status == "expired" and need.next_chase_at is None and need.closed_at is not None
+
+
+def cancel_link_after_asking(client) -> str:
+    """Ask for help on the web form; the thanks page's cancel link."""
+    response = post_form(client, "/need", {"category": "groceries", "details": "Bread please", "urgency": "soon",
+                                           "where": "E8 3RH", "name": "Ada", "phone": REQUESTER,
+                                           "sms_consent": "y"})
+    thanks = client.get(response.headers["Location"]).get_data(as_text=True)
+    link = re.search(r'href="(http://localhost/need/\w+/cancel\?key=[^"]+)"', thanks)
+    assert link, "the thanks page offers a way to cancel"
+    return html.unescape(link.group(1)).replace("http://localhost", "")
+
+
+def test_the_neighbour_cancels_on_the_web_and_their_volunteer_is_told(client, group):
+    link = cancel_link_after_asking(client)
+    need = Need.query.one()
+    claim_need(helper(group), need.ref)
+    assert "Cancel request" in client.get(link).get_data(as_text=True)
+    response = post_form(client, link, {})
+    assert response.status_code == 200
+    response = post_form(client, link, {})  # a second click changes nothing
+    db.session.refresh(need)
+    assert need.status == "cancelled" and Claim.query.one().status == "cancelled"
+    assert templates(HELPER).count("claim_cancelled_by_requester") == 1
+    event = AuditEvent.query.filter_by(action="need.status_changed").one()
+    assert event.details["via"] == "web" and event.details["by_requester"] is True
+
+
+def test_a_cancel_link_for_another_request_or_a_made_up_key_cancels_nothing(client, group):
+    link = cancel_link_after_asking(client)
+    first = Need.query.one()
+    other = make_need(phone="+447911123477")
+    forged = link.replace(first.ref, other.ref)
+    assert post_form(client, forged, {}, page_url=forged).status_code == 403
+    made_up = link.split("key=")[0] + "key=abc"
+    assert post_form(client, made_up, {}, page_url=made_up).status_code == 403
+    db.session.refresh(first)
+    db.session.refresh(other)
+    assert first.status == "open" and other.status == "open"
