@@ -24,10 +24,12 @@ from mutualaid.domain.transitions import TRANSITIONS
 from mutualaid.errors import keeps_input_on_csrf_failure
 from mutualaid.labels import CATEGORY_LABELS, LOCATION_LABELS, URGENCY_LABELS
 from mutualaid.matching import actions as matching
+from mutualaid.matching.proposals import proposals_for
 from mutualaid.needs import actions as need_actions
 from mutualaid.needs.actions import submit_need
 from mutualaid.needs.forms import NeedForm, attach_error, contact_from
 from mutualaid.needs.intake import NeedInput
+from mutualaid.offers.reads import set_aside_for
 from mutualaid.people import actions as accounts
 
 
@@ -35,9 +37,6 @@ from mutualaid.people import actions as accounts
 @coordinator_required
 def need(ref):
     """Everything about one need, with what can be done; opening it is recorded in the audit log."""
-    from mutualaid.matching.proposals import proposals_for
-    from mutualaid.offers.reads import set_aside_for
-
     record, view = need_actions.coordinator_view(current_user, ref)
     edit_form = EditForm(data={"category": record.category, "details": record.details, "urgency": record.urgency})
     edit_form.category.choices = [SelectChoice(c, CATEGORY_LABELS[c]) for c in CATEGORY_CODES]

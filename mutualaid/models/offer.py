@@ -28,6 +28,8 @@ class Offer(Located, db.Model):
     quantity: Mapped[int] = mapped_column(Integer, default=1)
     available_until: Mapped[date | None] = mapped_column(Date, index=True)
     status: Mapped[str] = mapped_column(String(12), default="open")
+    # The need a coordinator reserved it for (kept once given, cleared when it goes back on the list).
+    need_id: Mapped[int | None] = mapped_column(ForeignKey("need.id"), index=True)
     source: Mapped[str] = mapped_column(String(10), default="web")
     submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -35,6 +37,7 @@ class Offer(Located, db.Model):
 
     group = relationship("Group")
     person = relationship("Person")
+    need = relationship("Need")
 
     def move_to(self, target: str) -> None:
         """Change status through the offer lifecycle."""
