@@ -1,7 +1,8 @@
 """The "I need help" and "I can offer" pages, and their confirmations."""
 from datetime import datetime, timezone
 
-from flask import current_app, redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 
 from mutualaid.core.errors import ServiceError
 from mutualaid.errors import keeps_input_on_csrf_failure
@@ -10,7 +11,7 @@ from mutualaid.groups.actions import all_groups
 from mutualaid.groups.pause import IntakePaused, intake_pause
 from mutualaid.intake import bp
 from mutualaid.models import Need, Offer
-from mutualaid.needs.actions import cancel_from_web, cancel_key, submit_need, submit_offer
+from mutualaid.needs.actions import cancel_from_web, cancel_key, key_fits, submit_need, submit_offer
 from mutualaid.needs.forms import CancelForm, NeedForm, OfferForm, attach_error, contact_from
 from mutualaid.needs.intake import NeedInput, OfferInput
 from mutualaid.needs.reads import get_by_ref
@@ -52,7 +53,8 @@ def need():
         except ServiceError as error:
             attach_error(form, error)
         else:
-            return redirect(url_for("intake.need_done", ref=need.ref, key=cancel_key(need)))
+            session["cancel_key"] = {"ref": need.ref, "key": cancel_key(need)}  # shown once, on the thanks page
+            return redirect(url_for("intake.need_done", ref=need.ref))
     form.ensure_submission_key()
     status = 400 if form.errors or form.form_errors else 200
     return render_template("intake/need.html", form=form), status
@@ -62,8 +64,9 @@ def need():
 def need_done(ref):
     """Confirmation with the public reference (and nothing private), and the link to cancel it later."""
     need = get_by_ref(Need, ref)
-    key = request.args.get("key", "")
-    cancel_url = url_for("intake.need_cancel", ref=need.ref, key=key, _external=True) if key else None
+    mine = session.get("cancel_key") or {}
+    cancel_url = (url_for("intake.need_cancel", ref=need.ref, key=mine["key"], _external=True)
+                  if mine.get("ref") == need.ref else None)
     return render_template("intake/need_done.html", need=need, cancel_url=cancel_url)
 
 
@@ -71,13 +74,15 @@ def need_done(ref):
 @limiter.limit(intake_limit, methods=["POST"])
 def need_cancel(ref):
     """The neighbour no longer needs it: ask once, then cancel (the link's key is the permission)."""
-    form = CancelForm()
-    key = request.args.get("key", "")
+    form, key = CancelForm(), request.args.get("key", "")
+    if not key_fits(ref, key):
+        error = _("This link does not work any more. Please text or call us to cancel.")
+        return render_template("intake/need_cancel.html", ref=ref, form=form, error=error, broken=True), 403
     if form.validate_on_submit():
         try:
             need = cancel_from_web(ref, key)
         except ServiceError as error:
-            return render_template("intake/need_cancel.html", ref=ref, form=form, error=error.message), 403
+            return render_template("intake/need_cancel.html", ref=ref, form=form, error=error.message), 400
         return render_template("intake/need_cancel.html", ref=need.ref, form=form, cancelled=True)
     return render_template("intake/need_cancel.html", ref=ref, form=form)
 

@@ -16,6 +16,7 @@ from mutualaid.core import audit
 from mutualaid.core.errors import ServiceError
 from mutualaid.core.permissions import require_coordinator
 from mutualaid.domain.transitions import IllegalTransition
+from mutualaid.domain.refs import normalise_ref
 from mutualaid.extensions import db
 from mutualaid.labels import STATUS_LABELS
 from mutualaid.groups.pause import check_intake
@@ -141,16 +142,22 @@ def cancel_key(need: Need) -> str:
     return URLSafeTimedSerializer(current_app.secret_key, salt=CANCEL_SALT).dumps(need.id)
 
 
-def cancel_from_web(ref: str, key: str, *, now: datetime | None = None) -> Need:
-    """The neighbour cancels on the web with the key from their confirmation page; their volunteer is told."""
-    now = now or datetime.now(timezone.utc)
-    need = get_by_ref(Need, ref)
+def key_fits(ref: str, key: str) -> bool:
+    """Whether `key` is this need's cancel key (and not too old); says nothing else about the need."""
     try:
         need_id = URLSafeTimedSerializer(current_app.secret_key, salt=CANCEL_SALT).loads(
             key or "", max_age=CANCEL_KEY_DAYS * 86400)
     except BadData:
-        need_id = None
-    if need_id != need.id:
+        return False
+    need = db.session.execute(db.select(Need.id).where(Need.ref == normalise_ref(ref))).scalar_one_or_none()
+    return need is not None and need == need_id
+
+
+def cancel_from_web(ref: str, key: str, *, now: datetime | None = None) -> Need:
+    """The neighbour cancels on the web with the key from their confirmation page; their volunteer is told."""
+    now = now or datetime.now(timezone.utc)
+    need = get_by_ref(Need, ref)
+    if not key_fits(ref, key):
         raise ServiceError(_l("This link does not work any more. Please text or call us to cancel."), code="bad_key")
     if need.status == "cancelled":
         return need  # a second click
