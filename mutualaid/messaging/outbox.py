@@ -83,6 +83,10 @@ def queue_sms(*, to_number: str, template: str, group: Group | None, person: Per
                       status="queued", purpose=purpose, template=template, urgent=urgent,
                       simulated=simulated or bool(person and person.simulated),
                       next_attempt_at=send_at, created_at=now, updated_at=now)
+    if person is not None and person.opted_out and template != "opted_out":
+        # Kept for coordinators, never sent: STOP holds from the moment it arrives (a text queued
+        # before it is stopped at delivery instead).
+        message.status, message.last_error, message.next_attempt_at = "suppressed", "opted out", None
     db.session.add(message)
     return message
 

@@ -268,6 +268,18 @@ def test_carrier_opt_out_21610_fails_the_message_and_opts_the_person_out(client,
     assert audit_actions(person()).count("person.opted_out") == 1
 
 
+def test_nothing_is_queued_for_a_person_who_has_opted_out(client, fake):
+    text_in(client, "HELP")
+    deliver_outbox(now=SOON)
+    text_in(client, "STOP")
+    later = queue(SENDER, now=SOON, person=person(), group=None)
+    assert later.status == "suppressed" and later.next_attempt_at is None
+    requests_before = len(fake.requests)
+    deliver_outbox(now=SOON + timedelta(minutes=1))
+    db.session.refresh(later)
+    assert later.status == "suppressed" and len(fake.requests) == requests_before
+
+
 def test_after_21610_later_messages_are_suppressed_without_a_request(client, fake):
     text_in(client, "HELP")
     fake.script = [("error", 400, 21610)]
