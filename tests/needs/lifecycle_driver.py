@@ -119,6 +119,7 @@ class Seen:
     sent: set[int] = field(default_factory=set)  # outbound messages already handed to the provider
     replied: dict[int, int] = field(default_factory=dict)  # need id -> the requester's text answering "closing_soon"
     idle: dict[int, bool] = field(default_factory=dict)  # person id -> their SMS conversation asks nothing
+    told: set[str] = field(default_factory=set)  # every template queued so far
 
 
 @dataclass
@@ -473,6 +474,7 @@ class Checker:
         self.look_at_new_messages()
         new_messages, self._new_messages = self._new_messages, []
         self.templates_told = {row.template for row, _, _ in new_messages}
+        seen.told |= self.templates_told
         needs = {n.id: n for n in db.session.execute(db.select(Need).order_by(Need.id)).scalars()}
         claims = list(db.session.execute(db.select(Claim).order_by(Claim.id)).scalars())
         active = defaultdict(list)

@@ -115,12 +115,12 @@ class LifecycleMachine(RuleBasedStateMachine):
         ref = self.ref(need, "open" if word == "OTHER" else "in_progress", ours=False)
         self.world.text("requester", REQUESTER, f"{word} {ref}")
 
-    @precondition(lambda self: self.needs() > 0)
+    @precondition(lambda self: "followup_ask" in self.world.seen.told)
     @rule(answer=st.sampled_from(["1", "2"]))
     def requester_answers_the_follow_up(self, answer):
         self.world.text("requester", REQUESTER, answer)
 
-    @precondition(lambda self: self.needs() > 0)
+    @precondition(lambda self: "closing_soon" in self.world.seen.told)
     @rule()
     def requester_replies_to_the_last_message(self):
         self.world.text("requester", REQUESTER, REPLY)
