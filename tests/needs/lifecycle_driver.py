@@ -118,7 +118,7 @@ class Seen:
     inbound_id: int = 0
     sent: set[int] = field(default_factory=set)  # outbound messages already handed to the provider
     replied: dict[int, int] = field(default_factory=dict)  # need id -> the requester's text answering "closing_soon"
-    idle: dict[int, bool] = field(default_factory=dict)  # person id -> their SMS conversation asks nothing
+    idle: dict[int, bool] = field(default_factory=dict)  # person id -> none of their SMS conversations asks anything
     told: set[str] = field(default_factory=set)  # every template queued so far
 
 
@@ -252,7 +252,8 @@ class World:
         from mutualaid.claims.actions import claim_need
 
         return self._step(f"volunteer {volunteer} claims {ref}",
-                          lambda: claim_need(self.volunteer(volunteer), ref, now=self.now) and None) + self._after_people()
+                          lambda: claim_need(self.volunteer(volunteer), ref, now=self.now) and None
+                          ) + self._after_people()
 
     def release(self, volunteer: int, ref: str) -> str:
         """A volunteer gives a need back, with a reason."""
@@ -457,8 +458,8 @@ class Checker:
     def look_at_new_messages(self) -> None:
         """Remember new outbound messages with their status as queued, and who was opted out then."""
         rows = db.session.execute(db.select(
-            Message.id, Message.person_id, Message.to_number, Message.template, Message.status, Message.need_id).where(Message.direction == "out", Message.id > self.seen.message_id)
-            .order_by(Message.id)).all()
+            Message.id, Message.person_id, Message.to_number, Message.template, Message.status, Message.need_id)
+            .where(Message.direction == "out", Message.id > self.seen.message_id).order_by(Message.id)).all()
         phones = dict(db.session.execute(db.select(Person.phone, Person.id)).all())
         opted_now = dict(db.session.execute(db.select(Person.id, Person.opted_out)).all())
         db.session.remove()
@@ -485,10 +486,13 @@ class Checker:
         for event in db.session.execute(db.select(AuditEvent).where(
                 AuditEvent.id > seen.audit_id, AuditEvent.subject_type == "need").order_by(AuditEvent.id)).scalars():
             events[event.subject_id].append(event)
-        inbound = db.session.execute(db.select(Message.id, Message.person_id, Message.body).where(
+        inbound = db.session.execute(db.select(Message.id, Message.person_id, Message.body, Message.to_number).where(
             Message.direction == "in", Message.id > seen.inbound_id).order_by(Message.id)).all()
-        latest_closing = dict(db.session.execute(db.select(Message.need_id, db.func.max(Message.id)).where(
-            Message.direction == "out", Message.template == "closing_soon").group_by(Message.need_id)).all())
+        latest_closing, closing_from = {}, {}  # need id -> its last "closing_soon", and the number it came from
+        for message_id, need_id, number in db.session.execute(db.select(
+                Message.id, Message.need_id, Message.from_number).where(
+                Message.direction == "out", Message.template == "closing_soon").order_by(Message.id)).all():
+            latest_closing[need_id], closing_from[need_id] = message_id, number
         step = world.steps[-1] if world.steps else None
 
         def fail(invariant: str, need: Need | None, problem: str) -> str:
@@ -562,15 +566,15 @@ class Checker:
             if "7" in on and row.template == "claim_expired" and (
                     seen.status.get(row.need_id) != "claimed" or seen.claimer.get(row.need_id) != person_id):
                 raise InvariantViolated(fail("7 (claim_expired only to the current claimer)", need,
-                                             f"volunteer {person_id} told claim_expired; before this step the "
-                                             f"need was {seen.status.get(row.need_id)} claimed by "
+                                             f"person {person_id} told claim_expired; before this step the need was "
+                                             f"{seen.status.get(row.need_id)}, with an active claim by person "
                                              f"{seen.claimer.get(row.need_id)}"))
             # 7b (extra). The same for the reminder that asks them how it is going.
             if "7b" in on and row.template == "claim_reminder" and (
                     seen.status.get(row.need_id) != "claimed" or seen.claimer.get(row.need_id) != person_id):
                 raise InvariantViolated(fail("7b (claim_reminder only to the current claimer)", need,
-                                             f"volunteer {person_id} reminded; before this step the need was "
-                                             f"{seen.status.get(row.need_id)} claimed by "
+                                             f"person {person_id} reminded; before this step the need was "
+                                             f"{seen.status.get(row.need_id)}, with an active claim by person "
                                              f"{seen.claimer.get(row.need_id)}"))
 
         # 5a (extra). Whatever was queued, nothing is sent to a person who was opted out before and after the step.
@@ -593,20 +597,23 @@ class Checker:
                 need = next((n for n in needs.values() if n.ref == ref), None)
                 if need is not None and seen.claimer.get(need.id) == volunteer_id and need.status != "fulfilled":
                     raise InvariantViolated(fail("9 (a volunteer's DONE <ref>, as the reminder says, works)", need,
-                                                 f"volunteer {volunteer_id} texted DONE {ref} for their claim; "
-                                                 f"the need is still {need.status}"))
+                                                 f"the volunteer (person {volunteer_id}) texted DONE {ref} for their "
+                                                 f"claim; the need is still {need.status}"))
 
         # Remember what we saw, for the next check.
-        for message_id, person_id, body in inbound:
+        for message_id, person_id, body, to_number in inbound:
             if body != REPLY or not seen.idle.get(person_id, True):
                 continue
+            # The reply answers the open need whose last message came from the number they texted.
             waiting = [nid for nid, closing_id in latest_closing.items()
-                       if closing_id < message_id and nid in needs and needs[nid].requester_id == person_id
-                       and seen.status.get(nid) == "open" and seen.replied.get(nid, 0) < closing_id]
+                       if closing_id < message_id and closing_from[nid] in (to_number, "") and nid in needs
+                       and needs[nid].requester_id == person_id and seen.status.get(nid) == "open"
+                       and seen.replied.get(nid, 0) < closing_id]
             if len(waiting) == 1:
                 seen.replied[waiting[0]] = message_id
-        seen.idle = {conv.person_id: (conv.state or {}).get("step", "idle") == "idle"
-                     for conv in db.session.execute(db.select(Conversation)).scalars()}
+        seen.idle = defaultdict(lambda: True)
+        for conv in db.session.execute(db.select(Conversation)).scalars():
+            seen.idle[conv.person_id] &= (conv.state or {}).get("step", "idle") == "idle"
         seen.status = {n.id: n.status for n in needs.values()}
         seen.claimer = {n.id: (active[n.id][0].volunteer_id if active.get(n.id) else None) for n in needs.values()}
         seen.audit_id = world._max_id(AuditEvent.id)
