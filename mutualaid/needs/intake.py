@@ -17,7 +17,7 @@ from mutualaid.domain.refs import new_ref
 from mutualaid.domain.text import clean_text, is_blank
 from mutualaid.extensions import db
 from mutualaid.groups.places import choose_group, locate
-from mutualaid.models import Group, Need
+from mutualaid.models import Group, Need, Person
 
 log = logging.getLogger(__name__)
 
@@ -184,8 +184,20 @@ def refill_draft(need: Need, *, category: str | None, details: str, where: str, 
     place_need(need, group=group, allow_online=False)
 
 
+def is_practice(record) -> bool:
+    """Whether a new need/offer is practice: the person it is for is a number made up in the SMS simulator."""
+    if isinstance(record, Need):
+        person, person_id = record.requester, record.requester_id
+    else:
+        person, person_id = record.person, record.person_id
+    if person is None and person_id is not None:
+        person = db.session.get(Person, person_id)
+    return bool(person is not None and person.simulated)
+
+
 def save_new(record, *, actor, now: datetime, action: str, **details) -> None:
-    """Give a new need/offer its reference, flush it and audit its creation (no commit)."""
+    """Give a new need/offer its reference, mark it practice when it is, flush it and audit its creation (no commit)."""
+    record.practice = is_practice(record)
     _insert_with_ref(record)
     audit.record(action, record, actor=actor, now=now, **details)
 
