@@ -48,8 +48,9 @@ def submit_need(data: NeedInput, *, entered_by=None, now: datetime | None = None
         return existing, False
     clean_common(data.category, data.details, data.where)  # field errors before contact errors, as the form lists them
     contact = clean_contact(data.contact)
+    home = entered_by.group if getattr(entered_by, "is_coordinator", False) else None
     need, group = new_need(category=data.category, details=data.details, where=data.where, urgency=data.urgency,
-                           language=contact.language, source=data.source, now=now,
+                           language=contact.language, source=data.source, now=now, home=home,
                            entered_by_id=getattr(entered_by, "id", None), submission_key=data.submission_key)
     check_intake(group, now)
     requester = find_or_create_person(phone=contact.phone or None, email=contact.email or None,

@@ -149,18 +149,25 @@ def _groups() -> list[Group]:
     return list(db.session.execute(db.select(Group).order_by(Group.id)).scalars())
 
 
-def place_need(need: Need, *, group: Group | None = None, allow_online: bool = True) -> Group:
-    """Geocode a need's address text and set its private and public place; returns its group."""
-    group_found, placement = choose_group(locate(need.address_text, allow_online=allow_online),
-                                          [group] if group else _groups())
+def place_need(need: Need, *, group: Group | None = None, home: Group | None = None,
+               allow_online: bool = True) -> Group:
+    """Geocode a need's address text and set its private and public place; returns its group.
+
+    It goes to `group` if given; else to the group whose area holds the place, and when none does
+    (or the place is unknown), to `home` (a coordinator's own group) or else the first group.
+    """
+    groups = [group] if group else _groups()
+    if home is not None and group is None:
+        groups = [home] + [g for g in groups if g.id != home.id]
+    group_found, placement = choose_group(locate(need.address_text, allow_online=allow_online), groups)
     placement.apply_to(need)
     need.group_id = group_found.id
     return group_found
 
 
 def new_need(*, category: str | None, details: str, where: str, urgency: str | None, language: str, source: str,
-             now: datetime, status: str = "open", group: Group | None = None, allow_online: bool = True,
-             texted: bool = False, **columns) -> tuple[Need, Group]:
+             now: datetime, status: str = "open", group: Group | None = None, home: Group | None = None,
+             allow_online: bool = True, texted: bool = False, **columns) -> tuple[Need, Group]:
     """The one place a need is made (web, API, phone intake and SMS drafts): its fields cleaned by the
     one cleaner, placed in the group whose area holds it (or `group`), and its chase started if open.
 
@@ -170,7 +177,7 @@ def new_need(*, category: str | None, details: str, where: str, urgency: str | N
     need = Need(category=category, details=details, address_text=where, language=language, source=source,
                 urgency=urgency if urgency in URGENCIES else "soon", status=status, created_at=now, updated_at=now,
                 **columns)
-    found = place_need(need, group=group, allow_online=allow_online)
+    found = place_need(need, group=group, home=home, allow_online=allow_online)
     if status == "open":
         start_chase(need, now)
     return need, found
