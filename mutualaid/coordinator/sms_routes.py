@@ -80,7 +80,7 @@ def clear_practice():
     """Delete the group's practice requests, offers, made-up numbers and their texts."""
     if ClearPracticeForm().validate_on_submit():
         cleared = sms_admin.clear_practice(current_user)
-        flash(_("Practice data cleared: %(needs)d requests, %(offers)d offers, %(people)d made-up numbers, "
-                "%(messages)d texts.", needs=cleared.needs, offers=cleared.offers, people=cleared.people,
+        flash(_("Practice data cleared (requests: %(needs)d, offers: %(offers)d, made-up numbers: %(people)d, "
+                "texts: %(messages)d).", needs=cleared.needs, offers=cleared.offers, people=cleared.people,
                 messages=cleared.messages))
     return redirect(url_for("coordinator.simulator"))

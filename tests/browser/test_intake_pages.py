@@ -94,7 +94,7 @@ def test_the_simulator_fits_passes_axe_and_clears_practice(live_server, new_cont
     expect(page.locator(".badge.practice").first).to_have_text("Practice")
     check_page(page, axe_source, "the simulator", VIEWPORTS[screen]["viewport"]["width"])
     page.get_by_role("button", name="Clear all practice data").click()
-    expect(page.locator("main")).to_contain_text("Practice data cleared: 1 requests")
+    expect(page.locator("main")).to_contain_text("Practice data cleared (requests: 1,")
     expect(page.locator(".badge.practice")).to_have_count(0)
 
 

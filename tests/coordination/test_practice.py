@@ -192,7 +192,7 @@ def test_clearing_deletes_every_practice_record_and_keeps_real_ones(client, coor
     page = client.get("/coordinator/sms/simulator").get_data(as_text=True)
     response = client.post("/coordinator/sms/simulator/clear", data={"csrf_token": csrf_from(page)},
                            follow_redirects=True)
-    assert "Practice data cleared: 1 requests, 1 offers, 2 made-up numbers" in response.get_data(as_text=True)
+    assert "Practice data cleared (requests: 1, offers: 1, made-up numbers: 2" in response.get_data(as_text=True)
     assert db.session.get(Need, need_id) is None and Need.query.all() == [real]
     assert Offer.query.count() == 0
     assert Person.query.filter_by(simulated=True).count() == 0
