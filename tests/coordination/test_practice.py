@@ -99,7 +99,7 @@ def test_a_request_from_the_simulator_is_practice_and_a_real_text_is_not(client,
 
 
 def test_a_practice_request_never_reaches_a_real_volunteer_near_and_free(client, coordinator, volunteers):
-    need = practice_request(client)
+    assert practice_request(client).practice
     now = datetime.now(timezone.utc)
     for hours in (0, 1.5, 5, 25, 24 * 12 + 1):  # every step of the chase, and the matching pass
         chase_open_needs(now + timedelta(hours=hours))

@@ -8,7 +8,6 @@ import pytest
 from mutualaid.groups.actions import create_group
 from mutualaid.models import Message, Need
 from mutualaid.sms.actions import process_pending_inbound
-from tests.builders import post_form
 from tests.sms_helpers import GROUP_NUMBER, sms_config, text_in
 
 COMMAND = "flask --app wsgi groups create"
