@@ -9,7 +9,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug import exceptions as werkzeug_exceptions
 from werkzeug.exceptions import HTTPException
 
-from mutualaid.core.errors import Forbidden, NotFound
+from mutualaid.core.errors import Forbidden, NotFound, NotSetUp
 from mutualaid.extensions import db
 from mutualaid.sms.hooks import is_twilio_webhook
 from mutualaid.tracebacks import frames
@@ -52,6 +52,15 @@ def init_app(app: Flask) -> None:
         return _page(400, _("Please try again"),
                      _("This page had been open a long time, so for your safety nothing was sent. "
                        "Please go back, reload the page and send it again."))
+
+    @app.errorhandler(NotSetUp)
+    def not_set_up(exc: NotSetUp):
+        """No group yet: a plain 503 saying so and naming the command to run (never a 500)."""
+        db.session.rollback()
+        title = _("Not set up yet")
+        if _wants_json() or is_twilio_webhook(request):
+            return _page(503, title, f"{exc.message} {exc.command}")
+        return render_template("main/not_set_up.html", title=title, message=exc.message, command=exc.command), 503
 
     @app.errorhandler(NotFound)
     def not_found(exc):

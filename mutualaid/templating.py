@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from mutualaid.domain.categories import LANGUAGE_NAMES
 from mutualaid.domain.transitions import TRANSITIONS
+from mutualaid.domain.phones import display_phone
 from mutualaid.labels import (
     AGE_WORDS,
     CATEGORY_LABELS,
@@ -73,6 +74,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["reasons_text"] = reasons_text
     app.jinja_env.filters["age_word"] = lambda colour: AGE_WORDS.get(colour, colour)
     app.jinja_env.filters["step_label"] = lambda step: STEP_LABELS.get(step, step)
+    app.jinja_env.filters["phone"] = display_phone
     app.jinja_env.filters["reject_page"] = lambda args: {k: v for k, v in args.items() if k != "page"}
     app.jinja_env.globals["allowed_vetting"] = lambda status: TRANSITIONS["volunteer"].get(status, ())
 

@@ -27,7 +27,7 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-from tests.builders import csrf_from
+from tests.builders import csrf_from, make_group
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "translations"
@@ -184,6 +184,13 @@ def spanish_mo() -> Path:
 def config_overrides(spanish_mo):
     """Point Flask-Babel at the repository's translations folder (it defaults to mutualaid/translations)."""
     return {"BABEL_TRANSLATION_DIRECTORIES": str(TRANSLATIONS)}
+
+
+@pytest.fixture
+def client(app):
+    """A test client on an instance with a group (without one, the pages say it is not set up yet)."""
+    make_group()
+    return app.test_client()
 
 
 @pytest.fixture

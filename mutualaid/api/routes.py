@@ -12,7 +12,8 @@ from mutualaid.api.openapi import openapi_document
 from mutualaid.claims.actions import claim_need as claim
 from mutualaid.claims.actions import complete_claim, release_claim
 from mutualaid.claims.nearby import my_claims
-from mutualaid.core.errors import ServiceError
+from mutualaid.core.errors import NotSetUp, ServiceError
+from mutualaid.groups.actions import require_set_up
 from mutualaid.domain.categories import CATEGORY_CODES
 from mutualaid.extensions import limiter
 from mutualaid.groups.pause import IntakePaused
@@ -23,7 +24,7 @@ from mutualaid.needs.actions import submit_need, submit_offer
 from mutualaid.needs.intake import Contact, NeedInput, OfferInput
 from mutualaid.needs.reads import private_view, public_view
 
-STATUS_FOR_CODE = {"not_found": 404, "forbidden": 403, "taken": 409, "illegal_transition": 409, "capacity": 409}
+STATUS_FOR_CODE = {"not_set_up": 503, "not_found": 404, "forbidden": 403, "taken": 409, "illegal_transition": 409, "capacity": 409}
 
 
 class BadRequest(ServiceError):
@@ -34,7 +35,8 @@ class BadRequest(ServiceError):
 def service_error(error: ServiceError):
     """Service refusals become JSON errors naming the field."""
     status = STATUS_FOR_CODE.get(error.code, 400)
-    return jsonify(error={"status": status, "message": str(error.message), "field": error.field}), status
+    message = f"{error.message} {error.command}" if isinstance(error, NotSetUp) else str(error.message)
+    return jsonify(error={"status": status, "message": message, "field": error.field}), status
 
 
 def json_body() -> dict:
@@ -91,6 +93,7 @@ def openapi():
 @limiter.limit(intake_limit)
 def create_need():
     """Ask for help (no account needed)."""
+    require_set_up()
     data = json_body()
     try:
         need, created = submit_need(NeedInput(
@@ -108,6 +111,7 @@ def create_need():
 @limiter.limit(intake_limit)
 def create_offer():
     """Offer something (no account needed)."""
+    require_set_up()
     data = json_body()
     quantity = data.get("quantity", 1)
     if not isinstance(quantity, int) or isinstance(quantity, bool):

@@ -50,7 +50,8 @@ class Overview:
 
     rows: list[UnmetRow]
     open_by_category: dict[str, int] = field(default_factory=dict)
-    total_unmet: int = 0
+    total_unmet: int = 0  # practice needs (from the SMS simulator) are listed, with a badge, but not counted
+    practice_unmet: int = 0
 
 
 def _require(coordinator: Person) -> None:
@@ -112,9 +113,11 @@ def unmet_needs(coordinator: Person, filters: UnmetFilter = UnmetFilter(), *, no
         needs += itertools.islice(batch, wanted - len(needs))
     needs = needs[(page - 1) * PAGE:wanted]
     counts = dict(db.session.execute(db.select(Need.category, func.count()).where(
-        Need.group_id == coordinator.group_id, Need.status == "open").group_by(Need.category)).all())
-    total = db.session.execute(base.with_only_columns(func.count()).order_by(None)).scalar_one()
-    return Overview(_rows(needs, coordinator, now), counts, total)
+        Need.group_id == coordinator.group_id, Need.status == "open", Need.practice.is_(False))
+        .group_by(Need.category)).all())
+    totals = dict(db.session.execute(base.with_only_columns(Need.practice, func.count()).group_by(Need.practice)
+                                     .order_by(None)).all())
+    return Overview(_rows(needs, coordinator, now), counts, totals.get(False, 0), totals.get(True, 0))
 
 
 def _rows(needs: list[Need], coordinator: Person, now: datetime) -> list[UnmetRow]:
@@ -176,12 +179,13 @@ def _utc_day(column):
 def _figures(group: int, now: datetime) -> Figures:
     """The figures of one group as of `now`."""
     by = {}
+    real = and_(Need.group_id == group, Need.practice.is_(False))  # practice needs are never counted
     for status, category, count in db.session.execute(db.select(Need.status, Need.category, func.count()).where(
-            Need.group_id == group).group_by(Need.status, Need.category)).all():
+            real).group_by(Need.status, Need.category)).all():
         by.setdefault(status, {})[category] = count
     areas = db.session.execute(db.select(
         Need.public_label, func.count(), func.sum(func.cast(Need.status == "open", db.Integer))).where(
-        Need.group_id == group, Need.created_at >= now - timedelta(days=30)).group_by(Need.public_label)
+        real, Need.created_at >= now - timedelta(days=30)).group_by(Need.public_label)
         .order_by(func.count().desc()).limit(20)).all()
     # Durations and days are worked out by the database: reading every timestamp of a month of requests
     # into Python took seconds at a million requests.
@@ -190,7 +194,7 @@ def _figures(group: int, now: datetime) -> Figures:
         _hours_between(Need.created_at, Claim.claimed_at),
         case((and_(Need.status == "fulfilled", Need.closed_at.is_not(None)), _hours_between(Need.created_at, Need.closed_at))),
         case((Claim.claimed_at >= week_ago, 1), else_=0)).join(Claim, Claim.need_id == Need.id).where(
-        Need.group_id == group, Claim.claimed_at >= now - timedelta(days=30))).all()
+        real, Claim.claimed_at >= now - timedelta(days=30))).all()
     to_claim, to_fulfil = {}, {}
     for days in (7, 30):
         rows = [row for row in claim_rows if days == 30 or row[2]]
@@ -201,7 +205,7 @@ def _figures(group: int, now: datetime) -> Figures:
     start = (now - timedelta(days=29)).date()
     day = _utc_day(Need.created_at)
     per_day_counts = dict(db.session.execute(db.select(day, func.count()).where(
-        Need.group_id == group, Need.created_at >= datetime.combine(start, datetime.min.time(), timezone.utc))
+        real, Need.created_at >= datetime.combine(start, datetime.min.time(), timezone.utc))
         .group_by(day)).all())
     per_day = [((start + timedelta(days=i)).isoformat(), per_day_counts.get((start + timedelta(days=i)).isoformat(), 0))
                for i in range(30)]
@@ -222,7 +226,7 @@ def coverage_gaps(coordinator: Person, *, now: datetime | None = None, minimum: 
     """Areas with open needs nobody fits (out of range, no one for the kind of help or the language)."""
     _require(coordinator)
     rows = db.session.execute(db.select(Need.public_label, Need.match_reason, func.count()).where(
-        Need.group_id == coordinator.group_id, Need.status == "open",
+        Need.group_id == coordinator.group_id, Need.status == "open", Need.practice.is_(False),
         Need.match_reason.in_(("nobody_in_range", "nobody_for_category", "nobody_with_language",
                                "nobody_with_car"))).group_by(Need.public_label, Need.match_reason)).all()
     gaps = [Gap(label or "", reason, count) for label, reason, count in rows if count >= minimum]

@@ -129,11 +129,12 @@ def _helper_name(need: Need) -> str:
 
 
 def export_needs(coordinator: Person, *, now: datetime | None = None) -> Export:
-    """Every need of the coordinator's group, oldest first, with the requester's contact details."""
+    """Every need of the coordinator's group (practice ones left out), oldest first, with the requester's contact
+    details."""
     now = now or datetime.now(timezone.utc)
     group = _group_of(coordinator)
     needs = db.session.execute(
-        db.select(Need).where(Need.group_id == group.id).order_by(Need.created_at, Need.id)
+        db.select(Need).where(Need.group_id == group.id, Need.practice.is_(False)).order_by(Need.created_at, Need.id)
         .options(selectinload(Need.requester), selectinload(Need.claims).selectinload(Claim.volunteer))
     ).scalars().all()
     rows = []
@@ -149,11 +150,12 @@ def export_needs(coordinator: Person, *, now: datetime | None = None) -> Export:
 
 
 def export_offers(coordinator: Person, *, now: datetime | None = None) -> Export:
-    """Every offer of the coordinator's group, oldest first, with the offerer's contact details."""
+    """Every offer of the coordinator's group (practice ones left out), oldest first, with the offerer's contact
+    details."""
     now = now or datetime.now(timezone.utc)
     group = _group_of(coordinator)
     offers = db.session.execute(
-        db.select(Offer).where(Offer.group_id == group.id).order_by(Offer.created_at, Offer.id)
+        db.select(Offer).where(Offer.group_id == group.id, Offer.practice.is_(False)).order_by(Offer.created_at, Offer.id)
         .options(selectinload(Offer.person))
     ).scalars().all()
     rows = []

@@ -75,7 +75,7 @@ def _local_midnight(day: date, zone) -> datetime:
 def _met_this_month(group: Group, month_start: datetime, now: datetime) -> int:
     """Requests marked done since the start of this calendar month."""
     return db.session.execute(db.select(func.count(Need.id)).where(
-        Need.group_id == group.id, Need.status == "fulfilled",
+        Need.group_id == group.id, Need.status == "fulfilled", Need.practice.is_(False),
         Need.closed_at >= month_start, Need.closed_at <= now)).scalar_one()
 
 
@@ -84,7 +84,7 @@ def _median_hours_to_help(group: Group, now: datetime) -> tuple[float | None, in
     rows = db.session.execute(
         db.select(Need.created_at, func.max(Claim.claimed_at))
         .join(Claim, Claim.need_id == Need.id)
-        .where(Need.group_id == group.id, Need.status == "fulfilled",
+        .where(Need.group_id == group.id, Need.status == "fulfilled", Need.practice.is_(False),
                Need.closed_at >= now - MEDIAN_WINDOW, Need.closed_at <= now)
         .group_by(Need.id, Need.created_at)).all()
     waits = [max((claimed - created).total_seconds(), 0) / 3600 for created, claimed in rows]
@@ -97,7 +97,8 @@ def _open_by_category(group: Group) -> list[CategoryCount]:
     """Open requests per kind of help, in the fixed category order, small counts suppressed."""
     counts = dict(db.session.execute(
         db.select(Need.category, func.count(Need.id))
-        .where(Need.group_id == group.id, Need.status == "open").group_by(Need.category)).all())
+        .where(Need.group_id == group.id, Need.status == "open", Need.practice.is_(False))
+        .group_by(Need.category)).all())
     return [CategoryCount(code, suppress(counts[code])) for code in CATEGORY_CODES if counts.get(code)]
 
 
@@ -106,7 +107,7 @@ def _weeks(group: Group, zone, now: datetime) -> list[WeekCount]:
     today = now.astimezone(zone).date()
     first = today - timedelta(days=today.weekday() + 7 * (WEEKS_SHOWN - 1))
     created = db.session.execute(db.select(Need.created_at).where(
-        Need.group_id == group.id, Need.status != "draft",
+        Need.group_id == group.id, Need.status != "draft", Need.practice.is_(False),
         Need.created_at >= _local_midnight(first, zone), Need.created_at <= now)).scalars()
     counts = [0] * WEEKS_SHOWN
     for moment in created:

@@ -27,7 +27,7 @@ from mutualaid.matching import actions as matching
 from mutualaid.matching.proposals import proposals_for
 from mutualaid.needs import actions as need_actions
 from mutualaid.needs.actions import submit_need
-from mutualaid.needs.forms import NeedForm, attach_error, contact_from
+from mutualaid.needs.forms import PhoneIntakeForm, attach_error, contact_from
 from mutualaid.needs.intake import NeedInput
 from mutualaid.offers.reads import set_aside_for
 from mutualaid.people import actions as accounts
@@ -176,7 +176,7 @@ def vet(person_id):
 @keeps_input_on_csrf_failure
 def intake():
     """Enter a need for someone on the phone (phone intake)."""
-    form = NeedForm()
+    form = PhoneIntakeForm()
     if form.validate_on_submit():
         try:
             need, _created = submit_need(NeedInput(

@@ -1,5 +1,6 @@
 """Coordinator SMS pages: messages in and out, and the SMS simulator."""
-from flask import current_app, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -21,6 +22,12 @@ class SimulatorForm(FlaskForm):
                         default="+447911000001")
     body = TextAreaField(_l("Message"))
     submit = SubmitField(_l("Send text"))
+
+
+class ClearPracticeForm(FlaskForm):
+    """Delete the group's practice data (a POST with a CSRF token)."""
+
+    submit = SubmitField(_l("Clear all practice data"))
 
 
 @bp.route("/messages")
@@ -63,4 +70,17 @@ def simulator():
             attach_error(form, error)
     thread = sms_admin.conversation_with(phone, current_user.group_id) if phone else []
     status = 400 if form.errors or form.form_errors else 200
-    return render_template("coordinator/simulator.html", form=form, thread=thread, phone=phone), status
+    return render_template("coordinator/simulator.html", form=form, thread=thread, phone=phone,
+                           practice=sms_admin.practice_needs(current_user), clear_form=ClearPracticeForm()), status
+
+
+@bp.route("/sms/simulator/clear", methods=["POST"])
+@coordinator_required
+def clear_practice():
+    """Delete the group's practice requests, offers, made-up numbers and their texts."""
+    if ClearPracticeForm().validate_on_submit():
+        cleared = sms_admin.clear_practice(current_user)
+        flash(_("Practice data cleared (requests: %(needs)d, offers: %(offers)d, made-up numbers: %(people)d, "
+                "texts: %(messages)d).", needs=cleared.needs, offers=cleared.offers, people=cleared.people,
+                messages=cleared.messages))
+    return redirect(url_for("coordinator.simulator"))

@@ -22,3 +22,14 @@ def normalise_phone(raw: str | None, default_region: str = "GB") -> str:
     if not phonenumbers.is_valid_number(number):
         raise InvalidPhone("That phone number is not valid; please check the digits.")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def display_phone(e164: str | None) -> str:
+    """A stored number as people write it in its own country ("+442071234567" -> "020 7123 4567")."""
+    if not e164:
+        return ""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)

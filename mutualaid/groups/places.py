@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mutualaid.core.errors import NotSetUp
 from mutualaid.domain.privacy import approximate_point, haversine_km
 from mutualaid.extensions import db
 from mutualaid.geo.gateway import get_geocoding
@@ -68,7 +69,7 @@ def locate(text: str, *, allow_online: bool = True) -> Placement:
 def choose_group(placement: Placement, groups: list[Group]) -> tuple[Group, Placement]:
     """The group whose area holds the place (nearest centre wins); else the first, flagged out of area."""
     if not groups:
-        raise LookupError("No group is set up yet: run `flask --app wsgi groups create`.")
+        raise NotSetUp()
     if placement.exact is None:
         return groups[0], _with_label(placement, groups[0])
     inside = [g for g in groups if in_area(g, *placement.exact)]

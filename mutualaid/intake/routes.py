@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from mutualaid.core.errors import ServiceError
 from mutualaid.errors import keeps_input_on_csrf_failure
 from mutualaid.extensions import limiter
-from mutualaid.groups.actions import all_groups
+from mutualaid.groups.actions import all_groups, require_group
 from mutualaid.groups.pause import IntakePaused, intake_pause
 from mutualaid.intake import bp
 from mutualaid.models import Need, Offer
@@ -39,6 +39,7 @@ def paused_page(group=None, pause=None):
 @keeps_input_on_csrf_failure
 def need():
     """Ask for help; on success show the reference."""
+    require_group()
     if (paused := paused_page()) is not None:
         return paused
     form = NeedForm()
@@ -92,6 +93,7 @@ def need_cancel(ref):
 @keeps_input_on_csrf_failure
 def offer():
     """Offer something or some time."""
+    require_group()
     form = OfferForm()
     if form.validate_on_submit():
         try:

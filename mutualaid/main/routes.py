@@ -6,6 +6,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from mutualaid.core.errors import ServiceError
 from mutualaid.extensions import csrf, db, limiter
+from mutualaid.groups.actions import all_groups, require_group
 from mutualaid.i18n import LANGUAGE_COOKIE
 from mutualaid.main import bp
 from mutualaid.main.forms import LanguageForm
@@ -14,8 +15,9 @@ from mutualaid.people.actions import set_language
 
 @bp.route("/")
 def index():
-    """The front door: ask for help, offer help, or log in."""
-    return render_template("main/index.html")
+    """The front door: ask for help, offer help, or log in; says whose group this is and its texting number."""
+    require_group()
+    return render_template("main/index.html", groups=all_groups())
 
 
 @bp.route("/language", methods=["POST"])

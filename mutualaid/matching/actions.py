@@ -80,7 +80,12 @@ def explain_unmatched(need: Need, now: datetime | None = None) -> str | None:
 
 
 def notify_candidates(need: Need, *, ring: int, now: datetime) -> int:
-    """Tell the best few not yet told about this need; nobody is told twice. Returns how many."""
+    """Tell the best few not yet told about this need; nobody is told twice. Returns how many.
+
+    Nobody is told about a practice need (from the SMS simulator): volunteers are real people.
+    """
+    if need.practice:
+        return 0
     size = current_app.config["NOTIFY_FIRST_RING"] if ring == 1 else SECOND_RING_SIZE
     factor = 1.0 if ring == 1 else SECOND_RING_RADIUS
     already = set(db.session.execute(db.select(NeedNotification.volunteer_id).where(
@@ -141,8 +146,10 @@ def need_details_public(need: Need) -> str:
 
 
 def run_matching_pass(group_id: int, now: datetime) -> MatchResult:
-    """Match all the group's open needs at once; store the proposals and the reasons nobody fits."""
-    needs = list(db.session.execute(db.select(Need).where(Need.group_id == group_id, Need.status == "open")).scalars())
+    """Match all the group's open needs at once (practice ones are left out); store the proposals and the
+    reasons nobody fits."""
+    needs = list(db.session.execute(db.select(Need).where(Need.group_id == group_id, Need.status == "open",
+                                                          Need.practice.is_(False))).scalars())
     result = match_all([need_row(n, now) for n in needs], volunteer_rows(group_id, now.date()))
     ids = [n.id for n in needs]
     db.session.execute(delete(Proposal).where(Proposal.need_id.in_(ids)))
@@ -163,7 +170,8 @@ def _propose_offers(needs: list[Need], now: datetime) -> None:
     if not needs:
         return
     offers = list(db.session.execute(db.select(Offer).where(
-        Offer.group_id == needs[0].group_id, Offer.status == "open", Offer.public_lat.is_not(None))).scalars())
+        Offer.group_id == needs[0].group_id, Offer.status == "open", Offer.public_lat.is_not(None),
+        Offer.practice.is_(False))).scalars())
     direct = bool((needs[0].group.settings or {}).get("offers_direct"))
     for need in needs:
         if need.public_lat is None:

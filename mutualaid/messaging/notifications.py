@@ -13,6 +13,8 @@ def tell(person: Person | None, template: str, *, group: Group | None, need: Nee
     """Queue `template` for `person` by their channel (SMS when they have a phone, else email)."""
     if person is None:
         return None
+    if need is not None and need.practice and not person.simulated:
+        return None  # a practice request (from the SMS simulator) never reaches a real person
     channel = prefer
     if person.volunteer is not None:
         channel = person.volunteer.channel

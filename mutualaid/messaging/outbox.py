@@ -81,7 +81,7 @@ def queue_sms(*, to_number: str, template: str, group: Group | None, person: Per
                       need_id=getattr(need, "id", None), conversation_id=getattr(conversation, "id", None),
                       from_number=(group.phone_number if group else "") or "", to_number=to_number, body=body,
                       status="queued", purpose=purpose, template=template, urgent=urgent,
-                      simulated=simulated or bool(person and person.simulated),
+                      simulated=simulated or bool(person and person.simulated) or bool(need and need.practice),
                       next_attempt_at=send_at, created_at=now, updated_at=now)
     if person is not None and person.opted_out and template != "opted_out":
         # Kept for coordinators, never sent: STOP holds from the moment it arrives (a text queued
@@ -107,7 +107,8 @@ def queue_email(*, to_address: str, template: str, group: Group | None, person: 
     message = Message(direction="out", channel="email", to_address=to_address, group_id=getattr(group, "id", None),
                       person_id=getattr(person, "id", None), need_id=getattr(need, "id", None), body=text,
                       status="queued", purpose=purpose, template=template, urgent=urgent,
-                      simulated=bool(person and person.simulated), next_attempt_at=now, created_at=now,
+                      simulated=bool(person and person.simulated) or bool(need and need.practice),
+                      next_attempt_at=now, created_at=now,
                       updated_at=now)
     db.session.add(message)
     return message

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mutualaid.domain.transitions import check_transition
@@ -54,6 +54,8 @@ class Need(Located, db.Model):
     status: Mapped[str] = mapped_column(String(12), default="open")
     source: Mapped[str] = mapped_column(String(10), default="web")
     submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Made from the coordinators' SMS simulator: never told to real people, never counted.
+    practice: Mapped[bool] = mapped_column(Boolean, default=False)
     escalation_level: Mapped[int] = mapped_column(Integer, default=0)
     match_reason: Mapped[str | None] = mapped_column(String(30))
     notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

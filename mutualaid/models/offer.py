@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mutualaid.domain.transitions import check_transition
@@ -32,6 +32,7 @@ class Offer(Located, db.Model):
     need_id: Mapped[int | None] = mapped_column(ForeignKey("need.id"), index=True)
     source: Mapped[str] = mapped_column(String(10), default="web")
     submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    practice: Mapped[bool] = mapped_column(Boolean, default=False)  # made from the SMS simulator
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -5,11 +5,12 @@ Each public function here is one transaction. Status changes go through lifecycl
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadData, URLSafeTimedSerializer
+from sqlalchemy import or_
 from sqlalchemy.exc import IntegrityError
 
 from mutualaid.core import audit
@@ -39,6 +40,8 @@ from mutualaid.people.records import find_or_create_person
 log = logging.getLogger(__name__)
 CANCEL_SALT = "need-cancel"
 CANCEL_KEY_DAYS = 180
+# The same request sent again this soon (back and submit, a reload, a double click) is the first one.
+RESUBMIT_WINDOW = timedelta(minutes=30)
 
 
 def submit_need(data: NeedInput, *, entered_by=None, now: datetime | None = None) -> tuple[Need, bool]:
@@ -46,10 +49,14 @@ def submit_need(data: NeedInput, *, entered_by=None, now: datetime | None = None
     now = now or datetime.now(timezone.utc)
     if (existing := _existing(Need, data.submission_key)) is not None:
         return existing, False
-    clean_common(data.category, data.details, data.where)  # field errors before contact errors, as the form lists them
+    # Field errors before contact errors, as the form lists them.
+    category, details, where = clean_common(data.category, data.details, data.where)
     contact = clean_contact(data.contact)
+    if data.source in ("web", "phone") and (twin := _sent_again(contact, category, details, where, now)) is not None:
+        return twin, False
+    home = entered_by.group if getattr(entered_by, "is_coordinator", False) else None
     need, group = new_need(category=data.category, details=data.details, where=data.where, urgency=data.urgency,
-                           language=contact.language, source=data.source, now=now,
+                           language=contact.language, source=data.source, now=now, home=home,
                            entered_by_id=getattr(entered_by, "id", None), submission_key=data.submission_key)
     check_intake(group, now)
     requester = find_or_create_person(phone=contact.phone or None, email=contact.email or None,
@@ -58,6 +65,21 @@ def submit_need(data: NeedInput, *, entered_by=None, now: datetime | None = None
     need.requester = requester
     return _commit_new(need, data.submission_key, actor=entered_by, now=now, action="need.created",
                        source=data.source, location_status=need.location_status)
+
+
+def _sent_again(contact, category: str, details: str, where: str, now: datetime) -> Need | None:
+    """The same person's identical request made in the last RESUBMIT_WINDOW and still in hand, if any.
+
+    The form's one-use key catches a double click; this catches going back to the form (which may be
+    loaded afresh, with a new key) and sending it again.
+    """
+    people = db.select(Person.id).where(or_(*(
+        [Person.phone == contact.phone] if contact.phone else []) + ([Person.email == contact.email] if contact.email
+                                                                      else [])))
+    return db.session.execute(db.select(Need).where(
+        Need.requester_id.in_(people), Need.category == category, Need.details == details, Need.address_text == where,
+        Need.status.in_(("open", "claimed")), Need.created_at >= now - RESUBMIT_WINDOW)
+        .order_by(Need.id).limit(1)).scalar_one_or_none()
 
 
 def _commit_new(record, submission_key, *, actor, now, action, **details):

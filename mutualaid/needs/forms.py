@@ -20,7 +20,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from mutualaid.core.errors import ServiceError
-from mutualaid.domain.categories import CATEGORY_CODES, URGENCIES
+from mutualaid.domain.categories import CATEGORY_CODES, LANGUAGE_NAMES, URGENCIES
 from mutualaid.labels import CATEGORY_LABELS, URGENCY_LABELS
 from mutualaid.needs.intake import Contact
 
@@ -71,10 +71,29 @@ class OfferForm(ContactFields):
     submit = SubmitField(_l("Offer it"))
 
 
+class PhoneIntakeForm(NeedForm):
+    """A coordinator enters a request for someone on the phone: about them, in their language."""
+
+    language = SelectField(_l("Their language (we text them in it)"),
+                           choices=[SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()],
+                           default="en", validate_choice=False)
+    category = SelectField(_l("What do they need?"), choices=category_choices, validate_choice=False)
+    details = TextAreaField(_l("Tell us a little more"),
+                            validators=[InputRequired(_l("Please say a few words about it."))])
+    where = StringField(_l("Where? (their postcode or ZIP code is enough)"))
+    name = StringField(_l("Their name (or what we should call them)"))
+    phone = StringField(_l("Their phone"), render_kw={"inputmode": "tel", "autocomplete": "off"})
+    email = StringField(_l("Their email (if they have no phone)"), render_kw={"inputmode": "email"})
+    sms_consent = BooleanField(_l("They agree to be texted about this"), default=True)
+    submit = SubmitField(_l("Save request"))
+
+
 def contact_from(form) -> Contact:
-    """The contact part of an intake form."""
+    """The contact part of an intake form: in the language chosen for them, else the page's own."""
+    language = getattr(form, "language", None)
     return Contact(form.name.data or "", form.phone.data or "", form.email.data or "",
-                   str(get_locale() or "en"), bool(form.sms_consent.data))
+                   (language.data if language is not None else None) or str(get_locale() or "en"),
+                   bool(form.sms_consent.data))
 
 
 def attach_error(form, error: ServiceError) -> None:

@@ -17,7 +17,7 @@ from mutualaid.domain.refs import new_ref
 from mutualaid.domain.text import clean_text, is_blank
 from mutualaid.extensions import db
 from mutualaid.groups.places import choose_group, locate
-from mutualaid.models import Group, Need
+from mutualaid.models import Group, Need, Person
 
 log = logging.getLogger(__name__)
 
@@ -149,18 +149,25 @@ def _groups() -> list[Group]:
     return list(db.session.execute(db.select(Group).order_by(Group.id)).scalars())
 
 
-def place_need(need: Need, *, group: Group | None = None, allow_online: bool = True) -> Group:
-    """Geocode a need's address text and set its private and public place; returns its group."""
-    group_found, placement = choose_group(locate(need.address_text, allow_online=allow_online),
-                                          [group] if group else _groups())
+def place_need(need: Need, *, group: Group | None = None, home: Group | None = None,
+               allow_online: bool = True) -> Group:
+    """Geocode a need's address text and set its private and public place; returns its group.
+
+    It goes to `group` if given; else to the group whose area holds the place, and when none does
+    (or the place is unknown), to `home` (a coordinator's own group) or else the first group.
+    """
+    groups = [group] if group else _groups()
+    if home is not None and group is None:
+        groups = [home] + [g for g in groups if g.id != home.id]
+    group_found, placement = choose_group(locate(need.address_text, allow_online=allow_online), groups)
     placement.apply_to(need)
     need.group_id = group_found.id
     return group_found
 
 
 def new_need(*, category: str | None, details: str, where: str, urgency: str | None, language: str, source: str,
-             now: datetime, status: str = "open", group: Group | None = None, allow_online: bool = True,
-             texted: bool = False, **columns) -> tuple[Need, Group]:
+             now: datetime, status: str = "open", group: Group | None = None, home: Group | None = None,
+             allow_online: bool = True, texted: bool = False, **columns) -> tuple[Need, Group]:
     """The one place a need is made (web, API, phone intake and SMS drafts): its fields cleaned by the
     one cleaner, placed in the group whose area holds it (or `group`), and its chase started if open.
 
@@ -170,7 +177,7 @@ def new_need(*, category: str | None, details: str, where: str, urgency: str | N
     need = Need(category=category, details=details, address_text=where, language=language, source=source,
                 urgency=urgency if urgency in URGENCIES else "soon", status=status, created_at=now, updated_at=now,
                 **columns)
-    found = place_need(need, group=group, allow_online=allow_online)
+    found = place_need(need, group=group, home=home, allow_online=allow_online)
     if status == "open":
         start_chase(need, now)
     return need, found
@@ -184,8 +191,20 @@ def refill_draft(need: Need, *, category: str | None, details: str, where: str, 
     place_need(need, group=group, allow_online=False)
 
 
+def is_practice(record) -> bool:
+    """Whether a new need/offer is practice: the person it is for is a number made up in the SMS simulator."""
+    if isinstance(record, Need):
+        person, person_id = record.requester, record.requester_id
+    else:
+        person, person_id = record.person, record.person_id
+    if person is None and person_id is not None:
+        person = db.session.get(Person, person_id)
+    return bool(person is not None and person.simulated)
+
+
 def save_new(record, *, actor, now: datetime, action: str, **details) -> None:
-    """Give a new need/offer its reference, flush it and audit its creation (no commit)."""
+    """Give a new need/offer its reference, mark it practice when it is, flush it and audit its creation (no commit)."""
+    record.practice = is_practice(record)
     _insert_with_ref(record)
     audit.record(action, record, actor=actor, now=now, **details)
 

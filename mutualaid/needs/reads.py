@@ -112,7 +112,9 @@ def needs_near(lat: float, lon: float, *, radius_km: float = 5.0, limit: int = 5
     loaded = {need.id: need for need in db.session.execute(
         db.select(Need).where(Need.id.in_([need_id for _, _, need_id in found]))
         .options(joinedload(Need.requester))).scalars()}
-    return [(loaded[need_id], km) for km, _, need_id in found]
+    # Practice needs (from the SMS simulator) are left out here rather than in the index scan, which
+    # the index covers; there are only ever a few of them.
+    return [(loaded[need_id], km) for km, _, need_id in found if not loaded[need_id].practice]
 
 
 def _open_within(lat: float, lon: float, reach_km: float, category: str | None,

@@ -205,7 +205,7 @@ def converse(message: Message, person: Person, group: Group, conv_row: Conversat
     if _paused_for_new_requests(group, state, message.body, context, now):
         pause = intake_pause(group, now)
         _reply(message, person, group, conv_row, dialogue.Reply("intake_paused", {
-            "message": pause["message"], "until": pause["until"].isoformat() if pause["until"] else ""}),
+            "message": pause["message"], "until": pause["until"]}),  # a date: the text says it in their language
             state.language, now)
         return
     outcome = dialogue.receive(state, message.body, context)

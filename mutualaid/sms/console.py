@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, or_, update
 
 from mutualaid.core import audit
 from mutualaid.core.errors import ServiceError
@@ -12,7 +14,20 @@ from mutualaid.core.permissions import require_coordinator
 from mutualaid.domain.phones import InvalidPhone, normalise_phone
 from mutualaid.extensions import db
 from mutualaid.messaging.outbox import deliver_outbox
-from mutualaid.models import Group, Message, Need, Person
+from mutualaid.models import (
+    AuditEvent,
+    Claim,
+    Conversation,
+    Group,
+    Message,
+    Need,
+    NeedNote,
+    NeedNotification,
+    Offer,
+    Person,
+    Proposal,
+    VolunteerProfile,
+)
 
 PROBLEM_STATUSES = ("failed", "undelivered", "suppressed")
 
@@ -92,3 +107,79 @@ def deliver_simulated(phone: str, now: datetime | None = None) -> None:
         Message.simulated.is_(True), Message.status == "queued", Message.to_number == phone)).scalars().all()
     if ids:
         deliver_outbox(now=now or datetime.now(timezone.utc), only_ids=ids)
+
+
+def practice_needs(coordinator: Person, limit: int = 50) -> list[Need]:
+    """The group's practice requests (made from the simulator), newest first."""
+    _require(coordinator)
+    return list(db.session.execute(db.select(Need).where(
+        Need.group_id == coordinator.group_id, Need.practice.is_(True))
+        .order_by(Need.created_at.desc(), Need.id.desc()).limit(limit)).scalars())
+
+
+@dataclass(frozen=True)
+class Cleared:
+    """How many practice records were deleted."""
+
+    needs: int
+    offers: int
+    people: int
+    messages: int
+
+
+def clear_practice(coordinator: Person, *, now: datetime | None = None) -> Cleared:
+    """Delete every practice need and offer of the coordinator's group, the made-up numbers, and their texts
+    and conversations; one transaction, audited with the counts only.
+
+    What real records point at them is let go of: an offer set aside for a practice need goes back on the
+    list, and events whose actor was a made-up number keep their action without the actor.
+    """
+    _require(coordinator)
+    now = now or datetime.now(timezone.utc)
+    group_id = coordinator.group_id
+    people = db.select(Person.id).where(Person.group_id == group_id, Person.simulated.is_(True))
+    needs = db.select(Need.id).where(Need.group_id == group_id,
+                                     or_(Need.practice.is_(True), Need.requester_id.in_(people)))
+    offers = db.select(Offer.id).where(Offer.group_id == group_id,
+                                       or_(Offer.practice.is_(True), Offer.person_id.in_(people)))
+    conversations = db.select(Conversation.id).where(Conversation.group_id == group_id,
+                                                     Conversation.person_id.in_(people))
+    counts = [db.session.execute(db.select(db.func.count()).select_from(q.subquery())).scalar_one()
+              for q in (needs, offers, people)]
+    run = db.session.execute
+    messages = run(delete(Message).where(or_(
+        (Message.group_id == group_id) & Message.simulated.is_(True), Message.person_id.in_(people),
+        Message.need_id.in_(needs), Message.conversation_id.in_(conversations)))
+        .execution_options(synchronize_session=False)).rowcount
+    run(update(Conversation).where(Conversation.draft_need_id.in_(needs)).values(draft_need_id=None)
+        .execution_options(synchronize_session=False))
+    run(delete(Conversation).where(Conversation.id.in_(conversations)).execution_options(synchronize_session=False))
+    for model in (Claim, NeedNote):
+        run(delete(model).where(model.need_id.in_(needs)).execution_options(synchronize_session=False))
+    run(delete(NeedNotification).where(or_(NeedNotification.need_id.in_(needs),
+                                           NeedNotification.volunteer_id.in_(people)))
+        .execution_options(synchronize_session=False))
+    run(delete(Proposal).where(or_(Proposal.need_id.in_(needs), Proposal.offer_id.in_(offers),
+                                   Proposal.volunteer_id.in_(people))).execution_options(synchronize_session=False))
+    run(update(Offer).where(Offer.need_id.in_(needs), Offer.status == "reserved").values(status="open", need_id=None)
+        .execution_options(synchronize_session=False))
+    run(update(Offer).where(Offer.need_id.in_(needs)).values(need_id=None).execution_options(synchronize_session=False))
+    run(update(Need).where(Need.referred_from_id.in_(needs)).values(referred_from_id=None)
+        .execution_options(synchronize_session=False))
+    run(update(Need).where(Need.entered_by_id.in_(people)).values(entered_by_id=None)
+        .execution_options(synchronize_session=False))
+    run(update(AuditEvent).where(AuditEvent.actor_id.in_(people)).values(actor_id=None)
+        .execution_options(synchronize_session=False))
+    # Materialised first: the subqueries read the rows being deleted.
+    need_ids, offer_ids, person_ids = (list(run(q).scalars()) for q in (needs, offers, people))
+    run(delete(Offer).where(Offer.id.in_(offer_ids)).execution_options(synchronize_session=False))
+    run(delete(Need).where(Need.id.in_(need_ids)).execution_options(synchronize_session=False))
+    run(delete(VolunteerProfile).where(VolunteerProfile.person_id.in_(person_ids))
+        .execution_options(synchronize_session=False))
+    run(delete(Person).where(Person.id.in_(person_ids)).execution_options(synchronize_session=False))
+    cleared = Cleared(*counts, messages)
+    audit.record("practice.cleared", coordinator.group, actor=coordinator, now=now, needs=cleared.needs,
+                 offers=cleared.offers, people=cleared.people, messages=cleared.messages)
+    db.session.commit()
+    db.session.expire_all()
+    return cleared

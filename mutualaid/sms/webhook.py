@@ -3,6 +3,7 @@ from flask import Blueprint, Response, request
 from twilio.twiml.messaging_response import MessagingResponse
 
 from mutualaid.extensions import csrf, limiter
+from mutualaid.groups.actions import require_set_up
 from mutualaid.messaging.outbox import record_status
 from mutualaid.sms.hooks import is_twilio_webhook
 from mutualaid.sms.signing import accept_inbound, public_url, signature_headers, verified_form
@@ -35,6 +36,7 @@ def inbound():
     """Twilio Messaging webhook."""
     signature, settings = signature_headers()
     accept_inbound(public_url(), request.form.to_dict(flat=True), signature, settings=settings)
+    require_set_up()  # stored first, and answered once a group exists; until then a 503 says why
     return twiml()
 
 
