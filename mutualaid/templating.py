@@ -20,6 +20,7 @@ from mutualaid.labels import (
     URGENCY_LABELS,
 )
 from mutualaid.main.forms import LanguageForm
+from mutualaid.messaging.outbox import may_text
 
 
 def age(value: datetime | None, now: datetime | None = None) -> str:
@@ -75,6 +76,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["step_label"] = lambda step: STEP_LABELS.get(step, step)
     app.jinja_env.filters["reject_page"] = lambda args: {k: v for k, v in args.items() if k != "page"}
     app.jinja_env.globals["allowed_vetting"] = lambda status: TRANSITIONS["volunteer"].get(status, ())
+    app.jinja_env.globals["may_text"] = may_text
 
     @app.context_processor
     def shared():
