@@ -51,8 +51,8 @@ def places(text: str) -> list[str]:
     if any(m.kind == "gb_full" for m in matches):
         matches = [m for m in matches if m.kind != "us_zip"]
     found = [m.value for m in matches]
-    if not found:
-        found = _loose_zips(text)
+    if not any(m.kind == "gb_full" for m in matches):
+        found += [z for z in _loose_zips(text) if not any(v.startswith(z) for v in found)]
     return list(dict.fromkeys(found))
 
 
@@ -61,8 +61,8 @@ def _loose_zips(text: str) -> list[str]:
     found = []
     for m in _LOOSE_ZIP_RE.finditer(text):
         before, after = text[:m.start()], text[m.end():]
-        if re.search(r"[0-9][ .)-]?$", before) or re.match(r"[ .(-]?[0-9]", after):
-            continue  # next to another digit group: a phone or account number
+        if re.search(r"[0-9]{3}[ .)-]?$", before) or re.match(r"[ .(-]?[0-9]{3}", after):
+            continue  # next to another group of digits: a phone or account number
         if any(word.upper() in STREET_WORDS for word in re.findall(r"[A-Za-z]+", after)[:3]):
             continue  # "12345 Oak Ave", "12345 N Main St"
         if m[1] in _real_zips():
