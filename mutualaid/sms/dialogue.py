@@ -186,6 +186,8 @@ def _command(conv: Conversation, command: Command, ctx: Context) -> Outcome:
     by_carrier = command.carrier_handled and ctx.carrier_answers
     carrier = (CarrierAnswered(command.name),) if by_carrier else ()
     if command.name == "opt_out":
+        # A number Twilio already blocks gets nothing from it, nor from us.
+        carrier = () if ctx.opted_out else carrier
         return Outcome(conv, (OptOut(), *carrier), () if by_carrier else (Reply("opted_out"),))
     if command.name == "opt_in":
         return Outcome(conv, (OptIn(), *carrier), () if by_carrier else (Reply("opted_in"),))

@@ -69,6 +69,12 @@ def test_standard_opt_out_words_are_left_to_twilio_to_confirm(client, word):
     assert answer.status == "by_twilio" and "unsubscribed" in answer.body
 
 
+def test_a_second_stop_gets_no_second_answer(client):
+    text_in(client, "STOP")
+    text_in(client, "STOP")
+    assert person().opted_out is True and ours() == [] and len(twilios()) == 1
+
+
 def test_twilios_answer_is_shown_not_sent(client):
     text_in(client, "STOP")
     report = deliver_outbox()
