@@ -291,3 +291,9 @@ def test_a_place_nobody_covers_is_said_honestly_and_the_request_kept(client):
 def test_a_place_in_our_area_gets_the_usual_reply(client):
     text_in(client, "need groceries today E8 3RH")
     assert "asking neighbours near you" in ours()[-1].body
+
+
+def test_a_spanish_request_from_outside_the_area_is_answered_in_spanish(client):
+    text_in(client, "necesito comida 90210 hoy")
+    [need] = needs()
+    assert need.location_status == "out_of_area" and "fuera de nuestra zona" in ours()[-1].body
