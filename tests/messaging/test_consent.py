@@ -70,7 +70,7 @@ def walk_the_lifecycle(need: Need) -> None:
 def test_a_web_requester_who_said_no_to_texts_is_emailed_instead_through_the_whole_lifecycle(group):
     need = make_need(phone=REQUESTER, email=EMAIL, sms_consent=False, now=T0)
     walk_the_lifecycle(need)
-    assert texts_that_would_go(REQUESTER) == []
+    assert sms_to(REQUESTER) == []  # not even written: they are emailed instead
     assert emails_to(EMAIL) == ["requester_claimed", "requester_released", "requester_claimed",
                                 "relay_to_requester", "requester_fulfilled"]
     assert "On my way, 10 minutes" in db.session.execute(db.select(Message.body).where(
@@ -83,7 +83,7 @@ def test_the_chase_emails_a_requester_who_said_no_to_texts(group):
         chase.chase_open_needs(T0 + timedelta(hours=hours))
     db.session.refresh(need)
     assert "closing_soon" in emails_to(EMAIL) and "still_looking" in emails_to(EMAIL)
-    assert texts_that_would_go(REQUESTER) == []
+    assert sms_to(REQUESTER) == []  # not even written: they are emailed instead
 
 
 def test_without_an_email_the_texts_are_kept_unsent_with_the_reason(group):
@@ -102,7 +102,7 @@ def test_a_relay_texted_by_the_volunteer_reaches_a_requester_who_said_no_to_text
     claim_need(helper(), need.ref, now=T0)
     text_in(client, "Running 5 minutes late", sender=HELPER)
     assert emails_to(EMAIL)[-1] == "relay_to_requester"
-    assert texts_that_would_go(REQUESTER) == []
+    assert sms_to(REQUESTER) == []  # not even written: they are emailed instead
 
 
 def test_a_requester_who_ticked_the_box_is_texted(group):
