@@ -77,6 +77,9 @@ class BaseConfig:
     SMS_MAX_PER_NUMBER_PER_DAY = 40
     SMS_MAX_INBOUND_PER_10_MINUTES = 20
     SMS_INBOUND_INLINE = False  # production: the webhook only stores; the process_inbound job converses
+    # Twilio answers STOP/START/HELP (and their synonyms) itself, as a new Twilio number does; set false
+    # only if the number's Opt-Out handling is turned off, so that we answer them instead.
+    SMS_TWILIO_ANSWERS_KEYWORDS = True
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> dict:
@@ -106,6 +109,8 @@ class BaseConfig:
             settings["FIGURES_CACHE_SECONDS"] = int(environ["FIGURES_CACHE_SECONDS"])
         if environ.get("TRUSTED_PROXIES"):
             settings["TRUSTED_PROXIES"] = int(environ["TRUSTED_PROXIES"])
+        settings["SMS_TWILIO_ANSWERS_KEYWORDS"] = _bool(environ.get("SMS_TWILIO_ANSWERS_KEYWORDS"),
+                                                        cls.SMS_TWILIO_ANSWERS_KEYWORDS)
         settings["RATELIMIT_ENABLED"] = _bool(environ.get("RATELIMIT_ENABLED"), cls.RATELIMIT_ENABLED)
         if url := settings["SQLALCHEMY_DATABASE_URI"]:
             settings["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)

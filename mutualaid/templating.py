@@ -21,6 +21,7 @@ from mutualaid.labels import (
     URGENCY_LABELS,
 )
 from mutualaid.main.forms import LanguageForm
+from mutualaid.messaging.outbox import may_text
 
 
 def age(value: datetime | None, now: datetime | None = None) -> str:
@@ -77,6 +78,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["phone"] = display_phone
     app.jinja_env.filters["reject_page"] = lambda args: {k: v for k, v in args.items() if k != "page"}
     app.jinja_env.globals["allowed_vetting"] = lambda status: TRANSITIONS["volunteer"].get(status, ())
+    app.jinja_env.globals["may_text"] = may_text
 
     @app.context_processor
     def shared():

@@ -24,10 +24,10 @@ def make_group(slug="hackney", name="Hackney Mutual Aid", centre=HACKNEY, radius
 
 
 def make_person(role="neighbour", *, group=None, email=None, name="Test Person", phone=None,
-                password=PASSWORD, language="en") -> Person:
-    """A person, with a login when they have an email."""
+                password=PASSWORD, language="en", sms_consent=False) -> Person:
+    """A person, with a login when they have an email (and texts only if `sms_consent`, or an account role)."""
     person = Person(role=role, group_id=group.id if group else None, email=email, name=name, phone=phone,
-                    language=language, session_token=secrets.token_hex(8))
+                    language=language, sms_consent=sms_consent, session_token=secrets.token_hex(8))
     if email:
         person.set_password(password)
     db.session.add(person)
@@ -52,19 +52,21 @@ def make_volunteer(group, email="vol@example.org", *, status="approved", home=HA
 
 
 def make_need(*, category="groceries", details="Bread and milk please", urgency="soon", where="E8 3RH",
-              name="Requester", phone="+447911123456", email="", language="en", now=None, **kw) -> Need:
+              name="Requester", phone="+447911123456", email="", language="en", now=None, sms_consent=True,
+              **kw) -> Need:
     """A need submitted through the intake service (as the web form would)."""
     need, _ = submit_need(NeedInput(category=category, details=details, urgency=urgency, where=where,
-                                    contact=Contact(name, phone, email, language, True), **kw),
+                                    contact=Contact(name, phone, email, language, sms_consent), **kw),
                           now=now or datetime.now(timezone.utc))
     return need
 
 
 def make_offer(*, category="household", details="A cot", kind="item", quantity=1, where="E8 4",
-               name="Offerer", phone="+447911123457", now=None, **kw):
+               name="Offerer", phone="+447911123457", email="", now=None, sms_consent=True, **kw):
     """An offer submitted through the intake service."""
     offer, _ = submit_offer(OfferInput(category=category, details=details, kind=kind, quantity=quantity,
-                                       where=where, contact=Contact(name, phone, "", "en", True), **kw), now=now)
+                                       where=where, contact=Contact(name, phone, email, "en", sms_consent), **kw),
+                            now=now)
     return offer
 
 

@@ -10,7 +10,7 @@ from mutualaid.core import audit
 from mutualaid.core.errors import Forbidden, ServiceError
 from mutualaid.domain.text import clean_text
 from mutualaid.extensions import db
-from mutualaid.messaging.outbox import queue_sms
+from mutualaid.messaging.notifications import relay
 from mutualaid.models import Claim, Need, Person
 from mutualaid.needs import lifecycle
 from mutualaid.needs.intake import clean_note
@@ -86,11 +86,10 @@ def relay_from_web(volunteer: Person, ref: str, text: str, *, now: datetime | No
     if not text:
         raise ServiceError(_l("Please write a message."), field="text")
     requester = claim.need.requester
-    if requester is None or not requester.phone:
+    if requester is None or not (requester.phone or requester.email):
         raise ServiceError(_l("This neighbour has no phone number; a coordinator will pass the message on."),
                            field="text")
-    queue_sms(to_number=requester.phone, template="relay_to_requester", group=claim.need.group, person=requester,
-              params={"ref": claim.need.ref, "text": text}, purpose="relay", need=claim.need,
-              urgent=claim.need.urgency == "today", now=now)
+    relay(requester, "relay_to_requester", group=claim.need.group, need=claim.need,
+          params={"ref": claim.need.ref, "text": text}, urgent=claim.need.urgency == "today", now=now)
     audit.record("need.relayed", claim.need, actor=volunteer, now=now, direction="to_requester", via="web")
     db.session.commit()

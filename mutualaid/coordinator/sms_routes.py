@@ -35,7 +35,8 @@ class ClearPracticeForm(FlaskForm):
 def messages():
     """Texts in and out (the outbox with the console backend); problems first if asked."""
     problems = request.args.get("problems") == "1"
-    rows = sms_admin.messages_for(current_user, problems_only=problems)
+    rows = sms_admin.messages_for(current_user, problems_only=problems,
+                                  from_opted_out=request.args.get("opted_out") == "1")
     return render_template("coordinator/messages.html", rows=rows, problems=problems)
 
 

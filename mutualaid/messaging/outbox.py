@@ -66,6 +66,12 @@ def _after_quiet_hours(now: datetime, group: Group | None, person: Person | None
     return quiet_hours_end(local, start, end).astimezone(timezone.utc)
 
 
+def may_text(person: Person) -> bool:
+    """Whether this person agreed to texts: by the web form's or API's "you may text me", by texting
+    us themselves, or by giving their number to the group as a volunteer or coordinator."""
+    return bool(person.sms_consent or person.role in ("volunteer", "coordinator") or person.volunteer is not None)
+
+
 def queue_sms(*, to_number: str, template: str, group: Group | None, person: Person | None = None,
               params: dict | None = None, purpose: str = "reply", need=None, urgent: bool = False,
               conversation=None, simulated: bool = False, language: str | None = None,
@@ -87,6 +93,9 @@ def queue_sms(*, to_number: str, template: str, group: Group | None, person: Per
         # Kept for coordinators, never sent: STOP holds from the moment it arrives (a text queued
         # before it is stopped at delivery instead).
         message.status, message.last_error, message.next_attempt_at = "suppressed", "opted out", None
+    elif person is not None and not may_text(person):
+        # Kept for coordinators, never sent: they asked not to be texted (notifications use email instead).
+        message.status, message.last_error, message.next_attempt_at = "suppressed", "no consent to texts", None
     db.session.add(message)
     return message
 

@@ -116,6 +116,7 @@ def submit_offer(data: OfferInput, *, entered_by=None, now: datetime | None = No
     group = place_need(offer)
     offer.person = find_or_create_person(phone=contact.phone or None, email=contact.email or None,
                                          name=contact.name, language=contact.language, group_id=group.id)
+    offer.person.sms_consent = offer.person.sms_consent or contact.sms_consent
     return _commit_new(offer, data.submission_key, actor=entered_by, now=now, action="offer.created",
                        source=data.source)
 

@@ -16,7 +16,7 @@ from mutualaid.groups.pause import intake_pause
 from mutualaid.messaging.outbox import queue_sms
 from mutualaid.models import Conversation, Group, Message, Person
 from mutualaid.people.records import find_or_create_person
-from mutualaid.sms import dialogue, inbound_store
+from mutualaid.sms import dialogue, inbound_store, parsing
 from mutualaid.sms.effects import apply_effect, relay_partners
 from mutualaid.sms.keywords import parse_command
 
@@ -171,7 +171,11 @@ def _converse_stored(message: Message, now: datetime) -> str:
     group = _group_for(message.to_number)
     if group is None:
         return "no_group"
-    person = find_or_create_person(phone=phone, email=None, name="", language="en", group_id=group.id)
+    known = db.session.execute(db.select(Person.id).where(Person.phone == phone)).first() is not None
+    person = find_or_create_person(phone=phone, email=None, name="", language=default_language(group),
+                                   group_id=group.id)
+    # Whoever texts us may be texted back, whatever a web form said before.
+    person.sms_consent = True
     first_contact = not db.session.execute(db.select(Message.id).where(
         Message.direction == "in", Message.from_number == message.from_number, Message.id < message.id)).first()
     if message.simulated and first_contact:
@@ -181,8 +185,15 @@ def _converse_stored(message: Message, now: datetime) -> str:
     message.person_id, message.group_id, message.conversation_id = person.id, group.id, conv_row.id
     if _too_chatty(message):
         return "rate_limited"
-    converse(message, person, group, conv_row, first_contact=first_contact, now=now)
-    return "processed"
+    return converse(message, person, group, conv_row, first_contact=first_contact, known=known, now=now)
+
+
+def default_language(group: Group) -> str:
+    """The language a group speaks to someone we know nothing about: group.settings["language"], else the app's."""
+    from flask import current_app
+
+    code = (group.settings or {}).get("language")
+    return code if code in current_app.config["LANGUAGES"] else current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def _relay_open(person: Person) -> bool:
@@ -191,30 +202,44 @@ def _relay_open(person: Person) -> bool:
 
 
 def converse(message: Message, person: Person, group: Group, conv_row: Conversation, *,
-             first_contact: bool, now: datetime) -> None:
-    """Run the dialogue for one message and carry out what it decides."""
+             first_contact: bool, now: datetime, known: bool = True) -> str:
+    """Run the dialogue for one message and carry out what it decides; returns the message's new status.
+
+    A text from a number that had opted out (and did not opt back in with it) is kept, unanswered,
+    as "opted_out", so coordinators see it labelled.
+    """
+    from flask import current_app
+
     state = dialogue.Conversation.from_dict(conv_row.state or {"language": person.language})
+    was_opted_out = person.opted_out
+    if was_opted_out and not message.body.strip():
+        return "opted_out"
     if message.num_media and not message.body.strip():
         _reply(message, person, group, conv_row, dialogue.Reply("media_only"), state.language, now)
-        return
+        return "processed"
     if not message.body.strip():
         _reply(message, person, group, conv_row, dialogue.Reply("empty"), state.language, now)
-        return
+        return "processed"
     context = dialogue.Context(opted_out=person.opted_out, relay_open=_relay_open(person),
-                               first_contact=first_contact)
-    if _paused_for_new_requests(group, state, message.body, context, now):
+                               first_contact=first_contact,
+                               default_language=person.language if known else default_language(group),
+                               carrier_answers=current_app.config["SMS_TWILIO_ANSWERS_KEYWORDS"])
+    if not was_opted_out and _paused_for_new_requests(group, state, message.body, context, now):
         pause = intake_pause(group, now)
+        language = (parsing.guess_language(message.body) or context.default_language) if first_contact \
+            else state.language
         _reply(message, person, group, conv_row, dialogue.Reply("intake_paused", {
             "message": pause["message"], "until": pause["until"]}),  # a date: the text says it in their language
-            state.language, now)
-        return
+            language, now)
+        return "processed"
     outcome = dialogue.receive(state, message.body, context)
-    extra_params = {}
+    extra_params, instead = {}, {}
     for effect in outcome.effects:
         result = apply_effect(effect, message=message, person=person, group=group, conv_row=conv_row,
                               now=now)
         if result:
             extra_params.update(result.params)
+            instead.update(result.instead)
             for reply in result.replies:
                 _reply(message, person, group, conv_row, reply, outcome.conversation.language, now)
     conv_row.state = outcome.conversation.to_dict()
@@ -222,8 +247,9 @@ def converse(message: Message, person: Person, group: Group, conv_row: Conversat
         person.language = outcome.conversation.language
     for reply in outcome.replies:
         params = {**extra_params, **reply.params}
-        _reply(message, person, group, conv_row, dialogue.Reply(reply.template, params),
+        _reply(message, person, group, conv_row, dialogue.Reply(instead.get(reply.template, reply.template), params),
                outcome.conversation.language, now)
+    return "opted_out" if was_opted_out and person.opted_out else "processed"
 
 
 def _paused_for_new_requests(group: Group, state, body: str, context, now: datetime) -> bool:

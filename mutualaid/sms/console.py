@@ -37,13 +37,19 @@ def _require(coordinator: Person) -> None:
     require_coordinator(coordinator)
 
 
-def messages_for(coordinator: Person, *, problems_only: bool = False, phone: str | None = None,
-                 limit: int = 200) -> list[Message]:
-    """The group's recent messages, newest first; viewing numbers is audited."""
+def messages_for(coordinator: Person, *, problems_only: bool = False, from_opted_out: bool = False,
+                 phone: str | None = None, limit: int = 200) -> list[Message]:
+    """The group's recent messages, newest first; viewing numbers is audited.
+
+    `from_opted_out`: only texts that came from numbers that had opted out (kept, never answered:
+    someone may still need help, and a coordinator can call them).
+    """
     _require(coordinator)
     query = db.select(Message).where(Message.group_id == coordinator.group_id)
     if problems_only:
         query = query.where(Message.direction == "out", Message.status.in_(PROBLEM_STATUSES))
+    if from_opted_out:
+        query = query.where(Message.direction == "in", Message.status == "opted_out")
     if phone:
         query = query.where((Message.to_number == phone) | (Message.from_number == phone))
     rows = list(db.session.execute(query.order_by(Message.id.desc()).limit(limit)).scalars())

@@ -49,6 +49,8 @@ class Context:
     opted_out: bool = False
     relay_open: bool = False
     first_contact: bool = False
+    default_language: str = "en"  # for a first text that says nothing about its language
+    carrier_answers: bool = True  # Twilio itself answers STOP/START/HELP (its default Opt-Out handling)
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,13 @@ class SetLanguage:
     """Remember the texter's language."""
 
     code: str
+
+
+@dataclass(frozen=True)
+class CarrierAnswered:
+    """Twilio answered this keyword itself (we record the answer only where no real Twilio is)."""
+
+    keyword: str  # opt_out | opt_in | help
 
 
 @dataclass(frozen=True)
@@ -137,8 +146,10 @@ class Outcome:
 
 def receive(conv: Conversation, text: str, ctx: Context = Context()) -> Outcome:
     """Handle one inbound text."""
+    if ctx.first_contact:
+        conv = replace(conv, language=parsing.guess_language(text) or ctx.default_language)
     command = parse_command(text)
-    if command is not None:
+    if command is not None and not _plain_yes(command, ctx):
         return _command(conv, command, ctx)
     if ctx.opted_out:
         # Carriers block our replies to opted-out numbers; keep the text for coordinators only.
@@ -154,23 +165,36 @@ def receive(conv: Conversation, text: str, ctx: Context = Context()) -> Outcome:
     if conv.step == "idle":
         if ctx.relay_open:
             return Outcome(conv, (RelayText(text),))
-        language = parsing.guess_language(text, conv.language if not ctx.first_contact else "en")
+        language = conv.language
+        if not ctx.first_contact and parsing.guess_language(text) == "es":
+            language = "es"
         return _start(Conversation(language=language), text)
     return _answer(conv, text)
 
 
+def _plain_yes(command: Command, ctx: Context) -> bool:
+    """A bare YES opts back in only someone who had opted out; from anyone else it is an answer."""
+    return command.name == "opt_in" and command.rest == "YES" and not ctx.opted_out
+
+
 def _command(conv: Conversation, command: Command, ctx: Context) -> Outcome:
-    """Keywords work at any point of the dialogue and keep its state."""
+    """Keywords work at any point of the dialogue and keep its state.
+
+    The standard words Twilio answers itself (STOP, START, HELP...) get no second answer from
+    us while it does (`ctx.carrier_answers`); our own words (PARAR, BAJA, AYUDA...) always do.
+    """
+    by_carrier = command.carrier_handled and ctx.carrier_answers
+    carrier = (CarrierAnswered(command.name),) if by_carrier else ()
     if command.name == "opt_out":
-        replies = () if command.carrier_handled else (Reply("opted_out"),)
-        return Outcome(conv, (OptOut(),), replies)
+        # A number Twilio already blocks gets nothing from it, nor from us.
+        carrier = () if ctx.opted_out else carrier
+        return Outcome(conv, (OptOut(), *carrier), () if by_carrier else (Reply("opted_out"),))
     if command.name == "opt_in":
-        replies = () if command.carrier_handled else (Reply("opted_in"),)
-        return Outcome(conv, (OptIn(),), replies)
+        return Outcome(conv, (OptIn(), *carrier), () if by_carrier else (Reply("opted_in"),))
     if ctx.opted_out:
         return Outcome(conv)
     if command.name == "help":
-        return Outcome(conv, (), (Reply("help"),))
+        return Outcome(conv, carrier, () if by_carrier else (Reply("help"),))
     if command.name == "status":
         return Outcome(conv, (ShowStatus(),))
     if command.name == "lang":
@@ -226,17 +250,19 @@ def _start(conv: Conversation, text: str) -> Outcome:
 
 
 def _answer(conv: Conversation, text: str) -> Outcome:
-    """An answer to the question asked last."""
+    """An answer to the question asked last; whatever else it says is kept too, and not asked again."""
     text = text.strip()
+    gathered, given = gather(conv, text)
     if conv.step == "what":
         if not _meaningful(text):
-            return _reask(conv)
+            return _ask(gathered) if given else _reask(conv)
         details = f"{conv.details}\n{text}".strip() if conv.details else text
-        return _advance(replace(conv, details=details, category=parsing.find_category(text) or "other"))
+        return _advance(replace(gathered, details=details, category=gathered.category or "other"))
     if conv.step == "where":
-        where = parsing.find_where(text)
-        if where:
-            return _advance(replace(conv, where=where))
+        if "where" in given:
+            return _advance(gathered)
+        if given:
+            return _ask(gathered)
         if conv.retries >= 1 and text:
             # Still no postcode: keep what they said; a coordinator will place it.
             return _advance(replace(conv, where=text))
@@ -244,11 +270,37 @@ def _answer(conv: Conversation, text: str) -> Outcome:
     if conv.step == "urgency":
         urgency = parsing.urgency_answer(text)
         if urgency:
-            return _advance(replace(conv, urgency=urgency))
+            return _advance(replace(gathered, urgency=urgency))
+        if given:
+            return _ask(gathered)
         if conv.retries >= 1:
             return _advance(replace(conv, urgency="soon"))
         return _reask(conv)
     return _advance(conv)
+
+
+def gather(conv: Conversation, text: str) -> tuple[Conversation, frozenset[str]]:
+    """Keep what a text says about any question not yet answered: the kind of help, the place, how soon.
+
+    Returns the conversation with those answers and the names of the questions they answer
+    ("what", "where", "urgency"). A known kind of help replaces a vague "other"; a postcode
+    replaces a place we could not read, or a skipped one.
+    """
+    given = set()
+    where = parsing.find_where(text)
+    if where and (not conv.where or conv.where_skipped or parsing.find_where(conv.where) is None):
+        conv = replace(conv, where=where, where_skipped=False)
+        given.add("where")
+    category = parsing.find_category(text)
+    if category and category != "other" and conv.category in (None, "other"):
+        if conv.category == "other" and text not in conv.details:
+            conv = replace(conv, details=f"{conv.details}\n{text}".strip())
+        conv = replace(conv, category=category)
+        given.add("what")
+    if conv.kind == "need" and conv.urgency is None and (urgency := parsing.find_urgency(text)):
+        conv = replace(conv, urgency=urgency)
+        given.add("urgency")
+    return conv, frozenset(given)
 
 
 def _advance(conv: Conversation, skipped: str | None = None) -> Outcome:

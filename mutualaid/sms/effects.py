@@ -10,7 +10,8 @@ from mutualaid.core.errors import ServiceError
 from mutualaid.domain.refs import normalise_ref
 from mutualaid.domain.transitions import IllegalTransition
 from mutualaid.extensions import db
-from mutualaid.messaging.outbox import queue_sms
+from mutualaid.groups.places import neighbouring_group
+from mutualaid.messaging.notifications import relay
 from mutualaid.models import Claim, Conversation, Group, Message, Need, Offer, Person
 from mutualaid.needs import lifecycle
 from mutualaid.needs.intake import clean_common, new_need, place_need, refill_draft, save_new
@@ -26,6 +27,7 @@ class ActionResult:
 
     params: dict = field(default_factory=dict)
     replies: list[Reply] = field(default_factory=list)
+    instead: dict = field(default_factory=dict)  # the dialogue's reply template -> the one to send instead
 
 
 def apply_effect(effect, *, message: Message, person: Person, group: Group, conv_row: Conversation,
@@ -47,6 +49,31 @@ def _opt_in(effect, *, person, now, **_):
     if person.opted_out:
         person.opted_out, person.opted_out_at = False, None
         audit.record("person.opted_in", person, now=now, via="sms")
+
+
+# What Twilio itself answers to its standard keywords (its words, in English, not ours), recorded where no
+# real Twilio number answers (the console backend, the simulator) so the thread shows what a phone would get.
+TWILIO_ANSWERS = {
+    "opt_out": "[Twilio] You have been unsubscribed and will get no more messages from this number. "
+               "Reply START to resubscribe.",
+    "opt_in": "[Twilio] You have been resubscribed to messages from this number. Reply HELP for help, "
+              "STOP to unsubscribe.",
+    "help": "[Twilio] Reply STOP to unsubscribe. Msg&data rates may apply.",
+}
+
+
+def _carrier_answered(effect, *, message, person, group, conv_row, now, **_):
+    """Twilio answers STOP/START/HELP itself; without a real Twilio number, show what it would say."""
+    from flask import current_app
+
+    if not (message.simulated or current_app.config["SMS_BACKEND"] == "console"):
+        return None
+    db.session.add(Message(direction="out", group_id=group.id, person_id=person.id, conversation_id=conv_row.id,
+                           from_number=group.phone_number or "", to_number=message.from_number,
+                           body=TWILIO_ANSWERS[effect.keyword], status="by_twilio", purpose="carrier",
+                           template=f"twilio_{effect.keyword}", simulated=message.simulated, next_attempt_at=None,
+                           created_at=now, updated_at=now))
+    return None
 
 
 def _set_language(effect, *, person, **_):
@@ -150,7 +177,22 @@ def _submit(effect, *, person, group, conv_row, now, **_):
     need = _draft(person, group, conv_row, conv, now)
     lifecycle.open_draft(need, actor=person, now=now, source="sms", location_status=need.location_status)
     conv_row.draft_need_id = None
+    if need.location_status == "out_of_area":
+        return _out_of_area(need, conv)
     return ActionResult(params={"ref": need.ref})
+
+
+def _out_of_area(need: Need, conv: dialogue.Conversation) -> ActionResult:
+    """A place outside our area: say so honestly, naming the group here that covers it, if any.
+
+    The request stays open with us (location "out of area") so a coordinator can refer it.
+    """
+    other = neighbouring_group(need)
+    params = {"ref": need.ref, "place": need.postcode or conv.where}
+    if other is None:
+        return ActionResult(params=params, instead={"need_received": "out_of_area_nobody"})
+    params.update(other=other.name, other_phone=other.phone_number or "")
+    return ActionResult(params=params, instead={"need_received": "out_of_area_other"})
 
 
 def relay_partners(person: Person) -> list[tuple[Claim, Person, str]]:
@@ -178,12 +220,11 @@ def _relay(effect, *, message, person, group, now, **_):
             return ActionResult(replies=[Reply("relay_which", {"ref": partners[0][0].need.ref})])
         partners, text = chosen, rest.strip()
     claim, other, other_role = partners[0]
-    if not other.phone:
+    if not other.phone and not other.email:
         return None
     template = "relay_to_volunteer" if other_role == "volunteer" else "relay_to_requester"
-    queue_sms(to_number=other.phone, template=template, group=group, person=other,
-              params={"ref": claim.need.ref, "text": text}, purpose="relay", need=claim.need,
-              urgent=claim.need.urgency == "today", simulated=message.simulated, now=now)
+    relay(other, template, group=group, need=claim.need, params={"ref": claim.need.ref, "text": text},
+          urgent=claim.need.urgency == "today", simulated=message.simulated, now=now)
     audit.record("need.relayed", claim.need, actor=person, now=now, direction=f"to_{other_role}")
     return None
 
@@ -205,6 +246,7 @@ HANDLERS = {
     dialogue.KeepOpen: _keep_open,
     dialogue.OptOut: _opt_out,
     dialogue.OptIn: _opt_in,
+    dialogue.CarrierAnswered: _carrier_answered,
     dialogue.SetLanguage: _set_language,
     dialogue.ShowStatus: _status,
     dialogue.ActOnRef: _act_on_ref,

@@ -7,12 +7,14 @@ from dataclasses import dataclass
 
 from mutualaid.domain.refs import normalise_ref
 
-# Twilio's own opt-out / opt-in words: matched only when they are the whole message.
+# Twilio's own opt-out / opt-in / help words: matched only when they are the whole message, and
+# answered by Twilio itself unless the number's Opt-Out handling is off (SMS_TWILIO_ANSWERS_KEYWORDS).
 CARRIER_OPT_OUT = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "END", "QUIT", "CANCEL", "REVOKE", "OPTOUT"})
-CARRIER_OPT_IN = frozenset({"START", "UNSTOP"})
+CARRIER_OPT_IN = frozenset({"START", "UNSTOP", "YES"})
+CARRIER_HELP = frozenset({"HELP", "INFO"})
 # Spanish opt-out words the carrier does not handle: we must confirm these ourselves.
 OWN_OPT_OUT = frozenset({"PARAR", "BAJA", "DETENER"})
-OWN_OPT_IN = frozenset({"ALTA", "EMPEZAR", "INICIAR"})
+OWN_OPT_IN = frozenset({"ALTA", "EMPEZAR", "INICIAR", "REANUDAR"})
 
 HELP = frozenset({"HELP", "AYUDA", "INFO"})
 STATUS = frozenset({"STATUS", "ESTADO"})
@@ -54,7 +56,8 @@ def parse_command(text: str) -> Command | None:
     if bare in OWN_OPT_OUT:
         return Command("opt_out")
     if bare in CARRIER_OPT_IN:
-        return Command("opt_in", carrier_handled=True)
+        # A bare YES is also an answer ("did you get it?"); the dialogue opts in only the opted out.
+        return Command("opt_in", rest=bare, carrier_handled=True)
     if bare in OWN_OPT_IN:
         return Command("opt_in")
     words = bare.split()
@@ -63,7 +66,7 @@ def parse_command(text: str) -> Command | None:
     head, tail = words[0], words[1:]
     original_rest = text.strip().split(None, 1)[1] if len(text.strip().split(None, 1)) > 1 else ""
     if head in HELP and not tail:
-        return Command("help")
+        return Command("help", carrier_handled=head in CARRIER_HELP)
     if head in STATUS and not tail:
         return Command("status")
     if head in SKIP and not tail:

@@ -120,7 +120,7 @@ def statuses() -> list[tuple]:
 # --- sending through Twilio -----------------------------------------------------------------
 
 def test_a_reply_is_posted_to_twilio_once_with_sender_body_and_status_callback(client, fake):
-    text_in(client, "HELP")
+    text_in(client, "STATUS")
     reply = only_outbound(SENDER)
     deliver_outbox(now=SOON)
     assert [(r["method"], r["url"]) for r in fake.requests] == [("POST", MESSAGES_URL)]
@@ -129,7 +129,7 @@ def test_a_reply_is_posted_to_twilio_once_with_sender_body_and_status_callback(c
 
 
 def test_a_sent_reply_keeps_twilios_sid_and_is_marked_sent(client, fake):
-    text_in(client, "HELP")
+    text_in(client, "STATUS")
     deliver_outbox(now=SOON)
     reply = only_outbound(SENDER)
     assert (reply.provider_sid, reply.status, reply.sent_at) == (fake_sid(1), "sent", SOON)
@@ -145,7 +145,7 @@ class TestMessagingService:
                           TWILIO_HTTP_CLIENT=fake)
 
     def test_the_request_names_the_messaging_service_and_no_from_number(self, client, fake):
-        text_in(client, "HELP")
+        text_in(client, "STATUS")
         deliver_outbox(now=SOON)
         data = fake.requests[0]["data"]
         assert data["MessagingServiceSid"] == "MG" + "1" * 32 and "From" not in data
@@ -168,7 +168,7 @@ class TestOwnFromNumber:
         assert fake.requests[0]["data"]["From"] == self.FROM
 
     def test_a_reply_comes_from_the_number_the_neighbour_texted(self, client, fake):
-        text_in(client, "HELP")
+        text_in(client, "STATUS")
         deliver_outbox(now=SOON)
         assert fake.requests[0]["data"]["From"] == GROUP_NUMBER
 
@@ -259,7 +259,7 @@ def test_twilio_down_for_an_hour_loses_and_duplicates_nothing(fake, group):
 # --- permanent failures ---------------------------------------------------------------------
 
 def test_carrier_opt_out_21610_fails_the_message_and_opts_the_person_out(client, fake):
-    text_in(client, "HELP")
+    text_in(client, "STATUS")
     fake.script = [("error", 400, 21610)]
     report = deliver_outbox(now=SOON)
     reply = only_outbound(SENDER)
@@ -269,7 +269,7 @@ def test_carrier_opt_out_21610_fails_the_message_and_opts_the_person_out(client,
 
 
 def test_nothing_is_queued_for_a_person_who_has_opted_out(client, fake):
-    text_in(client, "HELP")
+    text_in(client, "STATUS")
     deliver_outbox(now=SOON)
     text_in(client, "STOP")
     later = queue(SENDER, now=SOON, person=person(), group=None)
@@ -281,7 +281,7 @@ def test_nothing_is_queued_for_a_person_who_has_opted_out(client, fake):
 
 
 def test_after_21610_later_messages_are_suppressed_without_a_request(client, fake):
-    text_in(client, "HELP")
+    text_in(client, "STATUS")
     fake.script = [("error", 400, 21610)]
     deliver_outbox(now=SOON)
     later = queue(SENDER, now=SOON, person=person(), group=None)
@@ -291,7 +291,7 @@ def test_after_21610_later_messages_are_suppressed_without_a_request(client, fak
 
 
 def test_invalid_number_21211_flags_the_phone_for_a_coordinator(client, fake):
-    text_in(client, "HELP")
+    text_in(client, "STATUS")
     fake.script = [("error", 400, 21211)]
     deliver_outbox(now=SOON)
     reply = only_outbound(SENDER)
@@ -302,7 +302,7 @@ def test_invalid_number_21211_flags_the_phone_for_a_coordinator(client, fake):
 
 @pytest.mark.parametrize("code", [21610, 21211])
 def test_a_permanently_failed_message_is_never_tried_again(client, fake, code):
-    text_in(client, "HELP")
+    text_in(client, "STATUS")
     fake.script = [("error", 400, code)]
     deliver_outbox(now=SOON)
     for hours in (1, 6, 48):
@@ -368,7 +368,7 @@ def test_two_passes_at_once_send_each_message_exactly_once(app, fake):
 @pytest.fixture
 def sent_reply(client, fake) -> Message:
     """A reply to SENDER, accepted by Twilio and marked sent."""
-    text_in(client, "HELP")
+    text_in(client, "STATUS")
     deliver_outbox(now=SOON)
     return only_outbound(SENDER)
 
@@ -480,7 +480,7 @@ def test_an_urgent_notification_late_at_night_is_sent_at_once(fake, group):
 
 
 def test_a_persons_own_quiet_hours_replace_the_default(group):
-    early_sleeper = make_person(phone=SENDER)
+    early_sleeper = make_person(phone=SENDER, sms_consent=True)
     early_sleeper.quiet_start, early_sleeper.quiet_end = 19, 9
     db.session.commit()
     evening = datetime(2026, 1, 14, 20, 0, tzinfo=UTC)  # 20:00 London: quiet for them, not by default
@@ -489,7 +489,7 @@ def test_a_persons_own_quiet_hours_replace_the_default(group):
 
 
 def test_a_night_owl_with_own_quiet_hours_is_notified_late_in_the_evening(group):
-    night_owl = make_person(phone=SENDER)
+    night_owl = make_person(phone=SENDER, sms_consent=True)
     night_owl.quiet_start, night_owl.quiet_end = 1, 7
     db.session.commit()
     late = datetime(2026, 1, 14, 23, 30, tzinfo=UTC)
@@ -718,7 +718,7 @@ def test_a_delivery_report_that_beats_our_commit_is_applied_when_the_id_is_recor
     from mutualaid.models import EarlyStatus
     from mutualaid.messaging.outbox import record_status
 
-    text_in(client, "HELP")
+    text_in(client, "STATUS")
     sid = fake_sid(1)  # the sid the fake Twilio will give the first message it accepts
     assert record_status(sid, "undelivered", "30003", now=datetime.now(UTC)) is False
     assert db.session.get(EarlyStatus, sid).status == "undelivered"

@@ -42,7 +42,7 @@ def test_simulator_runs_a_whole_dialogue_and_shows_the_replies(client, coordinat
 
 
 def test_simulated_texts_are_marked_and_never_reach_a_real_provider(client, coordinator):
-    simulate(client, "HELP")
+    simulate(client, "STATUS")
     messages = Message.query.all()
     assert len(messages) == 2 and all(m.simulated for m in messages)
     reply = [m for m in messages if m.direction == "out"][0]
