@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from mutualaid import demo
@@ -118,8 +118,6 @@ def jobs_status():
 @with_appcontext
 def scheduler_command():
     """Run the scheduler process (exactly one per deployment; every job is idempotent)."""
-    from flask import current_app
-
     run_scheduler(current_app._get_current_object())
 
 

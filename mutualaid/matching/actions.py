@@ -5,7 +5,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, timedelta, timezone
 
-from flask import current_app, url_for
+from flask import current_app, has_request_context, url_for
 from sqlalchemy import delete, func
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -135,8 +135,6 @@ def _notice_params(need: Need, distance_km: float) -> dict:
 
 def _has_request() -> bool:
     """Whether url_for can build a path (inside a request)."""
-    from flask import has_request_context
-
     return has_request_context()
 
 

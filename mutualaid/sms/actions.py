@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+from flask import current_app
 from sqlalchemy import Integer, bindparam, func, text, update
 from sqlalchemy.exc import IntegrityError
 
@@ -93,8 +94,6 @@ def _store_statement(columns: tuple[str, ...]):
 
 def _too_chatty(message: Message) -> bool:
     """Whether this number had texted more than the cap in the 10 minutes up to this message (a loop or pumping)."""
-    from flask import current_app
-
     count = db.session.execute(db.select(func.count(Message.id)).where(
         Message.direction == "in", Message.from_number == message.from_number, Message.id <= message.id,
         Message.created_at >= message.created_at - timedelta(minutes=10))).scalar_one()
@@ -124,8 +123,6 @@ def record_inbound_sms(form: dict, *, now: datetime | None = None, simulated: bo
     and never waits for the dialogue, geocoding or notifications (SMS_INBOUND_INLINE=False, as in
     production: the `process_inbound` job converses within seconds).
     """
-    from flask import current_app
-
     now = now or datetime.now(timezone.utc)
     if not form.get("MessageSid") or not form.get("From"):
         return InboundResult(False, reason="missing MessageSid or From")
@@ -190,8 +187,6 @@ def _converse_stored(message: Message, now: datetime) -> str:
 
 def default_language(group: Group) -> str:
     """The language a group speaks to someone we know nothing about: group.settings["language"], else the app's."""
-    from flask import current_app
-
     code = (group.settings or {}).get("language")
     return code if code in current_app.config["LANGUAGES"] else current_app.config["BABEL_DEFAULT_LOCALE"]
 
@@ -208,8 +203,6 @@ def converse(message: Message, person: Person, group: Group, conv_row: Conversat
     A text from a number that had opted out (and did not opt back in with it) is kept, unanswered,
     as "opted_out", so coordinators see it labelled.
     """
-    from flask import current_app
-
     state = dialogue.Conversation.from_dict(conv_row.state or {"language": person.language})
     was_opted_out = person.opted_out
     if was_opted_out and not message.body.strip():

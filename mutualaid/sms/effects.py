@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask import current_app
+
 from mutualaid.claims.actions import claim_need
 from mutualaid.core import audit
 from mutualaid.core.errors import ServiceError
@@ -64,8 +66,6 @@ TWILIO_ANSWERS = {
 
 def _carrier_answered(effect, *, message, person, group, conv_row, now, **_):
     """Twilio answers STOP/START/HELP itself; without a real Twilio number, show what it would say."""
-    from flask import current_app
-
     if not (message.simulated or current_app.config["SMS_BACKEND"] == "console"):
         return None
     db.session.add(Message(direction="out", group_id=group.id, person_id=person.id, conversation_id=conv_row.id,
