@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from flask import current_app, render_template
+from flask import current_app
 from flask_babel import force_locale, gettext
 from jinja2 import TemplateNotFound
 from sqlalchemy import func, or_, update
@@ -99,7 +99,9 @@ def queue_email(*, to_address: str, template: str, group: Group | None, person: 
     language = language or (person.language if person else "en")
     with force_locale(language):
         try:
-            text = render_template(f"email/{template}.txt", **(params or {})).strip()
+            # Straight from the Jinja environment, as texts are: no page context, so it renders the same
+            # inside a webhook's request (which has no session) as in a job.
+            text = current_app.jinja_env.get_template(f"email/{template}.txt").render(**(params or {})).strip()
         except TemplateNotFound:
             # No email wording of its own: the SMS wording, under a plain subject.
             subject = gettext("A message from %(group)s", group=group.name if group else "mutualaid")

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import Integer, bindparam, func, text, update
 from sqlalchemy.exc import IntegrityError
 
+from mutualaid.claims.relay import keep_late_reply
 from mutualaid.domain.phones import InvalidPhone, normalise_phone
 from mutualaid.domain.text import clean_text
 from mutualaid.extensions import db
@@ -202,6 +203,8 @@ def converse(message: Message, person: Person, group: Group, conv_row: Conversat
         return
     context = dialogue.Context(opted_out=person.opted_out, relay_open=_relay_open(person),
                                first_contact=first_contact)
+    if _may_be_a_late_reply(state, message.body, context):
+        keep_late_reply(message, person, now)
     if _paused_for_new_requests(group, state, message.body, context, now):
         pause = intake_pause(group, now)
         _reply(message, person, group, conv_row, dialogue.Reply("intake_paused", {
@@ -224,6 +227,12 @@ def converse(message: Message, person: Person, group: Group, conv_row: Conversat
         params = {**extra_params, **reply.params}
         _reply(message, person, group, conv_row, dialogue.Reply(reply.template, params),
                outcome.conversation.language, now)
+
+
+def _may_be_a_late_reply(state, body: str, context) -> bool:
+    """Plain text from someone with no claim open and no question pending: maybe a reply to a past volunteer."""
+    return (not context.relay_open and state.step == "idle" and not state.awaiting_feedback
+            and not state.awaiting_reply and parse_command(body) is None)
 
 
 def _paused_for_new_requests(group: Group, state, body: str, context, now: datetime) -> bool:
