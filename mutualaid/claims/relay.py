@@ -26,15 +26,16 @@ def keep(need: Need, claim: Claim | None, author: Person | None, role: str, text
 def pass_on(entry: NeedMessage, claim: Claim, *, simulated: bool = False, now: datetime) -> str:
     """Send a kept message to the other side of the claim; returns how: sms, email or none.
 
-    To the requester: by text from the group's number. To the volunteer: as they prefer to be told
-    (text, or email when they chose it or have no phone); with neither, it waits on the page.
+    To the requester: by text from the group's number, if a text can reach them (else it waits for a
+    coordinator). To the volunteer: as they prefer to be told (text, or email when they chose it or
+    texts cannot reach them); with neither, it waits on the page.
     """
     need = claim.need
     urgent = need.urgency == "today"
     params = {"ref": need.ref, "text": entry.body}
     if entry.author_role == "volunteer":
         requester = need.requester
-        if requester is None or not requester.phone:
+        if not textable(requester):
             return _passed(entry, "none", need, now)
         queue_sms(to_number=requester.phone, template="relay_to_requester", group=need.group, person=requester,
                   params=params, purpose="relay", need=need, urgent=urgent, simulated=simulated, now=now)
@@ -48,15 +49,22 @@ def pass_on(entry: NeedMessage, claim: Claim, *, simulated: bool = False, now: d
     if channel == "email":
         queue_email(to_address=volunteer.email, template="relay_to_volunteer", group=need.group, person=volunteer,
                     params={**params, "group": need.group.name, "url": need_page_url(need)}, purpose="relay",
-                    need=need, urgent=urgent, now=now)
+                    need=need, urgent=urgent, simulated=simulated, now=now)
         return _passed(entry, "email", need, now)
     return _passed(entry, "none", need, now)
 
 
+def textable(person: Person | None) -> bool:
+    """Whether a text to this person can arrive: a phone, not opted out (STOP), not known to be invalid."""
+    return (person is not None and bool(person.phone) and not person.opted_out
+            and person.phone_status != "invalid")
+
+
 def replies_channel(volunteer: Person) -> str:
-    """How a neighbour's replies reach this volunteer: sms, email (chosen, or no phone) or none (the page only)."""
+    """How a neighbour's replies reach this volunteer: sms, email (chosen, or no phone that texts can
+    reach) or none (the page only)."""
     wants_email = volunteer.volunteer is not None and volunteer.volunteer.channel == "email"
-    if volunteer.phone and not (wants_email and volunteer.email):
+    if textable(volunteer) and not (wants_email and volunteer.email):
         return "sms"
     return "email" if volunteer.email else "none"
 

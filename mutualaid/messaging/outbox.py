@@ -93,7 +93,7 @@ def queue_sms(*, to_number: str, template: str, group: Group | None, person: Per
 
 def queue_email(*, to_address: str, template: str, group: Group | None, person: Person | None = None,
                 params: dict | None = None, purpose: str = "notify", need=None, urgent: bool = False,
-                language: str | None = None, now: datetime | None = None) -> Message:
+                simulated: bool = False, language: str | None = None, now: datetime | None = None) -> Message:
     """Add an email to the outbox: templates/email/<template>.txt, whose first line is the subject."""
     now = now or datetime.now(timezone.utc)
     language = language or (person.language if person else "en")
@@ -109,7 +109,7 @@ def queue_email(*, to_address: str, template: str, group: Group | None, person: 
     message = Message(direction="out", channel="email", to_address=to_address, group_id=getattr(group, "id", None),
                       person_id=getattr(person, "id", None), need_id=getattr(need, "id", None), body=text,
                       status="queued", purpose=purpose, template=template, urgent=urgent,
-                      simulated=bool(person and person.simulated), next_attempt_at=now, created_at=now,
+                      simulated=simulated or bool(person and person.simulated), next_attempt_at=now, created_at=now,
                       updated_at=now)
     db.session.add(message)
     return message

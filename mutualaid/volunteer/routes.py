@@ -116,7 +116,7 @@ def message(ref):
 def _relay_done(sent: str, replies: str) -> str:
     """What the claimer is told after writing: where it went, and where the answer will come."""
     if sent == "none":
-        return _("Saved below. This neighbour has no phone number, so a coordinator will pass it on.")
+        return _("Saved below. We cannot text this neighbour, so a coordinator will pass it on.")
     return {
         "sms": _("Sent by text from the group's number. Their replies come to your phone and show below."),
         "email": _("Sent by text from the group's number. Their replies show below, and we email them to you."),

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from mutualaid.claims import relay
 from mutualaid.claims.actions import claim_need, relay_from_web, release_claim
 from mutualaid.core.errors import Forbidden, ServiceError
 from mutualaid.extensions import db
@@ -176,6 +177,43 @@ def test_a_web_message_to_a_requester_without_a_phone_is_kept_for_coordinators(g
     [row] = thread_rows(need)
     assert (row.body, row.passed_on) == ("What is your flat number?", "none")
     assert not [m for m in outbound() if m.template == "relay_to_requester"]
+
+
+@pytest.mark.parametrize("why", ["opted out", "invalid number"])
+def test_a_web_message_to_a_requester_texts_cannot_reach_is_kept_for_coordinators(web_volunteer, need, why):
+    if why == "opted out":
+        need.requester.opted_out = True
+    else:
+        need.requester.phone_status = "invalid"
+    db.session.commit()
+    claim_need(web_volunteer, need.ref)
+    assert relay_from_web(web_volunteer, need.ref, "Hello")[0] == "none"
+    assert thread_rows(need)[0].passed_on == "none"
+    assert not [m for m in outbound() if m.template == "relay_to_requester"]
+
+
+@pytest.mark.parametrize("why", ["opted out", "invalid number"])
+def test_replies_go_by_email_to_a_volunteer_texts_cannot_reach(client, group, need, why):
+    volunteer = make_volunteer(group, phone="+447911123450")
+    if why == "opted out":
+        volunteer.opted_out = True
+    else:
+        volunteer.phone_status = "invalid"
+    db.session.commit()
+    claim_need(volunteer, need.ref)
+    text_in(client, WORDS, sender=REQUESTER_PHONE)
+    [relayed] = [m for m in outbound() if m.template == "relay_to_volunteer"]
+    assert (relayed.channel, relayed.to_address, relayed.status) == ("email", volunteer.email, "queued")
+
+
+def test_a_simulated_reply_is_emailed_as_simulated_so_it_is_never_sent(web_volunteer, need):
+    claim, _ = claim_need(web_volunteer, need.ref)
+    now = datetime.now(timezone.utc)
+    relay.pass_on(relay.keep(need, claim, need.requester, "requester", WORDS, via="sms", now=now), claim,
+                  simulated=True, now=now)
+    db.session.commit()
+    [email] = [m for m in outbound() if m.template == "relay_to_volunteer"]
+    assert email.simulated
 
 
 @pytest.mark.parametrize("text", ["", "   ", "x" * 1001])
