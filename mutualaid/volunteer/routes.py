@@ -49,7 +49,7 @@ def need(ref):
     if not current_user.is_approved_volunteer:
         abort(403)
     view = claims.need_for_volunteer(current_user, ref)
-    return render_template("volunteer/need.html", need=view, mine="private" in view,
+    return render_template("volunteer/need.html", need=view, mine="directions" in view,
                            claim_form=ClaimForm(), release_form=ReleaseForm(), fulfil_form=FulfilForm(),
                            relay_form=RelayForm())
 

@@ -9,7 +9,7 @@ from mutualaid.claims import relay
 from mutualaid.claims.actions import claim_need, relay_from_web, release_claim
 from mutualaid.core.errors import Forbidden, ServiceError
 from mutualaid.extensions import db
-from mutualaid.models import AuditEvent, Message, NeedMessage
+from mutualaid.models import AuditEvent, Message, NeedMessage, VolunteerProfile
 from mutualaid.needs import lifecycle
 from tests.builders import make_coordinator, make_group, make_need, make_volunteer, post_form
 from tests.sms_helpers import BASE_URL, GROUP_NUMBER, sms_config, text_in
@@ -338,3 +338,18 @@ def test_a_coordinator_of_another_group_never_sees_the_thread(client, auth, web_
     assert response.status_code in (403, 404) and WORDS not in response.get_data(as_text=True)
     assert not AuditEvent.query.filter_by(action="need.private_viewed", actor_id=stranger.id).count()
 
+
+
+def test_a_coordinator_who_volunteers_sees_no_thread_on_a_request_someone_else_holds(client, auth, group,
+                                                                                      web_volunteer, need):
+    claimed_with_a_conversation(client, auth, web_volunteer, need)
+    coordinator = make_coordinator(group)
+    coordinator.volunteer = VolunteerProfile(home_label="E8 3", home_lat=51.5431, home_lon=-0.06, radius_km=5.0,
+                                             categories=["groceries"], languages=["en"], capacity=2,
+                                             vetting_status="approved")
+    db.session.commit()
+    auth.logout()
+    auth.login(coordinator.email)
+    response = client.get(f"/volunteer/needs/{need.ref}")
+    assert response.status_code == 200 and WORDS not in response.get_data(as_text=True)
+    assert "Someone is already helping" in response.get_data(as_text=True)
