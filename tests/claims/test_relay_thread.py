@@ -353,3 +353,15 @@ def test_a_coordinator_who_volunteers_sees_no_thread_on_a_request_someone_else_h
     response = client.get(f"/volunteer/needs/{need.ref}")
     assert response.status_code == 200 and WORDS not in response.get_data(as_text=True)
     assert "Someone is already helping" in response.get_data(as_text=True)
+
+
+def test_times_in_the_thread_are_in_the_groups_time_zone_in_words(client, auth, web_volunteer, need):
+    need.group.timezone = "America/New_York"
+    db.session.commit()
+    claim, _ = claim_need(web_volunteer, need.ref)
+    relay.keep(need, claim, need.requester, "requester", WORDS, via="sms",
+               now=datetime(2026, 12, 4, 17, 5, tzinfo=timezone.utc))
+    db.session.commit()
+    auth.login(web_volunteer.email)
+    page = client.get(f"/volunteer/needs/{need.ref}").get_data(as_text=True)
+    assert "Fri 4 Dec, 12:05" in page and 'datetime="2026-12-04T17:05:00+00:00"' in page
