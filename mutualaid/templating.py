@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_datetime
 from flask import Flask, has_request_context
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -34,6 +36,14 @@ def age(value: datetime | None, now: datetime | None = None) -> str:
     if seconds < 48 * 3600:
         return f"{int(seconds // 3600)} h"
     return f"{int(seconds // 86400)} d"
+
+
+def when(value: datetime | None, zone: str | None = None) -> str:
+    """A moment in words for the reader's language, in the group's time zone ("Fri 4 Dec, 14:05")."""
+    if value is None:
+        return ""
+    return format_datetime(value, "EEE d MMM, HH:mm", tzinfo=ZoneInfo(zone or "Europe/London"),
+                           locale=str(get_locale() or "en"))
 
 
 def hours(value: float | None) -> str:
@@ -70,6 +80,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["location_label"] = lambda code: LOCATION_LABELS.get(code, code)
     app.jinja_env.filters["age"] = age
     app.jinja_env.filters["hours"] = hours
+    app.jinja_env.filters["when"] = when
     app.jinja_env.filters["claim_label"] = lambda code: CLAIM_LABELS.get(code, code)
     app.jinja_env.filters["reason_label"] = lambda code: REASON_LABELS.get(code, code)
     app.jinja_env.filters["reasons_text"] = reasons_text

@@ -6,16 +6,19 @@ from datetime import datetime, timezone
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 
-from mutualaid.core import audit
+from mutualaid.claims import relay
+from mutualaid.claims.directions import directions
 from mutualaid.core.errors import Forbidden, ServiceError
 from mutualaid.domain.text import clean_text
 from mutualaid.extensions import db
-from mutualaid.messaging.notifications import relay
 from mutualaid.models import Claim, Need, Person
 from mutualaid.needs import lifecycle
 from mutualaid.needs.intake import clean_note
 from mutualaid.needs.lifecycle import AlreadyTaken  # noqa: F401  (callers catch it from here)
+from mutualaid.needs.actions import view_need
 from mutualaid.needs.reads import get_by_ref
+
+RELAY_MAX = 1000  # a text message carries the first ~450 characters; the page keeps them all
 
 
 def active_claims(volunteer: Person) -> list[Claim]:
@@ -78,18 +81,36 @@ def complete_claim(volunteer: Person, ref: str, outcome: str, *, now: datetime |
     return need
 
 
-def relay_from_web(volunteer: Person, ref: str, text: str, *, now: datetime | None = None) -> None:
-    """A claimer writes to the requester from the web page; it goes by SMS through the group's number."""
+def relay_from_web(volunteer: Person, ref: str, text: str, *, now: datetime | None = None) -> tuple[str, str]:
+    """A claimer writes to the requester from the need's page: kept on its thread, sent by SMS through the
+    group's number when the requester has a phone.
+
+    Returns (how it went: sms or none, kept for coordinators; how replies reach the claimer: sms, email or none).
+    """
     now = now or datetime.now(timezone.utc)
     claim = _own_active_claim(volunteer, ref)
     text = clean_text(text)
     if not text:
         raise ServiceError(_l("Please write a message."), field="text")
-    requester = claim.need.requester
-    if requester is None or not (requester.phone or requester.email):
-        raise ServiceError(_l("This neighbour has no phone number; a coordinator will pass the message on."),
+    if len(text) > RELAY_MAX:
+        raise ServiceError(_l("Please keep it under %(n)d characters.", n=RELAY_MAX),
                            field="text")
-    relay(requester, "relay_to_requester", group=claim.need.group, need=claim.need,
-          params={"ref": claim.need.ref, "text": text}, urgent=claim.need.urgency == "today", now=now)
-    audit.record("need.relayed", claim.need, actor=volunteer, now=now, direction="to_requester", via="web")
+    entry = relay.keep(claim.need, claim, volunteer, "volunteer", text, via="web", now=now)
+    how = relay.pass_on(entry, claim, now=now)
     db.session.commit()
+    return how, relay.replies_channel(volunteer)
+
+
+def need_for_volunteer(volunteer: Person, ref: str, *, now: datetime | None = None) -> dict:
+    """A need as this volunteer may see it; its claimer also gets the way there and their claim's messages.
+
+    Messages of an earlier claim are not shown to the next volunteer (coordinators see every one).
+    """
+    view = view_need(ref, volunteer, now=now)
+    need = get_by_ref(Need, ref)
+    claim = need.active_claim
+    if "private" in view and claim is not None and claim.volunteer_id == volunteer.id:
+        view["directions"] = directions(need.address_text)
+        view["thread"] = relay.thread(need, claim=claim)
+        view["zone"] = need.group.timezone
+    return view

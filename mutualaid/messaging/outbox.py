@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from flask import current_app, render_template
+from flask import current_app
 from flask_babel import force_locale, gettext
 from jinja2 import TemplateNotFound
 from sqlalchemy import func, or_, update
@@ -102,13 +102,15 @@ def queue_sms(*, to_number: str, template: str, group: Group | None, person: Per
 
 def queue_email(*, to_address: str, template: str, group: Group | None, person: Person | None = None,
                 params: dict | None = None, purpose: str = "notify", need=None, urgent: bool = False,
-                language: str | None = None, now: datetime | None = None) -> Message:
+                simulated: bool = False, language: str | None = None, now: datetime | None = None) -> Message:
     """Add an email to the outbox: templates/email/<template>.txt, whose first line is the subject."""
     now = now or datetime.now(timezone.utc)
     language = language or (person.language if person else "en")
     with force_locale(language):
         try:
-            text = render_template(f"email/{template}.txt", **(params or {})).strip()
+            # Straight from the Jinja environment, as texts are: no page context, so it renders the same
+            # inside a webhook's request (which has no session) as in a job.
+            text = current_app.jinja_env.get_template(f"email/{template}.txt").render(**(params or {})).strip()
         except TemplateNotFound:
             # No email wording of its own: the SMS wording, under a plain subject.
             subject = gettext("A message from %(group)s", group=group.name if group else "mutualaid")
@@ -116,7 +118,7 @@ def queue_email(*, to_address: str, template: str, group: Group | None, person: 
     message = Message(direction="out", channel="email", to_address=to_address, group_id=getattr(group, "id", None),
                       person_id=getattr(person, "id", None), need_id=getattr(need, "id", None), body=text,
                       status="queued", purpose=purpose, template=template, urgent=urgent,
-                      simulated=bool(person and person.simulated) or bool(need and need.practice),
+                      simulated=simulated or bool(person and person.simulated) or bool(need and need.practice),
                       next_attempt_at=now, created_at=now,
                       updated_at=now)
     db.session.add(message)

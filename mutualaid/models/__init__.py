@@ -5,11 +5,11 @@ from mutualaid.models.geo import GeocodeCacheEntry, PostcodePoint
 from mutualaid.models.group import Group
 from mutualaid.models.job import JobRun, JobState
 from mutualaid.models.message import EarlyStatus, Message
-from mutualaid.models.need import Claim, Need, NeedNote, NeedNotification, Proposal
+from mutualaid.models.need import Claim, Need, NeedMessage, NeedNote, NeedNotification, Proposal
 from mutualaid.models.offer import Offer
 from mutualaid.models.person import Person, VolunteerProfile
 
 __all__ = [
-    "AuditEvent", "Claim", "Conversation", "EarlyStatus", "GeocodeCacheEntry", "Group", "JobRun", "JobState", "Message", "Need", "NeedNote", "NeedNotification", "Offer", "Person", "Proposal",
+    "AuditEvent", "Claim", "Conversation", "EarlyStatus", "GeocodeCacheEntry", "Group", "JobRun", "JobState", "Message", "Need", "NeedMessage", "NeedNote", "NeedNotification", "Offer", "Person", "Proposal",
     "PostcodePoint", "VolunteerProfile",
 ]

@@ -169,3 +169,27 @@ class NeedNote(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     author = relationship("Person")
+
+
+class NeedMessage(db.Model):
+    """One message between a need's requester and its volunteer, kept as the need's thread.
+
+    Every relayed text and every message written on the need's page is stored here, whether or
+    not it could be passed on, so a reply is never lost: `passed_on` says how it reached the
+    other side (sms, email, or none: it waits on the page and coordinators see it).
+    """
+
+    __tablename__ = "need_message"
+    __table_args__ = (Index("ix_need_message_need_created", "need_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    need_id: Mapped[int] = mapped_column(ForeignKey("need.id"))
+    claim_id: Mapped[int | None] = mapped_column(ForeignKey("claim.id"), index=True)  # None: no claim was active
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    author_role: Mapped[str] = mapped_column(String(10))  # requester | volunteer
+    body: Mapped[str] = mapped_column(Text)
+    via: Mapped[str] = mapped_column(String(5))  # sms | web
+    passed_on: Mapped[str] = mapped_column(String(5), default="none")  # sms | email | none
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    author = relationship("Person")

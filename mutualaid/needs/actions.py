@@ -13,6 +13,7 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import or_
 from sqlalchemy.exc import IntegrityError
 
+from mutualaid.claims import relay
 from mutualaid.core import audit
 from mutualaid.core.errors import ServiceError
 from mutualaid.core.permissions import require_coordinator
@@ -133,12 +134,14 @@ def view_need(ref: str, viewer: Person | None, *, now: datetime | None = None) -
 
 
 def coordinator_view(actor: Person, ref: str, *, now: datetime | None = None) -> tuple[Need, dict]:
-    """A coordinator's full view of one of their group's needs; the look is audited."""
+    """A coordinator's full view of one of their group's needs, with every message between the requester
+    and its volunteers; the look is audited."""
     need = get_by_ref(Need, ref)
     require_coordinator(actor, need.group_id)
-    audit.record("need.private_viewed", need, actor=actor, now=now)
+    thread = relay.thread(need)
+    audit.record("need.private_viewed", need, actor=actor, now=now, messages=len(thread))
     db.session.commit()
-    return need, private_view(need)
+    return need, {**private_view(need), "thread": thread}
 
 
 def locate_pending(*, now=None, limit: int = 50) -> int:

@@ -10,6 +10,7 @@ from flask import current_app
 from sqlalchemy import Integer, bindparam, func, text, update
 from sqlalchemy.exc import IntegrityError
 
+from mutualaid.claims.relay import keep_late_reply
 from mutualaid.domain.phones import InvalidPhone, normalise_phone
 from mutualaid.domain.text import clean_text
 from mutualaid.extensions import db
@@ -217,6 +218,8 @@ def converse(message: Message, person: Person, group: Group, conv_row: Conversat
                                first_contact=first_contact,
                                default_language=person.language if known else default_language(group),
                                carrier_answers=current_app.config["SMS_TWILIO_ANSWERS_KEYWORDS"])
+    if _may_be_a_late_reply(state, message.body, context):
+        keep_late_reply(message, person, now)
     if not was_opted_out and _paused_for_new_requests(group, state, message.body, context, now):
         pause = intake_pause(group, now)
         language = (parsing.guess_language(message.body) or context.default_language) if first_contact \
@@ -243,6 +246,12 @@ def converse(message: Message, person: Person, group: Group, conv_row: Conversat
         _reply(message, person, group, conv_row, dialogue.Reply(instead.get(reply.template, reply.template), params),
                outcome.conversation.language, now)
     return "opted_out" if was_opted_out and person.opted_out else "processed"
+
+
+def _may_be_a_late_reply(state, body: str, context) -> bool:
+    """Plain text from someone with no claim open and no question pending: maybe a reply to a past volunteer."""
+    return (not context.relay_open and state.step == "idle" and not state.awaiting_feedback
+            and not state.awaiting_reply and parse_command(body) is None)
 
 
 def _paused_for_new_requests(group: Group, state, body: str, context, now: datetime) -> bool:

@@ -7,13 +7,13 @@ from datetime import datetime
 from flask import current_app
 
 from mutualaid.claims.actions import claim_need
+from mutualaid.claims.relay import keep, link_inbound, pass_on
 from mutualaid.core import audit
 from mutualaid.core.errors import ServiceError
 from mutualaid.domain.refs import normalise_ref
 from mutualaid.domain.transitions import IllegalTransition
 from mutualaid.extensions import db
 from mutualaid.groups.places import neighbouring_group
-from mutualaid.messaging.notifications import relay
 from mutualaid.models import Claim, Conversation, Group, Message, Need, Offer, Person
 from mutualaid.needs import lifecycle
 from mutualaid.needs.intake import clean_common, new_need, place_need, refill_draft, save_new
@@ -209,7 +209,7 @@ def relay_partners(person: Person) -> list[tuple[Claim, Person, str]]:
 
 
 def _relay(effect, *, message, person, group, now, **_):
-    """Pass a text to the other side of the claim through the group's number (no numbers shown)."""
+    """Keep a text on the claimed need's thread and pass it to the other side (no numbers shown)."""
     partners = relay_partners(person)
     text = effect.text.strip()
     if len(partners) > 1:
@@ -219,13 +219,13 @@ def _relay(effect, *, message, person, group, now, **_):
         if not chosen:
             return ActionResult(replies=[Reply("relay_which", {"ref": partners[0][0].need.ref})])
         partners, text = chosen, rest.strip()
-    claim, other, other_role = partners[0]
-    if not other.phone and not other.email:
+    claim, _other, other_role = partners[0]
+    if not text:
         return None
-    template = "relay_to_volunteer" if other_role == "volunteer" else "relay_to_requester"
-    relay(other, template, group=group, need=claim.need, params={"ref": claim.need.ref, "text": text},
-          urgent=claim.need.urgency == "today", simulated=message.simulated, now=now)
-    audit.record("need.relayed", claim.need, actor=person, now=now, direction=f"to_{other_role}")
+    link_inbound(message, claim.need)
+    entry = keep(claim.need, claim, person, "volunteer" if other_role == "requester" else "requester", text,
+                 via="sms", now=now)
+    pass_on(entry, claim, simulated=message.simulated, now=now)
     return None
 
 

@@ -9,10 +9,9 @@ from wtforms.fields.choices import SelectChoice
 from mutualaid.access import volunteer_required
 from mutualaid.claims import actions as claims
 from mutualaid.claims import nearby as volunteering
-from mutualaid.core.errors import ServiceError
+from mutualaid.core.errors import Forbidden, ServiceError
 from mutualaid.domain.categories import CATEGORY_CODES
 from mutualaid.labels import CATEGORY_LABELS
-from mutualaid.needs.actions import view_need
 from mutualaid.volunteer import bp
 from mutualaid.volunteer.forms import ClaimForm, FilterForm, FulfilForm, RelayForm, ReleaseForm
 
@@ -49,8 +48,8 @@ def need(ref):
     """One need: public details before claiming, what is needed to help after."""
     if not current_user.is_approved_volunteer:
         abort(403)
-    view = view_need(ref, current_user)
-    return render_template("volunteer/need.html", need=view, mine="private" in view,
+    view = claims.need_for_volunteer(current_user, ref)
+    return render_template("volunteer/need.html", need=view, mine="directions" in view,
                            claim_form=ClaimForm(), release_form=ReleaseForm(), fulfil_form=FulfilForm(),
                            relay_form=RelayForm())
 
@@ -102,15 +101,26 @@ def fulfil(ref):
 @bp.route("/needs/<ref>/message", methods=["POST"])
 @volunteer_required
 def message(ref):
-    """Text the requester through the group's number."""
+    """Write to the requester: kept on the need's page, and texted through the group's number."""
     form = RelayForm()
     if form.validate_on_submit():
         try:
-            claims.relay_from_web(current_user, ref, form.text.data or "")
-            flash(_("Sent. Their replies will come to your phone from the group's number."))
+            flash(_relay_done(*claims.relay_from_web(current_user, ref, form.text.data or "")))
+        except Forbidden:
+            raise  # not their claim: 403, and nothing is kept
         except ServiceError as error:
             flash(str(error.message), "error")
     return redirect(url_for("volunteer.need", ref=ref))
+
+
+def _relay_done(sent: str, replies: str) -> str:
+    """What the claimer is told after writing: where it went, and where the answer will come."""
+    if sent == "none":
+        return _("Saved below. We cannot text this neighbour, so a coordinator will pass it on.")
+    return {
+        "sms": _("Sent by text from the group's number. Their replies come to your phone and show below."),
+        "email": _("Sent by text from the group's number. Their replies show below, and we email them to you."),
+    }.get(replies, _("Sent by text from the group's number. Their replies show below."))
 
 
 @bp.route("/claims", endpoint="claims")

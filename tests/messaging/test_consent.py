@@ -9,7 +9,7 @@ from mutualaid.chase import actions as chase
 from mutualaid.claims.actions import claim_need, complete_claim, relay_from_web, release_claim
 from mutualaid.extensions import db
 from mutualaid.messaging.outbox import deliver_outbox, may_text
-from mutualaid.models import Message, Need, Person
+from mutualaid.models import Message, Need, NeedMessage, Person
 from tests.builders import make_coordinator, make_group, make_need, make_offer, make_volunteer, post_form
 from tests.sms_helpers import GROUP_NUMBER, sms_config, text_in
 
@@ -91,8 +91,11 @@ def test_without_an_email_the_texts_are_kept_unsent_with_the_reason(group):
     walk_the_lifecycle(need)
     held = sms_to(REQUESTER)
     assert [m.template for m in held] == ["requester_claimed", "requester_released", "requester_claimed",
-                                          "relay_to_requester", "requester_fulfilled"]
+                                          "requester_fulfilled"]
     assert {(m.status, m.last_error) for m in held} == {("suppressed", "no consent to texts")}
+    # The volunteer's message is not written as a text at all: it waits on the thread for a coordinator.
+    [kept] = db.session.execute(db.select(NeedMessage).where(NeedMessage.need_id == need.id)).scalars().all()
+    assert (kept.body, kept.passed_on) == ("On my way, 10 minutes", "none")
     deliver_outbox(now=T0 + timedelta(hours=1))
     assert {m.status for m in sms_to(REQUESTER)} == {"suppressed"}
 
