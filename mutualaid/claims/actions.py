@@ -39,6 +39,9 @@ def claim_need(volunteer: Person, ref: str, *, via: str = "web", now: datetime |
         return mine, False  # a double click or a repeated YES
     if need.group_id != volunteer.group_id:
         raise Forbidden(_l("This request belongs to another group."))
+    if need.practice and via != "coordinator" and not (volunteer.simulated or volunteer.is_coordinator):
+        raise Forbidden(_l("This is a practice request from the SMS simulator: only coordinators can take "
+                          "it or give it to someone."))
     load = db.session.execute(db.select(func.count(Claim.id)).where(
         Claim.volunteer_id == volunteer.id, Claim.status == "active")).scalar_one()
     if load >= volunteer.volunteer.capacity:

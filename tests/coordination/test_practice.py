@@ -6,7 +6,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from mutualaid.chase.actions import chase_open_needs
+from mutualaid.claims.actions import claim_need
 from mutualaid.coordination import exports
+from mutualaid.core.errors import Forbidden
 from mutualaid.coordination.dashboard import _figures, unmet_needs
 from mutualaid.coordination.public_figures import group_figures
 from mutualaid.extensions import db
@@ -21,6 +23,7 @@ from mutualaid.models import (
     Offer,
     Person,
     Proposal,
+    VolunteerProfile,
 )
 from mutualaid.needs.reads import needs_near
 from tests.builders import (
@@ -126,6 +129,20 @@ def test_a_coordinator_assigning_a_practice_request_tells_no_real_volunteer(clie
     need = practice_request(client)
     assign_need(coordinator, need.ref, volunteers[0].id)
     assert need.status == "claimed"
+    assert to_real_people(volunteers) == []
+
+
+def test_a_volunteer_who_knows_a_practice_reference_cannot_take_it_but_a_coordinator_can(
+        client, coordinator, volunteers):
+    need = practice_request(client)
+    with pytest.raises(Forbidden, match="practice"):
+        claim_need(volunteers[0], need.ref)
+    assert need.status == "open" and need.active_claim is None
+    coordinator.volunteer = VolunteerProfile(home_lat=need.public_lat, home_lon=need.public_lon, radius_km=5,
+                                             vetting_status="approved")
+    db.session.commit()
+    claim_need(coordinator, need.ref)
+    assert need.status == "claimed" and need.active_claim.volunteer_id == coordinator.id
     assert to_real_people(volunteers) == []
 
 
