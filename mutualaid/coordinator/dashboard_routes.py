@@ -16,7 +16,7 @@ from mutualaid.coordinator.forms import DashboardFilter, OnCallForm, PauseForm
 from mutualaid.core.errors import ServiceError
 from mutualaid.domain.categories import CATEGORY_CODES, LANGUAGE_NAMES
 from mutualaid.groups.pause import intake_pause
-from mutualaid.labels import CATEGORY_LABELS, STATUS_LABELS
+from mutualaid.labels import AGE_WORDS, CATEGORY_LABELS, STATUS_LABELS
 from mutualaid.needs import reads as needs
 from mutualaid.sms import console as sms_admin
 
@@ -72,8 +72,10 @@ def map_view():
     points = dashboard.map_points(current_user)
     for point in points:
         point["category_label"] = str(CATEGORY_LABELS[point["category"]])
+        point["age_word"] = str(AGE_WORDS[point["colour"]])
     group = current_user.group
-    return render_template("coordinator/map.html", gaps=dashboard.coverage_gaps(current_user),
+    return render_template("coordinator/map.html", coverage=dashboard.coverage(current_user),
+                           wait_table=dashboard.age_colours(group),
                            points_json=json.dumps(points).replace("</", "<\\/"), group=group,
                            tile_url=current_app.config["MAP_TILE_URL"],
                            tile_attribution=current_app.config["MAP_TILE_ATTRIBUTION"])
