@@ -14,10 +14,14 @@ from mutualaid.labels import (
     CATEGORY_LABELS,
     CLAIM_LABELS,
     LOCATION_LABELS,
+    MESSAGE_STATUS_LABELS,
     REASON_LABELS,
     STATUS_LABELS,
     STEP_LABELS,
     URGENCY_LABELS,
+    action_label,
+    detail_text,
+    readable,
 )
 from mutualaid.main.forms import LanguageForm
 
@@ -74,6 +78,10 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["age_word"] = lambda colour: AGE_WORDS.get(colour, colour)
     app.jinja_env.filters["step_label"] = lambda step: STEP_LABELS.get(step, step)
     app.jinja_env.filters["reject_page"] = lambda args: {k: v for k, v in args.items() if k != "page"}
+    app.jinja_env.filters["message_status_label"] = lambda code: MESSAGE_STATUS_LABELS.get(code) or readable(code)
+    app.jinja_env.filters["action_label"] = action_label
+    app.jinja_env.filters["readable"] = readable
+    app.jinja_env.globals["detail_text"] = detail_text
     app.jinja_env.globals["allowed_vetting"] = lambda status: TRANSITIONS["volunteer"].get(status, ())
 
     @app.context_processor
