@@ -23,6 +23,9 @@ ID_DETAILS = {"volunteer_id": ("volunteer", "person"), "need_id": ("need", "need
               "into": ("into", "need"), "duplicate": ("duplicate", "need"), "to_group": ("to_group", "group"),
               "from_group": ("from_group", "group")}
 HIDDEN_DETAILS = ("claim_id",)  # internal ids that say nothing to a reader
+# Events once recorded about `current_user` itself were stored under the proxy's class name; the
+# subject was always the signed-in person.
+OLD_SUBJECT_TYPES = {"localproxy": "person"}
 
 
 @dataclass(frozen=True)
@@ -106,7 +109,7 @@ def _labels(events: list[AuditEvent]) -> dict[tuple[str, int], str]:
     ids: dict[str, set[int]] = {}
     for e in events:
         if e.subject_id is not None:
-            ids.setdefault(e.subject_type, set()).add(e.subject_id)
+            ids.setdefault(_subject_type(e), set()).add(e.subject_id)
         for key, (_, kind) in ID_DETAILS.items():
             if isinstance((e.details or {}).get(key), int):
                 ids.setdefault(kind, set()).add(e.details[key])
@@ -134,9 +137,14 @@ def _row(event: AuditEvent, labels: dict) -> AuditRow:
         kind, name = "named", actor.name or actor.email or ""
     else:
         kind, name = "neighbour", ""
-    details = dict(event.details or {})
-    return AuditRow(event.created_at, event.action, kind, name, event.subject_type,
-                    labels.get((event.subject_type, event.subject_id), ""), details, _facts(details, labels))
+    details, subject_type = dict(event.details or {}), _subject_type(event)
+    return AuditRow(event.created_at, event.action, kind, name, subject_type,
+                    labels.get((subject_type, event.subject_id), ""), details, _facts(details, labels))
+
+
+def _subject_type(event: AuditEvent) -> str:
+    """What kind of record the event is about (older events about the signed-in person included)."""
+    return OLD_SUBJECT_TYPES.get(event.subject_type, event.subject_type)
 
 
 def _facts(details: dict, labels: dict) -> tuple:

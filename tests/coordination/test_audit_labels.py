@@ -190,3 +190,20 @@ def test_the_page_in_spanish_shows_spanish_words(client, auth, group, coordinato
     table = page_text(client, auth, coordinator, "es").split("<tbody>")[1].split("</tbody>")[0]
     assert "Solicitud asignada a un voluntario" in table and "de abierto a alguien está ayudando" in table
     assert "Request given to a volunteer" not in table and "need.assigned" not in table
+
+
+def test_an_event_about_the_signed_in_person_is_recorded_as_about_a_person(group, coordinator):
+    from werkzeug.local import LocalProxy
+
+    event = audit.record("coordinator.on_call", LocalProxy(lambda: coordinator), actor=coordinator, now=START)
+    assert (event.subject_type, event.subject_id, event.group_id) == ("person", coordinator.id, group.id)
+
+
+def test_older_events_stored_under_the_proxys_name_are_shown_as_about_the_person(client, auth, group, coordinator):
+    event = audit.record("messages.viewed", coordinator, actor=coordinator, now=START, problems_only=False, count=3)
+    event.subject_type = "localproxy"  # as recorded before the proxy was unwrapped
+    db.session.commit()
+    row = audit_page(coordinator, AuditFilters(action="messages.")).rows[0]
+    assert (row.subject_type, row.subject_label) == ("person", "Cora Coordinator")
+    table = page_text(client, auth, coordinator).split("<tbody>")[1].split("</tbody>")[0]
+    assert "localproxy" not in table and "person Cora Coordinator" in table and "3 shown; all texts" in table
