@@ -113,6 +113,7 @@ VIA_LABELS = {
     "web": _l("on the website"), "sms": _l("by text message"), "api": _l("through the API"),
     "phone": _l("taken by phone"), "carrier": _l("by the phone company"), "coordinator": _l("by a coordinator"),
     "merge": _l("when merging duplicates"), "chase": _l("by the automatic chase"),
+    "email": _l("by email"),
 }
 CHASE_STEP_LABELS = {
     "notify_first_ring": STEP_LABELS[1], "notify_second_ring": STEP_LABELS[2],

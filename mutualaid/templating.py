@@ -19,6 +19,7 @@ from mutualaid.labels import (
     STATUS_LABELS,
     STEP_LABELS,
     URGENCY_LABELS,
+    VIA_LABELS,
     action_label,
     detail_text,
     readable,
@@ -68,7 +69,7 @@ def init_app(app: Flask) -> None:
     """Register filters and globals."""
     app.jinja_env.filters["category_label"] = lambda code: CATEGORY_LABELS.get(code, code)
     app.jinja_env.filters["urgency_label"] = lambda code: URGENCY_LABELS.get(code, code)
-    app.jinja_env.filters["status_label"] = lambda code: STATUS_LABELS.get(code, code)
+    app.jinja_env.filters["status_label"] = lambda code: STATUS_LABELS.get(code) or readable(code)
     app.jinja_env.filters["location_label"] = lambda code: LOCATION_LABELS.get(code, code)
     app.jinja_env.filters["age"] = age
     app.jinja_env.filters["hours"] = hours
@@ -79,6 +80,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["step_label"] = lambda step: STEP_LABELS.get(step, step)
     app.jinja_env.filters["reject_page"] = lambda args: {k: v for k, v in args.items() if k != "page"}
     app.jinja_env.filters["message_status_label"] = lambda code: MESSAGE_STATUS_LABELS.get(code) or readable(code)
+    app.jinja_env.filters["via_label"] = lambda code: VIA_LABELS.get(code) or readable(code)
     app.jinja_env.filters["action_label"] = action_label
     app.jinja_env.filters["readable"] = readable
     app.jinja_env.globals["detail_text"] = detail_text

@@ -47,6 +47,7 @@ def home():
     overview = dashboard.unmet_needs(current_user, filters, page=page)
     return render_template(
         "coordinator/home.html", overview=overview, form=form, page=page, page_size=dashboard.PAGE,
+        filtered=any(value for key, value in request.args.items() if key != "page"),
         location_problems=needs.needs_for_coordinator(current_user, location_problem=True, limit=SIDE_LIST),
         pending=volunteers_for_coordinator(current_user, status="pending", limit=SIDE_LIST),
         pending_total=count_volunteers(current_user, status="pending"),
