@@ -188,7 +188,7 @@ def test_the_page_in_spanish_shows_spanish_words(client, auth, group, coordinato
     from mutualaid.coordination.actions import assign_need
     assign_need(coordinator, need.ref, volunteer.id, now=START)
     table = page_text(client, auth, coordinator, "es").split("<tbody>")[1].split("</tbody>")[0]
-    assert "Solicitud asignada a un voluntario" in table and "de abierto a alguien está ayudando" in table
+    assert "Pedido asignado a una persona voluntaria" in table and "de abierto a alguien está ayudando" in table
     assert "Request given to a volunteer" not in table and "need.assigned" not in table
 
 
