@@ -17,8 +17,7 @@ from mutualaid.domain.refs import normalise_ref
 from mutualaid.extensions import db
 from mutualaid.matching.actions import volunteer_rows
 from mutualaid.matching.arrays import NeedArrays, VolunteerArrays
-from mutualaid.matching.candidates import eligible
-from mutualaid.matching.explain import explain, reach_one
+from mutualaid.matching.explain import explain
 from mutualaid.matching.values import (LOCATION_UNKNOWN, NOBODY_FOR_CATEGORY, NOBODY_FREE, NOBODY_IN_RANGE,
                                        NOBODY_WITH_CAR, NOBODY_WITH_LANGUAGE, NeedRow)
 from mutualaid.matching.values import URGENCIES as MATCHER_URGENCIES
@@ -278,13 +277,15 @@ def coverage(coordinator: Person, *, now: datetime | None = None) -> Coverage:
 
 
 def _anyone_free(needs: NeedArrays, vols: VolunteerArrays, positions: np.ndarray) -> np.ndarray:
-    """For each need at `positions`, whether a volunteer who passes every rule also has room today."""
-    found = np.zeros(positions.size, dtype=bool)
-    for k, position in enumerate(positions.tolist()):
-        reach, _ = reach_one(vols, float(needs.lat[position]), float(needs.lon[position]))
-        found[k] = bool(eligible(vols, vols.ready, str(needs.category[position]),
-                                 str(needs.language[position]))[reach].any())
-    return found
+    """For each need at `positions`, whether a volunteer who passes every rule also has room today.
+
+    The same rule-by-rule check as for the gaps, asked of the ready volunteers only: a need it
+    cannot fault (reason "nobody_free" for lack of any other) has a free volunteer.
+    """
+    if positions.size == 0:
+        return np.zeros(0, dtype=bool)
+    reasons = explain(needs, vols.take(np.flatnonzero(vols.ready)), positions)
+    return np.array([reasons[int(i)] == NOBODY_FREE for i in needs.ids[positions]], dtype=bool)
 
 
 def coverage_gaps(coordinator: Person, *, now: datetime | None = None) -> list[Gap]:

@@ -123,6 +123,17 @@ def test_requests_whose_volunteers_are_all_full_are_counted(client, auth, coordi
     assert "all of them are away or full" in map_page(client, auth, coordinator)
 
 
+def test_requests_whose_volunteers_are_all_away_are_counted(coordinator, group):
+    volunteer = make_volunteer(group)
+    volunteer.volunteer.away_until = (NOW + timedelta(days=3)).date()
+    db.session.commit()
+    make_need(now=NOW)
+    assert (dashboard.coverage(coordinator, now=NOW).busy, dashboard.coverage(coordinator, now=NOW).gaps) == (1, [])
+    volunteer.volunteer.away_until = (NOW - timedelta(days=1)).date()
+    db.session.commit()
+    assert dashboard.coverage(coordinator, now=NOW).no_gaps
+
+
 def test_no_gaps_is_said_when_every_open_request_has_a_free_volunteer(client, auth, coordinator, group):
     make_volunteer(group, capacity=3)
     make_need(details="one", now=NOW)
