@@ -66,7 +66,8 @@ def reasons_text(reasons) -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Register filters and globals."""
+    """Register filters and globals; a missing value prints as nothing, never as "None"."""
+    app.jinja_env.finalize = lambda value: "" if value is None else value
     app.jinja_env.filters["category_label"] = lambda code: CATEGORY_LABELS.get(code, code)
     app.jinja_env.filters["urgency_label"] = lambda code: URGENCY_LABELS.get(code, code)
     app.jinja_env.filters["status_label"] = lambda code: STATUS_LABELS.get(code) or readable(code)

@@ -61,3 +61,14 @@ def test_an_offers_page_says_where_it_came_from_in_words(client, auth, coordinat
     offer = make_offer()
     text = page(client, auth, coordinator, f"/coordinator/offers/{offer.ref}")
     assert "on the website" in text and " web\n" not in text
+
+
+def test_a_missing_value_is_never_printed_as_none(client, auth, coordinator, app):
+    need = make_need(email="")
+    need.requester.email = None
+    db.session.commit()
+    text = page(client, auth, coordinator, f"/coordinator/needs/{need.ref}")
+    assert "None" not in text
+    with app.test_request_context():
+        from flask import render_template_string
+        assert render_template_string("[{{ missing }}|{{ zero }}|{{ empty }}]", missing=None, zero=0, empty="") == "[|0|]"
