@@ -68,14 +68,14 @@ def reasons_text(reasons) -> str:
 def init_app(app: Flask) -> None:
     """Register filters and globals; a missing value prints as nothing, never as "None"."""
     app.jinja_env.finalize = lambda value: "" if value is None else value
-    app.jinja_env.filters["category_label"] = lambda code: CATEGORY_LABELS.get(code, code)
-    app.jinja_env.filters["urgency_label"] = lambda code: URGENCY_LABELS.get(code, code)
+    app.jinja_env.filters["category_label"] = lambda code: CATEGORY_LABELS.get(code) or readable(code)
+    app.jinja_env.filters["urgency_label"] = lambda code: URGENCY_LABELS.get(code) or readable(code)
     app.jinja_env.filters["status_label"] = lambda code: STATUS_LABELS.get(code) or readable(code)
-    app.jinja_env.filters["location_label"] = lambda code: LOCATION_LABELS.get(code, code)
+    app.jinja_env.filters["location_label"] = lambda code: LOCATION_LABELS.get(code) or readable(code)
     app.jinja_env.filters["age"] = age
     app.jinja_env.filters["hours"] = hours
-    app.jinja_env.filters["claim_label"] = lambda code: CLAIM_LABELS.get(code, code)
-    app.jinja_env.filters["reason_label"] = lambda code: REASON_LABELS.get(code, code)
+    app.jinja_env.filters["claim_label"] = lambda code: CLAIM_LABELS.get(code) or readable(code)
+    app.jinja_env.filters["reason_label"] = lambda code: REASON_LABELS.get(code) or readable(code)
     app.jinja_env.filters["reasons_text"] = reasons_text
     app.jinja_env.filters["age_word"] = lambda colour: AGE_WORDS.get(colour, colour)
     app.jinja_env.filters["step_label"] = lambda step: STEP_LABELS.get(step, step)

@@ -72,3 +72,12 @@ def test_a_missing_value_is_never_printed_as_none(client, auth, coordinator, app
     with app.test_request_context():
         from flask import render_template_string
         assert render_template_string("[{{ missing }}|{{ zero }}|{{ empty }}]", missing=None, zero=0, empty="") == "[|0|]"
+
+
+@pytest.mark.parametrize("name", ["category_label", "urgency_label", "status_label", "location_label", "claim_label",
+                                  "reason_label", "message_status_label", "via_label"])
+def test_a_code_without_words_yet_is_shown_readably_and_none_as_nothing(app, name):
+    with app.test_request_context():
+        from flask import render_template_string
+        shown = render_template_string(f"[{{{{ 'brand_new_code'|{name} }}}}|{{{{ none|{name} }}}}]", none=None)
+    assert shown == "[brand new code|]"
