@@ -135,6 +135,15 @@ def test_coordinator_pages_fit_the_screen(live_server, world, new_context, axe_s
     assert not problems, "\n".join(problems)
 
 
+def test_stacked_tables_are_still_tables_to_screen_readers(live_server, world, new_context):
+    page = new_context(viewport=PHONE).new_page()
+    log_in(page, world.english)
+    page.goto("/coordinator/audit/")
+    tree = page.locator("table.stack").aria_snapshot()
+    assert tree.startswith("- table") and "columnheader \"Who\"" in tree and "- row" in tree
+    assert "- cell" in tree and "cell \"Who:" not in tree  # the visible label is not read out twice
+
+
 def test_the_nav_wraps_on_a_phone_and_every_link_can_be_tapped(live_server, world, new_context):
     page = new_context(viewport=PHONE, has_touch=True).new_page()
     log_in(page, world.spanish, tap=True)
