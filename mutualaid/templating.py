@@ -17,10 +17,15 @@ from mutualaid.labels import (
     CATEGORY_LABELS,
     CLAIM_LABELS,
     LOCATION_LABELS,
+    MESSAGE_STATUS_LABELS,
     REASON_LABELS,
     STATUS_LABELS,
     STEP_LABELS,
     URGENCY_LABELS,
+    VIA_LABELS,
+    action_label,
+    detail_text,
+    readable,
 )
 from mutualaid.main.forms import LanguageForm
 from mutualaid.messaging.outbox import may_text
@@ -73,21 +78,27 @@ def reasons_text(reasons) -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Register filters and globals."""
-    app.jinja_env.filters["category_label"] = lambda code: CATEGORY_LABELS.get(code, code)
-    app.jinja_env.filters["urgency_label"] = lambda code: URGENCY_LABELS.get(code, code)
-    app.jinja_env.filters["status_label"] = lambda code: STATUS_LABELS.get(code, code)
-    app.jinja_env.filters["location_label"] = lambda code: LOCATION_LABELS.get(code, code)
+    """Register filters and globals; a missing value prints as nothing, never as "None"."""
+    app.jinja_env.finalize = lambda value: "" if value is None else value
+    app.jinja_env.filters["category_label"] = lambda code: CATEGORY_LABELS.get(code) or readable(code)
+    app.jinja_env.filters["urgency_label"] = lambda code: URGENCY_LABELS.get(code) or readable(code)
+    app.jinja_env.filters["status_label"] = lambda code: STATUS_LABELS.get(code) or readable(code)
+    app.jinja_env.filters["location_label"] = lambda code: LOCATION_LABELS.get(code) or readable(code)
     app.jinja_env.filters["age"] = age
     app.jinja_env.filters["hours"] = hours
     app.jinja_env.filters["when"] = when
-    app.jinja_env.filters["claim_label"] = lambda code: CLAIM_LABELS.get(code, code)
-    app.jinja_env.filters["reason_label"] = lambda code: REASON_LABELS.get(code, code)
+    app.jinja_env.filters["claim_label"] = lambda code: CLAIM_LABELS.get(code) or readable(code)
+    app.jinja_env.filters["reason_label"] = lambda code: REASON_LABELS.get(code) or readable(code)
     app.jinja_env.filters["reasons_text"] = reasons_text
     app.jinja_env.filters["age_word"] = lambda colour: AGE_WORDS.get(colour, colour)
     app.jinja_env.filters["step_label"] = lambda step: STEP_LABELS.get(step, step)
     app.jinja_env.filters["phone"] = display_phone
     app.jinja_env.filters["reject_page"] = lambda args: {k: v for k, v in args.items() if k != "page"}
+    app.jinja_env.filters["message_status_label"] = lambda code: MESSAGE_STATUS_LABELS.get(code) or readable(code)
+    app.jinja_env.filters["via_label"] = lambda code: VIA_LABELS.get(code) or readable(code)
+    app.jinja_env.filters["action_label"] = action_label
+    app.jinja_env.filters["readable"] = readable
+    app.jinja_env.globals["detail_text"] = detail_text
     app.jinja_env.globals["allowed_vetting"] = lambda status: TRANSITIONS["volunteer"].get(status, ())
     app.jinja_env.globals["may_text"] = may_text
 

@@ -6,6 +6,7 @@ from flask_login import current_user
 from mutualaid.access import coordinator_required
 from mutualaid.audit_log import bp
 from mutualaid.coordination.audit_log import ACTION_PREFIXES, AuditFilters, audit_page
+from mutualaid.labels import ACTION_PREFIX_LABELS
 
 SUBJECT_LABELS = {"need": _l("request"), "offer": _l("offer"), "person": _l("person"), "group": _l("group")}
 
@@ -17,4 +18,4 @@ def index():
     page = request.args.get("page", 1, type=int) or 1
     result = audit_page(current_user, AuditFilters.from_args(request.args), page)
     return render_template("audit_log/index.html", result=result, prefixes=ACTION_PREFIXES,
-                           subject_labels=SUBJECT_LABELS)
+                           prefix_labels=ACTION_PREFIX_LABELS, subject_labels=SUBJECT_LABELS)

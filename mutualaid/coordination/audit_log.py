@@ -14,10 +14,19 @@ from mutualaid.extensions import db
 from mutualaid.models import AuditEvent, Group, Need, Offer, Person
 
 PAGE_SIZE = 50
-ACTION_PREFIXES = ("need.", "offer.", "volunteer.", "person.", "export.", "messages.", "coordinator.", "group.")
+ACTION_PREFIXES = ("need.", "offer.", "volunteer.", "person.", "export.", "messages.", "coordinator.", "group.",
+                   "practice.")
 # People with an account act under their own name; a neighbour who only asked for help is not
 # named here, because their name belongs to the (audited) private view of their request.
 NAMED_ROLES = ("volunteer", "coordinator")
+# Details that hold a record's id, shown as that record's reference or name (key shown, kind of record).
+ID_DETAILS = {"volunteer_id": ("volunteer", "person"), "need_id": ("need", "need"), "new_need": ("new_need", "need"),
+              "into": ("into", "need"), "duplicate": ("duplicate", "need"), "to_group": ("to_group", "group"),
+              "from_group": ("from_group", "group")}
+HIDDEN_DETAILS = ("claim_id",)  # internal ids that say nothing to a reader
+# Events once recorded about `current_user` itself were stored under the proxy's class name; the
+# subject was always the signed-in person.
+OLD_SUBJECT_TYPES = {"localproxy": "person"}
 
 
 @dataclass(frozen=True)
@@ -51,6 +60,7 @@ class AuditRow:
     subject_type: str
     subject_label: str
     details: dict
+    facts: tuple = ()  # (key, value) pairs for labels.detail_text: ids already turned into references or names
 
 
 @dataclass(frozen=True)
@@ -100,7 +110,10 @@ def _labels(events: list[AuditEvent]) -> dict[tuple[str, int], str]:
     ids: dict[str, set[int]] = {}
     for e in events:
         if e.subject_id is not None:
-            ids.setdefault(e.subject_type, set()).add(e.subject_id)
+            ids.setdefault(_subject_type(e), set()).add(e.subject_id)
+        for key, (_, kind) in ID_DETAILS.items():
+            if isinstance((e.details or {}).get(key), int):
+                ids.setdefault(kind, set()).add(e.details[key])
     labels: dict[tuple[str, int], str] = {}
     for kind, model in (("need", Need), ("offer", Offer)):
         if ids.get(kind):
@@ -125,8 +138,35 @@ def _row(event: AuditEvent, labels: dict) -> AuditRow:
         kind, name = "named", actor.name or actor.email or ""
     else:
         kind, name = "neighbour", ""
-    return AuditRow(event.created_at, event.action, kind, name, event.subject_type,
-                    labels.get((event.subject_type, event.subject_id), ""), dict(event.details or {}))
+    details, subject_type = dict(event.details or {}), _subject_type(event)
+    return AuditRow(event.created_at, event.action, kind, name, subject_type,
+                    labels.get((subject_type, event.subject_id), ""), details, _facts(details, labels))
+
+
+def _subject_type(event: AuditEvent) -> str:
+    """What kind of record the event is about (older events about the signed-in person included)."""
+    return OLD_SUBJECT_TYPES.get(event.subject_type, event.subject_type)
+
+
+def _facts(details: dict, labels: dict) -> tuple:
+    """An event's details as facts to put in words: the status change first, ids as references or names.
+
+    An id whose record is gone, or a person who may not be named here, is left out rather than shown as a number.
+    """
+    facts = []
+    if "previous" in details or "status" in details:
+        facts.append(("change", (details.get("previous"), details.get("status"))))
+    for key, value in sorted(details.items()):
+        if key in ("previous", "status") or key in HIDDEN_DETAILS or value is None:
+            continue
+        if key in ID_DETAILS:
+            shown, kind = ID_DETAILS[key]
+            label = labels.get((kind, value)) if isinstance(value, int) else None
+            if label:
+                facts.append((shown, label))
+            continue
+        facts.append((key, value))
+    return tuple(facts)
 
 
 def audit_page(coordinator: Person, filters: AuditFilters | None = None, page: int = 1) -> AuditPage:

@@ -5,19 +5,26 @@ import heapq
 import itertools
 import statistics
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
+import numpy as np
 from sqlalchemy import and_, case, func
 
+from mutualaid.coordination.waiting import pressing, wait_colour, wait_table
 from mutualaid.core.caching import cached_figures
 from mutualaid.core.permissions import require_coordinator
 from mutualaid.domain.refs import normalise_ref
 from mutualaid.extensions import db
+from mutualaid.matching.actions import volunteer_rows
+from mutualaid.matching.arrays import NeedArrays, VolunteerArrays
+from mutualaid.matching.explain import explain
+from mutualaid.matching.values import (LOCATION_UNKNOWN, NOBODY_FOR_CATEGORY, NOBODY_FREE, NOBODY_IN_RANGE,
+                                       NOBODY_WITH_CAR, NOBODY_WITH_LANGUAGE, NeedRow)
+from mutualaid.matching.values import URGENCIES as MATCHER_URGENCIES
 from mutualaid.models import Claim, Need, Person
 
 UNMET_STATUSES = ("open", "draft")
 URGENCY_ORDER = ("today", "soon", "this_week")
-DEFAULT_AGE_COLOURS = (1, 3)  # days: green below the first, amber below the second, red from it
 PAGE = 50
 
 
@@ -59,15 +66,9 @@ def _require(coordinator: Person) -> None:
     require_coordinator(coordinator)
 
 
-def age_colours(group) -> tuple[float, float]:
-    """The group's amber and red thresholds in days (configurable in group settings)."""
-    configured = (group.settings or {}).get("age_colours") if group is not None else None
-    return tuple(configured) if configured and len(configured) == 2 else DEFAULT_AGE_COLOURS
-
-
-def colour_for(days: float, thresholds: tuple[float, float]) -> str:
-    """green below the first threshold, amber below the second, red after (shown with words too)."""
-    return "green" if days < thresholds[0] else "amber" if days < thresholds[1] else "red"
+def age_colours(group) -> dict[str, tuple[float, float]]:
+    """The group's wait thresholds in hours for each urgency (`settings["age_colours"]` over the defaults)."""
+    return wait_table((group.settings or {}).get("age_colours") if group is not None else None)
 
 
 def _unmet_query(coordinator: Person, filters: UnmetFilter, now: datetime):
@@ -122,11 +123,12 @@ def unmet_needs(coordinator: Person, filters: UnmetFilter = UnmetFilter(), *, no
 
 def _rows(needs: list[Need], coordinator: Person, now: datetime) -> list[UnmetRow]:
     """Decorate needs with their age colour, ladder step and reason."""
-    thresholds = age_colours(coordinator.group)
+    table = age_colours(coordinator.group)
     rows = []
     for need in needs:
         days = (now - need.created_at).total_seconds() / 86400
-        rows.append(UnmetRow(need, days, colour_for(days, thresholds), need.escalation_level, need.match_reason))
+        rows.append(UnmetRow(need, days, wait_colour(days * 24, need.urgency, table), need.escalation_level,
+                             need.match_reason))
     return rows
 
 
@@ -147,7 +149,7 @@ class Figures:
     by_area: list[tuple[str, int, int]]
     time_to_claim: dict[int, tuple[float | None, float | None]]
     time_to_fulfil: dict[int, tuple[float | None, float | None]]
-    per_day: list[tuple[str, int]]
+    per_day: list[tuple[date, int]]  # the last 30 UTC days, oldest first, each with the requests made that day
 
 
 def figures(coordinator: Person, *, now: datetime | None = None) -> Figures:
@@ -207,8 +209,8 @@ def _figures(group: int, now: datetime) -> Figures:
     per_day_counts = dict(db.session.execute(db.select(day, func.count()).where(
         real, Need.created_at >= datetime.combine(start, datetime.min.time(), timezone.utc))
         .group_by(day)).all())
-    per_day = [((start + timedelta(days=i)).isoformat(), per_day_counts.get((start + timedelta(days=i)).isoformat(), 0))
-               for i in range(30)]
+    days = [start + timedelta(days=i) for i in range(30)]
+    per_day = [(d, per_day_counts.get(d.isoformat(), 0)) for d in days]
     return Figures(by, [(label or "", total, int(open_ or 0)) for label, total, open_ in areas], to_claim, to_fulfil,
                    per_day)
 
@@ -222,25 +224,96 @@ class Gap:
     needs: int
 
 
-def coverage_gaps(coordinator: Person, *, now: datetime | None = None, minimum: int = 2) -> list[Gap]:
-    """Areas with open needs nobody fits (out of range, no one for the kind of help or the language)."""
+@dataclass(frozen=True)
+class Coverage:
+    """What the open needs lack, checked against today's volunteers (not the last matching pass).
+
+    `gaps` are areas and reasons where nobody could take a need even if free; `unplaced` needs
+    cannot be matched until their place is fixed; `uncovered_categories` are kinds of help among
+    the open needs that no approved volunteer of the group does at all; `busy` needs have
+    someone able to take them, but everyone who could is away or full.
+    """
+
+    open_needs: int
+    gaps: list[Gap] = field(default_factory=list)
+    unplaced: int = 0
+    uncovered_categories: list[str] = field(default_factory=list)
+    busy: int = 0
+
+    @property
+    def no_gaps(self) -> bool:
+        """True only when every open need has a free volunteer who could take it."""
+        return not (self.gaps or self.unplaced or self.uncovered_categories or self.busy)
+
+
+RECRUIT_REASONS = (NOBODY_IN_RANGE, NOBODY_FOR_CATEGORY, NOBODY_WITH_LANGUAGE, NOBODY_WITH_CAR)
+
+
+def coverage(coordinator: Person, *, now: datetime | None = None) -> Coverage:
+    """Every open need of the group checked against the group's volunteers as they are now."""
     _require(coordinator)
-    rows = db.session.execute(db.select(Need.public_label, Need.match_reason, func.count()).where(
-        Need.group_id == coordinator.group_id, Need.status == "open", Need.practice.is_(False),
-        Need.match_reason.in_(("nobody_in_range", "nobody_for_category", "nobody_with_language",
-                               "nobody_with_car"))).group_by(Need.public_label, Need.match_reason)).all()
-    gaps = [Gap(label or "", reason, count) for label, reason, count in rows if count >= minimum]
-    return sorted(gaps, key=lambda g: (-g.needs, g.area, g.reason))
+    now = now or datetime.now(timezone.utc)
+    rows = db.session.execute(db.select(
+        Need.id, Need.public_lat, Need.public_lon, Need.category, Need.language, Need.urgency, Need.public_label)
+        .where(Need.group_id == coordinator.group_id, Need.status == "open", Need.practice.is_(False))).all()
+    if not rows:
+        return Coverage(0)
+    needs = NeedArrays.from_rows(NeedRow(id_, lat, lon, category, language or "en",
+                                         urgency if urgency in MATCHER_URGENCIES else "soon", 0.0)
+                                 for id_, lat, lon, category, language, urgency, _ in rows)
+    volunteers = volunteer_rows(coordinator.group_id, now.date())
+    vols = VolunteerArrays.from_rows(volunteers)
+    reasons = explain(needs, vols, np.arange(len(needs)))
+    busy = [i for i, id_ in enumerate(needs.ids.tolist()) if reasons[id_] == NOBODY_FREE]
+    free = _anyone_free(needs, vols, np.array(busy, dtype=int))
+    counts: dict[tuple[str, str], int] = {}
+    for id_, *_, label in rows:
+        if reasons[id_] in RECRUIT_REASONS:
+            counts[(label or "", reasons[id_])] = counts.get((label or "", reasons[id_]), 0) + 1
+    offered = {c for v in volunteers if v.vetted and not v.opted_out for c in v.categories}
+    return Coverage(
+        open_needs=len(rows),
+        gaps=sorted((Gap(area, reason, n) for (area, reason), n in counts.items()),
+                    key=lambda g: (-g.needs, g.area, g.reason)),
+        unplaced=sum(1 for code in reasons.values() if code == LOCATION_UNKNOWN),
+        uncovered_categories=sorted({category for _, _, _, category, *_ in rows} - offered),
+        busy=len(busy) - int(free.sum()))
+
+
+def _anyone_free(needs: NeedArrays, vols: VolunteerArrays, positions: np.ndarray) -> np.ndarray:
+    """For each need at `positions`, whether a volunteer who passes every rule also has room today.
+
+    The same rule-by-rule check as for the gaps, asked of the ready volunteers only: a need it
+    cannot fault (reason "nobody_free" for lack of any other) has a free volunteer.
+    """
+    if positions.size == 0:
+        return np.zeros(0, dtype=bool)
+    reasons = explain(needs, vols.take(np.flatnonzero(vols.ready)), positions)
+    return np.array([reasons[int(i)] == NOBODY_FREE for i in needs.ids[positions]], dtype=bool)
+
+
+def coverage_gaps(coordinator: Person, *, now: datetime | None = None) -> list[Gap]:
+    """Areas with open needs nobody could take even if free (out of range, kind of help, language, car)."""
+    return coverage(coordinator, now=now).gaps
 
 
 def map_points(coordinator: Person, *, now: datetime | None = None, limit: int = 5000) -> list[dict]:
-    """Approximate points of unmet needs with their age colour (never exact points or names)."""
+    """Approximate points of open needs, oldest first, coloured by their wait for their urgency.
+
+    Never exact points or names. `hours` and `pressing` let the map colour a cluster by its most
+    pressing need.
+    """
     _require(coordinator)
     now = now or datetime.now(timezone.utc)
-    thresholds = age_colours(coordinator.group)
-    rows = db.session.execute(db.select(Need.ref, Need.public_lat, Need.public_lon, Need.category, Need.created_at)
+    table = age_colours(coordinator.group)
+    rows = db.session.execute(db.select(Need.ref, Need.public_lat, Need.public_lon, Need.category, Need.urgency,
+                                        Need.created_at)
                               .where(Need.group_id == coordinator.group_id, Need.status == "open",
                                      Need.public_lat.is_not(None)).order_by(Need.created_at).limit(limit)).all()
-    return [{"ref": ref, "lat": lat, "lon": lon, "category": category,
-             "colour": colour_for((now - created).total_seconds() / 86400, thresholds)}
-            for ref, lat, lon, category, created in rows]
+    points = []
+    for ref, lat, lon, category, urgency, created in rows:
+        hours = (now - created).total_seconds() / 3600
+        colour = wait_colour(hours, urgency, table)
+        points.append({"ref": ref, "lat": lat, "lon": lon, "category": category, "urgency": urgency,
+                       "hours": round(hours, 1), "colour": colour, "pressing": pressing(colour)})
+    return points

@@ -16,7 +16,7 @@ from mutualaid.coordinator.forms import DashboardFilter, OnCallForm, PauseForm
 from mutualaid.core.errors import ServiceError
 from mutualaid.domain.categories import CATEGORY_CODES, LANGUAGE_NAMES
 from mutualaid.groups.pause import intake_pause
-from mutualaid.labels import CATEGORY_LABELS, STATUS_LABELS
+from mutualaid.labels import AGE_WORDS, CATEGORY_LABELS, STATUS_LABELS
 from mutualaid.needs import reads as needs
 from mutualaid.sms import console as sms_admin
 
@@ -47,6 +47,7 @@ def home():
     overview = dashboard.unmet_needs(current_user, filters, page=page)
     return render_template(
         "coordinator/home.html", overview=overview, form=form, page=page, page_size=dashboard.PAGE,
+        filtered=any(value for key, value in request.args.items() if key != "page"),
         location_problems=needs.needs_for_coordinator(current_user, location_problem=True, limit=SIDE_LIST),
         pending=volunteers_for_coordinator(current_user, status="pending", limit=SIDE_LIST),
         pending_total=count_volunteers(current_user, status="pending"),
@@ -72,8 +73,10 @@ def map_view():
     points = dashboard.map_points(current_user)
     for point in points:
         point["category_label"] = str(CATEGORY_LABELS[point["category"]])
+        point["age_word"] = str(AGE_WORDS[point["colour"]])
     group = current_user.group
-    return render_template("coordinator/map.html", gaps=dashboard.coverage_gaps(current_user),
+    return render_template("coordinator/map.html", coverage=dashboard.coverage(current_user),
+                           wait_table=dashboard.age_colours(group),
                            points_json=json.dumps(points).replace("</", "<\\/"), group=group,
                            tile_url=current_app.config["MAP_TILE_URL"],
                            tile_attribution=current_app.config["MAP_TILE_ATTRIBUTION"])

@@ -12,6 +12,8 @@ log = logging.getLogger(__name__)
 
 def record(action: str, subject, *, actor=None, now: datetime | None = None, **details) -> AuditEvent:
     """Add an audit event for `subject` (a model instance); details must hold no personal data."""
+    # `current_user` is a proxy: record the Person behind it, or the event's kind would be "localproxy".
+    subject = subject._get_current_object() if hasattr(subject, "_get_current_object") else subject
     if subject.id is None:
         db.session.flush()
     event = AuditEvent(

@@ -142,7 +142,7 @@ def test_figures_count_days_in_utc_and_keep_last_weeks_claims_out_of_the_7_days(
     claim_need(volunteer, late.ref, now=late.created_at + timedelta(hours=1))
     result = dashboard.figures(coordinator, now=NOW)
     per_day = dict(result.per_day)
-    assert (per_day["2026-03-08"], per_day["2026-03-09"], per_day[(NOW - timedelta(days=12)).date().isoformat()]) == (1, 1, 1)
+    assert (per_day[date(2026, 3, 8)], per_day[date(2026, 3, 9)], per_day[(NOW - timedelta(days=12)).date()]) == (1, 1, 1)
     assert result.time_to_claim[7] == (pytest.approx(1.0), pytest.approx(1.0))
     assert result.time_to_claim[30][0] == pytest.approx(5.5)
     assert result.time_to_fulfil[30] == (None, None)
