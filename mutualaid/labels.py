@@ -103,6 +103,7 @@ AUDIT_ACTION_LABELS = {
     "export.needs": _l("Requests downloaded"),
     "export.offers": _l("Offers downloaded"),
     "export.volunteers": _l("Volunteers downloaded"),
+    "need.message_passed_on": _l("A coordinator passed a waiting message on"),
     "practice.cleared": _l("Practice data from the SMS simulator cleared"),
 }
 ACTION_PREFIX_LABELS = {
@@ -124,6 +125,7 @@ CHASE_STEP_LABELS = {
 FIELD_LABELS = {"category": _l("kind of help"), "details": _l("details"), "urgency": _l("how soon")}
 DIRECTION_LABELS = {"to_requester": _l("to the neighbour"), "to_volunteer": _l("to the volunteer")}
 PASSED_ON_LABELS = {"sms": _l("passed on by text"), "email": _l("passed on by email"),
+                    "hand": _l("passed on by a coordinator"),
                     "none": _l("not passed on: waiting on the request's page")}
 
 

@@ -20,7 +20,7 @@ from mutualaid.extensions import db
 from mutualaid.groups.places import choose_group, locate
 from mutualaid.labels import STATUS_LABELS
 from mutualaid.messaging.notifications import tell
-from mutualaid.models import Claim, Group, Need, NeedNote, NeedNotification, Person
+from mutualaid.models import Claim, Group, Need, NeedMessage, NeedNote, NeedNotification, Person
 from mutualaid.needs import lifecycle
 from mutualaid.needs.intake import clean_common, clean_note
 from mutualaid.needs.reads import get_by_ref
@@ -197,6 +197,24 @@ def add_note(coordinator: Person, ref: str, body: str, *, now: datetime | None =
     audit.record("need.noted", need, actor=coordinator, now=now)
     db.session.commit()
     return note
+
+
+def mark_passed_on(coordinator: Person, ref: str, message_id: int, *, now: datetime | None = None) -> NeedMessage:
+    """A coordinator passed a waiting message on by hand (a call, a visit): it stops waiting.
+
+    Marking it twice (a double click) changes nothing more."""
+    now = now or datetime.now(timezone.utc)
+    need = _own_need(coordinator, ref)
+    entry = db.session.execute(db.select(NeedMessage).where(
+        NeedMessage.id == message_id, NeedMessage.need_id == need.id)).scalar_one_or_none()
+    if entry is None:
+        raise NotFound(_l("No such message on this request."))
+    if entry.passed_on == "none":
+        entry.passed_on = "hand"
+        audit.record("need.message_passed_on", need, actor=coordinator, now=now,
+                     direction="to_volunteer" if entry.author_role == "requester" else "to_requester")
+        db.session.commit()
+    return entry
 
 
 def notes(coordinator: Person, ref: str) -> list[NeedNote]:

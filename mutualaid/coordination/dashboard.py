@@ -21,7 +21,7 @@ from mutualaid.matching.explain import explain
 from mutualaid.matching.values import (LOCATION_UNKNOWN, NOBODY_FOR_CATEGORY, NOBODY_FREE, NOBODY_IN_RANGE,
                                        NOBODY_WITH_CAR, NOBODY_WITH_LANGUAGE, NeedRow)
 from mutualaid.matching.values import URGENCIES as MATCHER_URGENCIES
-from mutualaid.models import Claim, Need, Person
+from mutualaid.models import Claim, Need, NeedMessage, Person
 
 UNMET_STATUSES = ("open", "draft")
 URGENCY_ORDER = ("today", "soon", "this_week")
@@ -64,6 +64,16 @@ class Overview:
 def _require(coordinator: Person) -> None:
     """Only coordinators see the dashboard."""
     require_coordinator(coordinator)
+
+
+def messages_waiting(coordinator: Person, *, limit: int = 10) -> list[tuple[Need, NeedMessage]]:
+    """Messages on the group's needs that reached nobody (no phone, no email, no consent to texts), oldest
+    first: a coordinator passes them on by hand. Only who wrote and when are shown here, never the text."""
+    _require(coordinator)
+    return list(db.session.execute(
+        db.select(Need, NeedMessage).join(NeedMessage, NeedMessage.need_id == Need.id)
+        .where(Need.group_id == coordinator.group_id, NeedMessage.passed_on == "none")
+        .order_by(NeedMessage.created_at, NeedMessage.id).limit(limit)).tuples())
 
 
 def age_colours(group) -> dict[str, tuple[float, float]]:

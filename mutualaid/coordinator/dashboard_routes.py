@@ -53,6 +53,7 @@ def home():
         pending_total=count_volunteers(current_user, status="pending"),
         drafts=sms_admin.sms_drafts(current_user, limit=SIDE_LIST),
         undelivered=sms_admin.undelivered_to_requesters(current_user, limit=SIDE_LIST),
+        waiting=dashboard.messages_waiting(current_user, limit=SIDE_LIST),
         pause=intake_pause(current_user.group, datetime.now(timezone.utc)),
         offers=needs.offers_for_group(current_user, limit=10),
     )

@@ -77,6 +77,12 @@ class NoteForm(FlaskForm):
     submit = SubmitField(_l("Add note"))
 
 
+class PassedOnForm(FlaskForm):
+    """A coordinator passed a waiting message on by hand (only the CSRF token is posted)."""
+
+    submit = SubmitField(_l("I passed this on"))
+
+
 class PauseForm(FlaskForm):
     """Pause or resume new requests."""
 

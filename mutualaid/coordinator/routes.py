@@ -14,6 +14,7 @@ from mutualaid.coordinator.forms import (
     LocationForm,
     MergeForm,
     NoteForm,
+    PassedOnForm,
     ReferForm,
     StatusForm,
     VettingForm,
@@ -112,6 +113,14 @@ def note(ref):
     """Add an internal note."""
     return _need_action(ref, NoteForm(), lambda f: coordination.add_note(current_user, ref, f.body.data or ""),
                         _("Note added."))
+
+
+@bp.route("/needs/<ref>/messages/<int:message_id>/passed-on", methods=["POST"])
+@coordinator_required
+def message_passed_on(ref, message_id):
+    """A waiting message was passed on by hand."""
+    return _need_action(ref, PassedOnForm(), lambda f: coordination.mark_passed_on(current_user, ref, message_id),
+                        _("Marked as passed on."))
 
 
 @bp.route("/needs/<ref>/status", methods=["POST"])

@@ -176,7 +176,8 @@ class NeedMessage(db.Model):
 
     Every relayed text and every message written on the need's page is stored here, whether or
     not it could be passed on, so a reply is never lost: `passed_on` says how it reached the
-    other side (sms, email, or none: it waits on the page and coordinators see it).
+    other side (sms, email, hand: a coordinator passed it on; or none: it waits, and coordinators
+    see it on their front page).
     """
 
     __tablename__ = "need_message"
@@ -189,7 +190,7 @@ class NeedMessage(db.Model):
     author_role: Mapped[str] = mapped_column(String(10))  # requester | volunteer
     body: Mapped[str] = mapped_column(Text)
     via: Mapped[str] = mapped_column(String(5))  # sms | web
-    passed_on: Mapped[str] = mapped_column(String(5), default="none")  # sms | email | none
+    passed_on: Mapped[str] = mapped_column(String(5), default="none")  # sms | email | hand (a coordinator) | none
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     author = relationship("Person")
