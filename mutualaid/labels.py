@@ -24,6 +24,12 @@ STATUS_LABELS = {
     "withdrawn": _l("withdrawn"), "pending": _l("awaiting approval"), "approved": _l("approved"),
     "paused": _l("paused"), "rejected": _l("not approved"),
 }
+# What the button that moves a request to each status says (an action, not the status's name).
+STATUS_ACTION_LABELS = {
+    "open": _l("Open it again"), "claimed": _l("Mark someone as helping"), "fulfilled": _l("Mark as done"),
+    "cancelled": _l("Cancel the request"), "expired": _l("Close it: no longer needed"),
+    "referred": _l("Refer it to another group"),
+}
 LOCATION_LABELS = {
     "located": _l("found"), "approximate": _l("found (approximate)"), "unknown": _l("location unknown"),
     "not_found": _l("place not found"), "ambiguous": _l("more than one place given"),

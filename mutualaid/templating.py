@@ -19,6 +19,7 @@ from mutualaid.labels import (
     LOCATION_LABELS,
     MESSAGE_STATUS_LABELS,
     REASON_LABELS,
+    STATUS_ACTION_LABELS,
     STATUS_LABELS,
     STEP_LABELS,
     URGENCY_LABELS,
@@ -83,6 +84,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["category_label"] = lambda code: CATEGORY_LABELS.get(code) or readable(code)
     app.jinja_env.filters["urgency_label"] = lambda code: URGENCY_LABELS.get(code) or readable(code)
     app.jinja_env.filters["status_label"] = lambda code: STATUS_LABELS.get(code) or readable(code)
+    app.jinja_env.filters["status_action"] = lambda code: STATUS_ACTION_LABELS.get(code) or readable(code)
     app.jinja_env.filters["location_label"] = lambda code: LOCATION_LABELS.get(code) or readable(code)
     app.jinja_env.filters["age"] = age
     app.jinja_env.filters["hours"] = hours

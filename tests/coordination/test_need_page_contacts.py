@@ -1,4 +1,6 @@
 """The coordinator's need page says plainly when the neighbour gave no phone or email (never "None")."""
+import re
+
 import pytest
 
 from tests.builders import make_coordinator, make_group, make_need
@@ -37,3 +39,16 @@ def test_in_spanish_the_missing_contacts_are_said_in_spanish(client, auth, app):
 def test_a_need_without_a_name_says_no_name_given(client, auth, coordinator):
     page = need_page(client, auth, coordinator, make_need(name="", phone="+447911123456"))
     assert "no name given" in page
+
+
+def test_the_source_and_the_status_buttons_are_in_words(client, auth, coordinator):
+    page = need_page(client, auth, coordinator, make_need(phone="+447911123456"))
+    assert "on the website" in page and "via web" not in page
+    buttons = re.findall(r'<button type="submit" class="secondary"[^>]*>([^<]+)</button>', page)
+    assert {"Mark as done", "Cancel the request", "Close it: no longer needed"} <= set(buttons)
+    assert not {"done", "cancelled", "expired", "someone is helping"} & set(buttons)
+
+
+def test_the_place_is_named_before_how_it_was_found(client, auth, coordinator):
+    page = need_page(client, auth, coordinator, make_need(phone="+447911123456"))
+    assert re.search(r"E8 3\s*<span class=\"meta\">\(found", page)
