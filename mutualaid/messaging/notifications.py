@@ -38,13 +38,3 @@ def tell_requester(need: Need, template: str, *, now: datetime | None = None):
     """Tell the person who asked (never revealing the volunteer's number or name)."""
     return tell(need.requester, template, group=need.group, need=need, params={"ref": need.ref},
                 urgent=need.urgency == "today", now=now)
-
-
-def relay(person: Person, template: str, *, group: Group | None, need: Need, params: dict, urgent: bool = False,
-          simulated: bool = False, now: datetime | None = None):
-    """Pass a message between requester and volunteer: by SMS, or by email to someone who said no to texts."""
-    if person.email and not (person.phone and may_text(person)):
-        return queue_email(to_address=person.email, template=template, group=group, person=person, params=params,
-                           purpose="relay", need=need, urgent=urgent, now=now)
-    return queue_sms(to_number=person.phone, template=template, group=group, person=person, params=params,
-                     purpose="relay", need=need, urgent=urgent, simulated=simulated, now=now)

@@ -12,6 +12,7 @@ from jinja2 import TemplateNotFound
 from sqlalchemy import func, or_, update
 
 from mutualaid.core import audit
+from mutualaid.domain.phones import display_phone
 from mutualaid.extensions import db
 from mutualaid.messaging.email_gateway import get_email_backend
 from mutualaid.messaging.limits import fit, gsm_lookalikes, in_quiet_hours, quiet_hours_end, retry_delay
@@ -100,12 +101,21 @@ def queue_sms(*, to_number: str, template: str, group: Group | None, person: Per
     return message
 
 
+def _email_defaults(group: Group | None) -> dict:
+    """What every email may say about the group: its name, its texting number, how else to reach it, its site."""
+    return {"group": group.name if group else "mutualaid",
+            "number": display_phone(group.phone_number) if group and group.phone_number else "",
+            "contact": group.contact_text if group else "",
+            "site": (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")}
+
+
 def queue_email(*, to_address: str, template: str, group: Group | None, person: Person | None = None,
                 params: dict | None = None, purpose: str = "notify", need=None, urgent: bool = False,
                 simulated: bool = False, language: str | None = None, now: datetime | None = None) -> Message:
     """Add an email to the outbox: templates/email/<template>.txt, whose first line is the subject."""
     now = now or datetime.now(timezone.utc)
     language = language or (person.language if person else "en")
+    params = {**_email_defaults(group), **(params or {})}
     with force_locale(language):
         try:
             # Straight from the Jinja environment, as texts are: no page context, so it renders the same

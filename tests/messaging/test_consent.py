@@ -7,6 +7,7 @@ import pytest
 
 from mutualaid.chase import actions as chase
 from mutualaid.claims.actions import claim_need, complete_claim, relay_from_web, release_claim
+from mutualaid.domain.phones import display_phone
 from mutualaid.extensions import db
 from mutualaid.messaging.outbox import deliver_outbox, may_text
 from mutualaid.models import Message, Need, NeedMessage, Person
@@ -175,3 +176,46 @@ def test_the_web_form_without_the_tick_records_no_consent(group, client):
     assert response.status_code in (200, 302, 303)
     person = db.session.execute(db.select(Person).where(Person.phone == REQUESTER)).scalar_one()
     assert person.sms_consent is False and may_text(person) is False
+
+
+def email_bodies(address: str) -> dict[str, str]:
+    """The body of the last email of each template queued to an address."""
+    return {template: body for template, body in db.session.execute(db.select(Message.template, Message.body).where(
+        Message.channel == "email", Message.to_address == address).order_by(Message.id)).all()}
+
+
+@pytest.mark.parametrize("language, reach_us", [("en", "Text us at"), ("es", "Escríbenos por SMS al")])
+def test_chase_emails_never_ask_for_a_reply_an_email_cannot_give(group, language, reach_us):
+    """A text says "reply 1" or "reply CANCEL"; an email says how to reach the group instead."""
+    need = make_need(phone=REQUESTER, email=EMAIL, sms_consent=False, now=T0)
+    need.requester.language = language
+    db.session.commit()
+    for hours in (0, 1, 4, 24, 12 * 24, 15 * 24):  # every step of the chase, then closed
+        chase.chase_open_needs(T0 + timedelta(hours=hours))
+    bodies = email_bodies(EMAIL)
+    assert {"still_looking", "closing_soon", "need_expired"} <= set(bodies)
+    for template in ("still_looking", "closing_soon", "need_expired"):
+        body = bodies[template]
+        assert need.ref in body and reach_us in body, template
+        assert "CANCEL" not in body and "Reply" not in body and "Responde" not in body, template
+        assert group.name in body, template
+
+
+def test_an_email_names_the_groups_number_in_the_national_form(group):
+    need = make_need(phone=REQUESTER, email=EMAIL, sms_consent=False, now=T0)
+    for hours in (0, 1, 4, 24):
+        chase.chase_open_needs(T0 + timedelta(hours=hours))
+    body = email_bodies(EMAIL)["still_looking"]
+    assert display_phone(GROUP_NUMBER) in body and need.ref in body
+
+
+def test_a_volunteer_who_chose_email_is_reminded_where_to_mark_it_done(group):
+    volunteer = make_volunteer(group, email="mail@example.org", phone=None)
+    volunteer.volunteer.channel = "email"
+    db.session.commit()
+    need = make_need(phone=REQUESTER, now=T0)
+    claim_need(volunteer, need.ref, now=T0)
+    for days in (1, 2, 3, 4, 5, 6):
+        chase.remind_claims(T0 + timedelta(days=days))
+    body = email_bodies("mail@example.org")["claim_reminder"]
+    assert need.ref in body and "https://aid.example.org/volunteer/claims" in body and "Reply" not in body
