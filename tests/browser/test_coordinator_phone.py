@@ -45,6 +45,7 @@ class World:
 
     english: str
     spanish: str
+    open_ref: str  # an open request that approved volunteers could take (its page suggests them)
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +79,7 @@ def world(live_server) -> World:
                                    from_number=area.phone(i), to_number=group.phone_number, body=LONG_TEXT,
                                    status=("received", "delivered", "failed", "queued")[i % 4]))
         db.session.commit()
-        return World(english.email, spanish.email)
+        return World(english.email, spanish.email, needs[4].ref)
 
 
 def layout(page) -> dict:
@@ -125,6 +126,16 @@ def check_pages(new_context, axe_source, email: str, viewport: dict) -> list[str
         if serious:
             problems.append(f"{name}: axe-core found\n{describe(serious)}")
     return problems
+
+
+def test_the_suggested_volunteers_on_a_request_page_are_stacked_on_a_phone(live_server, world, new_context):
+    page = new_context(viewport=PHONE).new_page()
+    log_in(page, world.english)
+    page.goto(f"/coordinator/needs/{world.open_ref}")
+    seen = layout(page)
+    assert seen["scroll"] <= seen["inner"]
+    assert len(seen["lefts"]) >= 2 and len(set(seen["lefts"])) == 1, seen  # one card per volunteer, not columns
+    assert page.get_by_role("button", name="Assign").first.bounding_box()["width"] > 60  # not squeezed to "Assig n"
 
 
 @pytest.mark.parametrize("who", ["english", "spanish"])
