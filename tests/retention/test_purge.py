@@ -254,3 +254,24 @@ def test_the_figures_and_the_public_page_add_up_the_same_after_a_purge(group):
     assert figures_of(LATER) == before
     assert before[1].median_based_on == 7
     assert db.session.execute(text("select count(*) from need")).scalar_one() == 14
+
+
+def test_after_a_purge_every_page_and_export_still_works_and_shows_no_trace(client, auth, group):
+    from mutualaid.coordination.exports import export_needs
+
+    needs = months_of_a_group()
+    purge_personal_data(LATER)
+    auth.login(coordinator().email)
+    seen = [client.get(f"/coordinator/needs/{needs[name].ref}") for name in ("old_done", "old_cancelled")]
+    seen += [client.get(url) for url in ("/coordinator/", "/coordinator/map", "/coordinator/figures",
+                                         "/coordinator/messages", "/groups/hackney")]
+    auth.logout()
+    auth.login(volunteer().email)
+    seen += [client.get("/volunteer/claims"), client.get("/volunteer/")]
+    for page in seen:
+        assert page.status_code == 200, page.request.path
+        html = page.get_data(as_text=True)
+        assert "Oldfulfilcanary" not in html and "Oldcancelcanary" not in html and "200101" not in html
+    exported = export_needs(coordinator(), now=LATER)
+    assert len(exported.rows) == 5 and "Oldfulfilcanary" not in repr(exported.rows)
+    assert "Recentcanary" in repr(exported.rows)
