@@ -135,3 +135,13 @@ def test_the_retention_section_speaks_the_coordinators_language(client, auth, gr
     auth.login(coordinator.email)
     page = client.get("/coordinator/settings", headers={"Accept-Language": language}).get_data(as_text=True)
     assert heading in page and label in page
+
+
+def test_the_audit_log_says_what_the_periods_were_set_to(client, auth, group):
+    coordinator = make_coordinator(group)
+    set_retention(coordinator, retention_days=60, message_retention_days=20, draft_retention_days=7)
+    auth.login(coordinator.email)
+    page = client.get("/coordinator/audit/").get_data(as_text=True)
+    assert "How long personal data is kept was changed" in page
+    assert "personal data kept 60 days after a request closes" in page
+    assert "message words kept 20 days" in page and "unfinished text conversations kept 7 days" in page
