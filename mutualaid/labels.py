@@ -105,6 +105,7 @@ AUDIT_ACTION_LABELS = {
     "coordinator.off_call": _l("Coordinator went off call"),
     "group.intake_paused": _l("New requests paused"),
     "group.intake_resumed": _l("New requests accepted again"),
+    "group.retention_set": _l("How long personal data is kept was changed"),
     "messages.viewed": _l("Text messages looked at"),
     "export.needs": _l("Requests downloaded"),
     "export.offers": _l("Offers downloaded"),
@@ -215,4 +216,10 @@ def detail_text(key: str, value: object) -> str:
         return str(_l("error code %(code)s", code=_words(value)))
     if key == "status":
         return str(_l("now %(status)s", status=_status(value)))
+    if key == "retention_days":
+        return str(_l("personal data kept %(days)s days after a request closes", days=_words(value)))
+    if key == "message_retention_days":
+        return str(_l("message words kept %(days)s days after a request closes", days=_words(value)))
+    if key == "draft_retention_days":
+        return str(_l("unfinished text conversations kept %(days)s days", days=_words(value)))
     return f"{readable(key)}: {_words(value)}"

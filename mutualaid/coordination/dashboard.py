@@ -191,7 +191,8 @@ def _utc_day(column):
 def _figures(group: int, now: datetime) -> Figures:
     """The figures of one group as of `now`."""
     by = {}
-    real = and_(Need.group_id == group, Need.practice.is_(False))  # practice needs are never counted
+    # Practice needs are never counted; nor are text dialogues never finished (the purge deletes stale ones).
+    real = and_(Need.group_id == group, Need.practice.is_(False), Need.status != "draft")
     for status, category, count in db.session.execute(db.select(Need.status, Need.category, func.count()).where(
             real).group_by(Need.status, Need.category)).all():
         by.setdefault(status, {})[category] = count

@@ -12,12 +12,14 @@ from mutualaid.coordination import actions as coordination
 from mutualaid.coordination import dashboard
 from mutualaid.coordination.volunteers import count_volunteers, volunteers_for_coordinator
 from mutualaid.coordinator import bp
-from mutualaid.coordinator.forms import DashboardFilter, OnCallForm, PauseForm
+from mutualaid.coordinator.forms import DashboardFilter, OnCallForm, PauseForm, RetentionForm
 from mutualaid.core.errors import ServiceError
 from mutualaid.domain.categories import CATEGORY_CODES, LANGUAGE_NAMES
 from mutualaid.groups.pause import intake_pause
 from mutualaid.labels import AGE_WORDS, CATEGORY_LABELS, STATUS_LABELS
 from mutualaid.needs import reads as needs
+from mutualaid.retention import actions as retention
+from mutualaid.retention.preview import purge_preview
 from mutualaid.sms import console as sms_admin
 
 SIDE_LIST = 20  # each list under the unmet table shows this many, newest first
@@ -86,12 +88,14 @@ def map_view():
 @bp.route("/settings", methods=["GET", "POST"])
 @coordinator_required
 def settings():
-    """Pause intake for the group; say whether you are on call."""
+    """Pause intake for the group; say whether you are on call; how long personal data is kept."""
     pause = intake_pause(current_user.group, datetime.now(timezone.utc))
     pause_form = PauseForm(prefix="pause", data={"paused": pause is not None,
                                                  "until": pause and pause["until"],
                                                  "message": pause and pause["message"]})
     call_form = OnCallForm(prefix="call", data={"on_call": current_user.on_call})
+    preview = purge_preview(current_user)
+    retention_form = RetentionForm(prefix="retention", data=vars(preview.retention))
     if request.method == "POST":
         if "pause-submit" in request.form and pause_form.validate_on_submit():
             try:
@@ -105,4 +109,14 @@ def settings():
             coordination.set_on_call(current_user, call_form.on_call.data)
             flash(_("Saved."))
             return redirect(url_for("coordinator.settings"))
-    return render_template("coordinator/settings.html", pause_form=pause_form, call_form=call_form, pause=pause)
+        elif "retention-submit" in request.form and retention_form.validate_on_submit():
+            try:
+                retention.set_retention(current_user, retention_days=retention_form.retention_days.data,
+                                        message_retention_days=retention_form.message_retention_days.data,
+                                        draft_retention_days=retention_form.draft_retention_days.data)
+                flash(_("Saved."))
+                return redirect(url_for("coordinator.settings"))
+            except ServiceError as error:
+                getattr(retention_form, error.field).errors.append(str(error.message))
+    return render_template("coordinator/settings.html", pause_form=pause_form, call_form=call_form, pause=pause,
+                           retention_form=retention_form, preview=preview)

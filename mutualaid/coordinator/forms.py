@@ -11,7 +11,9 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Optional
+from wtforms.validators import InputRequired, NumberRange, Optional
+
+from mutualaid.retention.rules import MAXIMUM_DAYS, MINIMUMS
 
 
 class StatusForm(FlaskForm):
@@ -96,6 +98,27 @@ class OnCallForm(FlaskForm):
     """Whether the chase texts this coordinator about unmet needs."""
 
     on_call = BooleanField(_l("Text me about requests nobody has taken (on call)"))
+    submit = SubmitField(_l("Save"))
+
+
+def _days_field(label, key: str) -> IntegerField:
+    """A number of days, from the retention minimum up to ten years."""
+    low = MINIMUMS[key]
+    return IntegerField(label, validators=[
+        InputRequired(_l("Please give a number of days.")),
+        NumberRange(low, MAXIMUM_DAYS, _l("Please give a whole number of days from %(low)d to %(high)d.",
+                                          low=low, high=MAXIMUM_DAYS))])
+
+
+class RetentionForm(FlaskForm):
+    """How long the group keeps personal data."""
+
+    retention_days = _days_field(_l("Days after a request closes before its personal data is removed"),
+                                 "retention_days")
+    message_retention_days = _days_field(_l("Days after a request closes before its messages' words are removed"),
+                                         "message_retention_days")
+    draft_retention_days = _days_field(_l("Days before an unfinished text conversation is deleted"),
+                                       "draft_retention_days")
     submit = SubmitField(_l("Save"))
 
 

@@ -13,6 +13,7 @@ from mutualaid.chase import actions as chase
 from mutualaid.matching.actions import matching_pass_all
 from mutualaid.messaging.outbox import deliver_outbox
 from mutualaid.needs.actions import locate_pending
+from mutualaid.retention.actions import purge_personal_data
 from mutualaid.sms.actions import process_pending_inbound
 
 
@@ -47,6 +48,11 @@ def _matching_pass(now: datetime) -> int:
     return matching_pass_all(now)
 
 
+def _purge_personal_data(now: datetime) -> int:
+    """Remove personal data the groups' retention settings no longer allow keeping."""
+    return purge_personal_data(now).total
+
+
 def _chase(name: str):
     """A job that runs one of the chase functions."""
     def run(now: datetime) -> int:
@@ -63,4 +69,5 @@ JOBS: dict[str, Job] = {job.name: job for job in (
     Job("expire_offers", 3600, _chase("expire_offers"), "close offers whose date has passed"),
     Job("deliver_outbox", 5, _deliver_outbox, "send due text messages, retrying failures"),
     Job("locate_pending", 60, _locate_pending, "geocode places that need an online lookup"),
+    Job("purge_personal_data", 3600, _purge_personal_data, "remove personal data past the groups' retention periods"),
 )}

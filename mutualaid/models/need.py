@@ -69,6 +69,8 @@ class Need(Located, db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the retention purge removed its personal data (the counts and public area stay).
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     group = relationship("Group", foreign_keys=[group_id])
     referred_to_group = relationship("Group", foreign_keys=[referred_to_group_id])
