@@ -51,6 +51,8 @@ class BaseConfig:
     RATELIMIT_ENABLED = True
     RATELIMIT_INTAKE = "20 per hour"
     RATELIMIT_LOGIN = "10 per minute"
+    # Unknown references one address may try, all reference routes together, before it is answered 429.
+    RATELIMIT_REF_GUESSES = "20 per 10 minutes"
     LOG_LEVEL = "INFO"
     # Figures (the public page, the coordinators' figures) are recomputed at most this often. SimpleCache
     # keeps them per worker process; CACHE_TYPE=FileSystemCache with CACHE_DIR, or RedisCache with
@@ -90,7 +92,7 @@ class BaseConfig:
         for name in (
             "SMS_BACKEND", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER",
             "TWILIO_MESSAGING_SERVICE_SID", "PUBLIC_BASE_URL", "GEOCODER", "DEFAULT_REGION",
-            "RATELIMIT_STORAGE_URI", "LOG_LEVEL", "EMAIL_BACKEND", "MAIL_SERVER", "MAIL_USERNAME",
+            "RATELIMIT_STORAGE_URI", "RATELIMIT_REF_GUESSES", "LOG_LEVEL", "EMAIL_BACKEND", "MAIL_SERVER", "MAIL_USERNAME",
             "MAIL_PASSWORD", "MAIL_FROM", "MAP_TILE_URL", "MAP_TILE_ATTRIBUTION", "CACHE_TYPE", "CACHE_DIR",
             "CACHE_REDIS_URL",
         ):

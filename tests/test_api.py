@@ -205,9 +205,19 @@ def test_mass_assignment_of_status_role_claimer_and_ref_is_ignored(client):
 
 # Reading one need
 
-def test_anyone_can_read_the_public_view_of_a_need(client):
+def test_reading_a_need_without_a_token_is_401_whether_or_not_it_exists(client):
+    """The public page names no request, so an anonymous caller gets nothing, not even whether it exists."""
     need = make_need(name="Edna", phone="+447911123456", where="flat 2, 14 Mare St E8 3RH")
-    response = client.get(f"/api/v1/needs/{need.ref}")
+    real, made_up = client.get(f"/api/v1/needs/{need.ref}"), client.get("/api/v1/needs/ZZZZZ")
+    assert real.status_code == made_up.status_code == 401
+    assert real.get_json() == made_up.get_json() and error_of(real)["status"] == 401
+    assert real.headers["WWW-Authenticate"].startswith("Bearer")
+    assert need.ref not in real.get_data(as_text=True) and "Bread" not in real.get_data(as_text=True)
+
+
+def test_an_approved_volunteer_reads_the_public_view_of_a_need(client, group):
+    need = make_need(name="Edna", phone="+447911123456", where="flat 2, 14 Mare St E8 3RH")
+    response = client.get(f"/api/v1/needs/{need.ref}", headers=bearer(api_volunteer(group)))
     body = response.get_json()
     assert response.status_code == 200
     assert body["ref"] == need.ref and "private" not in body
@@ -216,9 +226,18 @@ def test_anyone_can_read_the_public_view_of_a_need(client):
     assert str(need.exact_lat) not in text
 
 
-def test_a_reference_typed_in_lower_case_finds_the_need(client):
+def test_a_volunteer_not_yet_approved_is_refused_the_same_for_real_and_made_up_references(client, group):
     need = make_need()
-    assert client.get(f"/api/v1/needs/{need.ref.lower()}").get_json()["ref"] == need.ref
+    headers = bearer(api_volunteer(group, status="pending"))
+    real = client.get(f"/api/v1/needs/{need.ref}", headers=headers)
+    made_up = client.get("/api/v1/needs/ZZZZZ", headers=headers)
+    assert real.status_code == made_up.status_code == 403 and real.get_json() == made_up.get_json()
+
+
+def test_a_reference_typed_in_lower_case_finds_the_need(client, group):
+    need = make_need()
+    response = client.get(f"/api/v1/needs/{need.ref.lower()}", headers=bearer(api_volunteer(group)))
+    assert response.get_json()["ref"] == need.ref
 
 
 def test_a_coordinator_of_the_group_sees_the_private_view_with_a_bearer_token(client, group):
@@ -250,15 +269,15 @@ def test_a_coordinator_of_another_group_gets_only_the_public_view_and_no_audit(c
                               ).first() is None
 
 
-def test_an_invalid_token_reading_a_need_gets_the_public_view(client):
+def test_an_invalid_token_reading_a_need_gets_401(client):
     need = make_need()
     response = client.get(f"/api/v1/needs/{need.ref}", headers={"Authorization": "Bearer not-a-token"})
-    assert response.status_code == 200 and "private" not in response.get_json()
+    assert response.status_code == 401 and "ref" not in response.get_json()
 
 
 @pytest.mark.parametrize("ref", ["ZZZZZ", "!!", "a" * 40])
-def test_an_unknown_reference_is_a_404_in_json(client, ref):
-    response = client.get(f"/api/v1/needs/{ref}")
+def test_an_unknown_reference_is_a_404_in_json(client, group, ref):
+    response = client.get(f"/api/v1/needs/{ref}", headers=bearer(api_volunteer(group)))
     assert response.status_code == 404
     assert error_of(response)["status"] == 404
 
@@ -421,15 +440,21 @@ def test_posting_an_offer_creates_it_and_returns_the_public_view(client):
     assert "Olu" not in text and "123457" not in text and "private" not in body
 
 
-def test_an_offer_can_be_read_by_reference(client):
+def test_an_offer_can_be_read_by_reference_by_an_approved_volunteer(client, group):
     created = client.post("/api/v1/offers", json=OFFER).get_json()
-    response = client.get(f"/api/v1/offers/{created['ref']}")
+    response = client.get(f"/api/v1/offers/{created['ref']}", headers=bearer(api_volunteer(group)))
     assert response.status_code == 200
     assert response.get_json() == {**created, "age_hours": response.get_json()["age_hours"]}
 
 
-def test_an_unknown_offer_reference_is_a_404_in_json(client):
-    response = client.get("/api/v1/offers/ZZZZZ")
+def test_reading_an_offer_without_a_token_is_401_whether_or_not_it_exists(client):
+    created = client.post("/api/v1/offers", json=OFFER).get_json()
+    real, made_up = client.get(f"/api/v1/offers/{created['ref']}"), client.get("/api/v1/offers/ZZZZZ")
+    assert real.status_code == made_up.status_code == 401 and real.get_json() == made_up.get_json()
+
+
+def test_an_unknown_offer_reference_is_a_404_in_json(client, group):
+    response = client.get("/api/v1/offers/ZZZZZ", headers=bearer(api_volunteer(group)))
     assert response.status_code == 404 and error_of(response)["status"] == 404
 
 
@@ -498,9 +523,10 @@ def test_listed_needs_and_the_private_view_match_the_documented_schema(client, g
                                             headers=bearer(api_coordinator(group))).get_json())
 
 
-def test_errors_match_the_documented_error_schema(client):
+def test_errors_match_the_documented_error_schema(client, group):
     document = client.get("/api/v1/openapi.json").get_json()
     for response in (post_need(client, {**NEED, "category": "weapons"}), client.get("/api/v1/needs/ZZZZZ"),
+                     client.get("/api/v1/needs/ZZZZZ", headers=bearer(api_volunteer(group))),
                      client.get("/api/v1/needs", query_string={"lat": 51.5, "lon": 0})):
         conforms(document, "Error", response.get_json())
 

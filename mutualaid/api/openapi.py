@@ -120,9 +120,11 @@ def openapi_document() -> dict:
                             "400": ERROR, "401": ERROR, "403": ERROR}},
             },
             "/needs/{ref}": {"get": {"summary": "One need, as the caller may see it", "operationId": "getNeed",
-                                     "parameters": [ref_param],
+                                     "description": "Approved volunteers and coordinators only. Too many "
+                                                    "unknown references from one address are answered 429.",
+                                     "security": [{"bearer": []}], "parameters": [ref_param],
                                      "responses": {"200": {"description": "The need", **_json("Public")},
-                                                   "404": ERROR}}},
+                                                   "401": ERROR, "403": ERROR, "404": ERROR, "429": ERROR}}},
             "/needs/{ref}/claim": {"post": {
                 "summary": "Take a need (exactly one of simultaneous claims wins)", "operationId": "claimNeed",
                 "security": [{"bearer": []}], "parameters": [ref_param],
@@ -158,9 +160,11 @@ def openapi_document() -> dict:
                                                "200": {"description": "Already created with this key",
                                                        **_json("Public")},
                                                "400": ERROR, "429": ERROR}}},
-            "/offers/{ref}": {"get": {"summary": "One offer", "operationId": "getOffer", "parameters": [ref_param],
+            "/offers/{ref}": {"get": {"summary": "One offer", "operationId": "getOffer",
+                                      "description": "Approved volunteers and coordinators only.",
+                                      "security": [{"bearer": []}], "parameters": [ref_param],
                                       "responses": {"200": {"description": "The offer", **_json("Public")},
-                                                    "404": ERROR}}},
+                                                    "401": ERROR, "403": ERROR, "404": ERROR, "429": ERROR}}},
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",

@@ -6,6 +6,7 @@ from datetime import date
 
 from flask import current_app, jsonify, request
 
+from mutualaid.access import guards_refs
 from mutualaid.api import bp
 from mutualaid.api.auth import api_person, token_required
 from mutualaid.api.openapi import openapi_document
@@ -129,15 +130,28 @@ def create_offer():
     return jsonify(needs.public_view(offer)), 201 if created else 200
 
 
+def require_helper(person) -> None:
+    """Only approved volunteers and coordinators read needs and offers (checked before any lookup,
+    so the answer says nothing about whether a reference exists)."""
+    if not (person.is_coordinator or person.is_approved_volunteer):
+        raise ServiceError("Only approved volunteers and coordinators can read needs and offers.", code="forbidden")
+
+
 @bp.route("/needs/<ref>")
+@guards_refs
+@token_required
 def get_need(ref):
     """One need, as the caller may see it (public unless coordinator or claimer)."""
+    require_helper(api_person())
     return jsonify(need_actions.view_need(ref, api_person()))
 
 
 @bp.route("/offers/<ref>")
+@guards_refs
+@token_required
 def get_offer(ref):
     """One offer, public view."""
+    require_helper(api_person())
     return jsonify(needs.public_view(needs.get_by_ref(Offer, ref)))
 
 
@@ -180,6 +194,7 @@ def claim_view(claim) -> dict:
 
 
 @bp.route("/needs/<ref>/claim", methods=["POST"])
+@guards_refs
 @token_required
 def claim_need(ref):
     """Take a need (the same service as the web button and YES by text)."""
@@ -188,6 +203,7 @@ def claim_need(ref):
 
 
 @bp.route("/needs/<ref>/release", methods=["POST"])
+@guards_refs
 @token_required
 def release_need(ref):
     """Give a need back, with a reason."""
@@ -196,6 +212,7 @@ def release_need(ref):
 
 
 @bp.route("/needs/<ref>/fulfil", methods=["POST"])
+@guards_refs
 @token_required
 def fulfil_need(ref):
     """Mark a need done, with a short outcome note."""

@@ -4,7 +4,9 @@ from datetime import datetime, timezone
 from flask import current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
-from mutualaid.core.errors import ServiceError
+from mutualaid.access import guards_refs
+from mutualaid.core.errors import NotFound, ServiceError
+from mutualaid.domain.refs import normalise_ref
 from mutualaid.errors import keeps_input_on_csrf_failure
 from mutualaid.extensions import limiter
 from mutualaid.groups.actions import all_groups, require_group
@@ -61,24 +63,35 @@ def need():
     return render_template("intake/need.html", form=form), status
 
 
+def sent_from_here(ref: str, sent: str | None) -> str:
+    """The reference if this browser has just sent it; otherwise NotFound, the same for a reference that
+    exists and one that does not, so a thanks page cannot be used to find out which references exist."""
+    if not sent or normalise_ref(ref) != sent:
+        raise NotFound()
+    return sent
+
+
 @bp.route("/need/<ref>/thanks")
+@guards_refs
 def need_done(ref):
-    """Confirmation with the public reference (and nothing private), and the link to cancel it later."""
-    need = get_by_ref(Need, ref)
+    """Confirmation with the public reference (and nothing private), and the link to cancel it later;
+    only for the browser that sent the request."""
     mine = session.get("cancel_key") or {}
-    cancel_url = (url_for("intake.need_cancel", ref=need.ref, key=mine["key"], _external=True)
-                  if mine.get("ref") == need.ref else None)
+    need = get_by_ref(Need, sent_from_here(ref, mine.get("ref")))
+    cancel_url = url_for("intake.need_cancel", ref=need.ref, key=mine["key"], _external=True)
     return render_template("intake/need_done.html", need=need, cancel_url=cancel_url)
 
 
 @bp.route("/need/<ref>/cancel", methods=["GET", "POST"])
+@guards_refs
 @limiter.limit(intake_limit, methods=["POST"])
 def need_cancel(ref):
-    """The neighbour no longer needs it: ask once, then cancel (the link's key is the permission)."""
+    """The neighbour no longer needs it: ask once, then cancel (the link's key is the permission).
+    Without the right key the answer is the same 404 whether the reference exists or not."""
     form, key = CancelForm(), request.args.get("key", "")
     if not key_fits(ref, key):
         error = _("This link does not work any more. Please text or call us to cancel.")
-        return render_template("intake/need_cancel.html", ref=ref, form=form, error=error, broken=True), 403
+        return render_template("intake/need_cancel.html", ref=ref, form=form, error=error, broken=True), 404
     if form.validate_on_submit():
         try:
             need = cancel_from_web(ref, key)
@@ -105,6 +118,7 @@ def offer():
         except ServiceError as error:
             attach_error(form, error)
         else:
+            session["offer_ref"] = offer.ref  # only this browser may see the thanks page
             return redirect(url_for("intake.offer_done", ref=offer.ref))
     form.ensure_submission_key()
     status = 400 if form.errors or form.form_errors else 200
@@ -112,7 +126,8 @@ def offer():
 
 
 @bp.route("/offer/<ref>/thanks")
+@guards_refs
 def offer_done(ref):
-    """Confirmation for an offer."""
-    offer = get_by_ref(Offer, ref)
+    """Confirmation for an offer, only for the browser that sent it."""
+    offer = get_by_ref(Offer, sent_from_here(ref, session.get("offer_ref")))
     return render_template("intake/offer_done.html", offer=offer)

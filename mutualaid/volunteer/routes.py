@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from mutualaid.access import volunteer_required
+from mutualaid.access import guards_refs, volunteer_required
 from mutualaid.claims import actions as claims
 from mutualaid.claims import nearby as volunteering
 from mutualaid.core.errors import Forbidden, ServiceError
@@ -43,6 +43,7 @@ def home():
 
 
 @bp.route("/needs/<ref>")
+@guards_refs
 @volunteer_required
 def need(ref):
     """One need: public details before claiming, what is needed to help after."""
@@ -55,6 +56,7 @@ def need(ref):
 
 
 @bp.route("/needs/<ref>/claim", methods=["POST"])
+@guards_refs
 @volunteer_required
 def claim(ref):
     """Take a need: exactly one volunteer wins; a double click is harmless."""
@@ -81,6 +83,7 @@ def _act(ref, form, action, done_message):
 
 
 @bp.route("/needs/<ref>/release", methods=["POST"])
+@guards_refs
 @volunteer_required
 def release(ref):
     """Give a need back, with a reason."""
@@ -90,6 +93,7 @@ def release(ref):
 
 
 @bp.route("/needs/<ref>/fulfil", methods=["POST"])
+@guards_refs
 @volunteer_required
 def fulfil(ref):
     """Mark a need done, with a short note."""
@@ -99,6 +103,7 @@ def fulfil(ref):
 
 
 @bp.route("/needs/<ref>/message", methods=["POST"])
+@guards_refs
 @volunteer_required
 def message(ref):
     """Write to the requester: kept on the need's page, and texted through the group's number."""
