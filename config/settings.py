@@ -25,6 +25,9 @@ class BaseConfig:
 
     ENV_NAME = "base"
     SECRET_KEY: str | None = None
+    # Keys the hashes that keep an erased number's opt-out; default SECRET_KEY. Set it on its own so
+    # rotating SECRET_KEY does not forget those opt-outs.
+    OPT_OUT_HASH_KEY: str | None = None
     SQLALCHEMY_DATABASE_URI: str | None = None
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     SQLALCHEMY_TRACK_MODIFICATIONS = False
@@ -92,7 +95,7 @@ class BaseConfig:
             "TWILIO_MESSAGING_SERVICE_SID", "PUBLIC_BASE_URL", "GEOCODER", "DEFAULT_REGION",
             "RATELIMIT_STORAGE_URI", "LOG_LEVEL", "EMAIL_BACKEND", "MAIL_SERVER", "MAIL_USERNAME",
             "MAIL_PASSWORD", "MAIL_FROM", "MAP_TILE_URL", "MAP_TILE_ATTRIBUTION", "CACHE_TYPE", "CACHE_DIR",
-            "CACHE_REDIS_URL",
+            "CACHE_REDIS_URL", "OPT_OUT_HASH_KEY",
         ):
             if environ.get(name):
                 settings[name] = environ[name]

@@ -20,6 +20,7 @@ from mutualaid.extensions import db
 from mutualaid.groups.places import choose_group, locate
 from mutualaid.models import Group, Person, VolunteerProfile
 from mutualaid.needs.intake import Contact, clean_contact, clean_note
+from mutualaid.people import erasure, subject_access
 
 MIN_PASSWORD = 10
 
@@ -207,3 +208,63 @@ def person_for_token(token: str) -> Person | None:
         db.select(Person).where(Person.id == holder).options(joinedload(Person.volunteer))
     ).scalar_one_or_none()
     return None if person is None or person.erased_at is not None else person
+
+
+def erase_person(person: Person, *, actor: Person | None, now: datetime | None = None) -> dict:
+    """Erase a person everywhere (people/erasure.py) in one transaction; returns the counts audited."""
+    counts = erasure.erase(person, actor=actor, now=now or datetime.now(timezone.utc))
+    db.session.commit()
+    return counts
+
+
+def erase_by_coordinator(coordinator: Person, person_id: int, *, confirmed: bool,
+                         now: datetime | None = None) -> dict:
+    """A coordinator erases someone of their group, once they have ticked that they mean it."""
+    person = db.session.get(Person, person_id)
+    if person is None or person.erased_at is not None:
+        raise NotFound()
+    require_coordinator(coordinator, person.group_id)
+    if person.id == coordinator.id:
+        raise ServiceError(_l("You cannot erase your own coordinator account here."), field="confirm")
+    if not confirmed:
+        raise ServiceError(_l("Please tick the box to confirm the erasure."), field="confirm")
+    return erase_person(person, actor=coordinator, now=now)
+
+
+def erase_on_request(ref: str, contact: str, *, now: datetime | None = None) -> bool:
+    """A requester asks on the web: erased when `contact` is the phone or email of need `ref`'s requester.
+
+    The page answers the same either way; the result is only for tests and the audit.
+    """
+    person = subject_access.requester_matching(ref, contact)
+    if person is None:
+        return False
+    erase_person(person, actor=person, now=now)
+    return True
+
+
+def erase_own_account(person: Person, password: str, *, now: datetime | None = None) -> dict:
+    """A volunteer erases their own account, after giving their password; their claims are given back first."""
+    if not person.check_password(password or ""):
+        raise ServiceError(_l("That password is not right."), field="password")
+    if person.is_coordinator:
+        raise ServiceError(_l("Coordinator accounts are erased by another coordinator or on the command line."),
+                           field="password")
+    return erase_person(person, actor=person, now=now)
+
+
+def export_person(actor: Person | None, *, phone: str = "", email: str = "",
+                  now: datetime | None = None) -> dict | None:
+    """Everything held about the person with this phone or email (a coordinator's, or the CLI's when
+    `actor` is None), audited as `person.exported` with counts only; None when nobody matches."""
+    if actor is not None:
+        require_coordinator(actor)
+    person = subject_access.find_person(phone=subject_access.clean_phone(phone),
+                                        email=subject_access.clean_email(email))
+    if person is None or (actor is not None and person.group_id not in (None, actor.group_id)):
+        return None
+    data = subject_access.everything_about(person)
+    audit.record("person.exported", person, actor=actor, now=now or datetime.now(timezone.utc),
+                 **{key: len(value) for key, value in data.items() if isinstance(value, list)})
+    db.session.commit()
+    return data

@@ -16,9 +16,21 @@ from mutualaid.extensions import db
 from mutualaid.groups.places import neighbouring_group
 from mutualaid.models import Claim, Conversation, Group, Message, Need, Offer, Person
 from mutualaid.needs import lifecycle
-from mutualaid.needs.intake import clean_common, new_need, place_need, refill_draft, save_new
+from mutualaid.needs.intake import (
+    clean_common,
+    new_need,
+    place_need,
+    refill_draft,
+    save_new,
+)
+from mutualaid.people.opt_outs import drop_opt_out
 from mutualaid.sms import dialogue
-from mutualaid.sms.feedback import keep_claim, keep_open, record_feedback, refer_by_requester
+from mutualaid.sms.feedback import (
+    keep_claim,
+    keep_open,
+    record_feedback,
+    refer_by_requester,
+)
 
 Reply = dialogue.Reply
 
@@ -50,6 +62,7 @@ def _opt_in(effect, *, person, now, **_):
     """START: messages may flow again."""
     if person.opted_out:
         person.opted_out, person.opted_out_at = False, None
+        drop_opt_out(person.phone)
         audit.record("person.opted_in", person, now=now, via="sms")
 
 
