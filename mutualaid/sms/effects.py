@@ -14,6 +14,7 @@ from mutualaid.domain.refs import normalise_ref
 from mutualaid.domain.transitions import IllegalTransition
 from mutualaid.extensions import db
 from mutualaid.groups.places import neighbouring_group
+from mutualaid.messaging.outbox import queue_sms
 from mutualaid.models import Claim, Conversation, Group, Message, Need, Offer, Person
 from mutualaid.needs import lifecycle
 from mutualaid.needs.intake import (
@@ -23,6 +24,7 @@ from mutualaid.needs.intake import (
     refill_draft,
     save_new,
 )
+from mutualaid.people.erasure import FORGOTTEN_TEMPLATE, erase
 from mutualaid.people.opt_outs import drop_opt_out
 from mutualaid.sms import dialogue
 from mutualaid.sms.feedback import (
@@ -254,7 +256,21 @@ def _keep_open(effect, *, person, now, **_):
     return ActionResult(replies=[Reply(*kept)]) if kept else None
 
 
+def _forget(effect, *, message, person, group, conv_row, now, **_):
+    """FORGET YES: the confirmation is queued to the number first, then the person is erased everywhere.
+
+    The confirmation is the one row that keeps the number, until the outbox has sent it.
+    """
+    queue_sms(to_number=person.phone or message.from_number, template=FORGOTTEN_TEMPLATE, group=group,
+              person=person, params={"group": group.name}, purpose="reply", urgent=True,
+              simulated=message.simulated, language=(conv_row.state or {}).get("language") or person.language,
+              now=now)
+    erase(person, actor=person, now=now)
+    return None
+
+
 HANDLERS = {
+    dialogue.Forget: _forget,
     dialogue.Feedback: _feedback,
     dialogue.KeepOpen: _keep_open,
     dialogue.OptOut: _opt_out,
