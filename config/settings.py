@@ -54,6 +54,7 @@ class BaseConfig:
     RATELIMIT_ENABLED = True
     RATELIMIT_INTAKE = "20 per hour"
     RATELIMIT_LOGIN = "10 per minute"
+    RATELIMIT_FORGET = "5 per hour"
     LOG_LEVEL = "INFO"
     # Figures (the public page, the coordinators' figures) are recomputed at most this often. SimpleCache
     # keeps them per worker process; CACHE_TYPE=FileSystemCache with CACHE_DIR, or RedisCache with
