@@ -184,3 +184,30 @@ def test_a_volunteer_is_not_erased_without_the_password_and_the_tick(client, gro
     auth.login("vol@example.org")
     response = post_form(client, "/auth/erase", data)
     assert response.status_code == 400 and not erased(volunteer.id)
+
+
+def test_a_person_without_a_group_is_erased_only_by_a_coordinator_of_a_group_they_asked(client, group):
+    from mutualaid.core.errors import Forbidden
+    from mutualaid.people.actions import erase_by_coordinator
+
+    other = make_group(slug="elsewhere", name="Elsewhere")
+    outsider = make_coordinator(other, email="other@example.org")
+    own = make_coordinator(group)
+    need = make_need(name=NAME, phone=PHONE)
+    person = db.session.get(Person, need.requester_id)
+    person.group_id = None
+    db.session.commit()
+    with pytest.raises(Forbidden):
+        erase_by_coordinator(outsider, person.id, confirmed=True)
+    assert not erased(person.id)
+    erase_by_coordinator(own, person.id, confirmed=True)
+    assert erased(person.id)
+
+
+def test_asking_on_the_web_is_logged_without_the_reference_or_contact(client, group, caplog):
+    need = make_need(name=NAME, phone=PHONE)
+    caplog.clear()
+    with caplog.at_level("INFO"):
+        post_form(client, "/forget", {"ref": need.ref, "contact": PHONE})
+    assert "erasure asked on the web (matched)" in caplog.text
+    assert need.ref not in caplog.text and PHONE not in caplog.text and NAME not in caplog.text
