@@ -25,6 +25,9 @@ class BaseConfig:
 
     ENV_NAME = "base"
     SECRET_KEY: str | None = None
+    # Keys the hashes that keep an erased number's opt-out; default SECRET_KEY. Set it on its own so
+    # rotating SECRET_KEY does not forget those opt-outs.
+    OPT_OUT_HASH_KEY: str | None = None
     SQLALCHEMY_DATABASE_URI: str | None = None
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     SQLALCHEMY_TRACK_MODIFICATIONS = False
@@ -53,6 +56,7 @@ class BaseConfig:
     RATELIMIT_LOGIN = "10 per minute"
     # Unknown references one address may try, all reference routes together, before it is answered 429.
     RATELIMIT_REF_GUESSES = "20 per 10 minutes"
+    RATELIMIT_FORGET = "5 per hour"
     LOG_LEVEL = "INFO"
     # Figures (the public page, the coordinators' figures) are recomputed at most this often. SimpleCache
     # keeps them per worker process; CACHE_TYPE=FileSystemCache with CACHE_DIR, or RedisCache with
@@ -92,9 +96,9 @@ class BaseConfig:
         for name in (
             "SMS_BACKEND", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER",
             "TWILIO_MESSAGING_SERVICE_SID", "PUBLIC_BASE_URL", "GEOCODER", "DEFAULT_REGION",
-            "RATELIMIT_STORAGE_URI", "RATELIMIT_REF_GUESSES", "LOG_LEVEL", "EMAIL_BACKEND", "MAIL_SERVER", "MAIL_USERNAME",
-            "MAIL_PASSWORD", "MAIL_FROM", "MAP_TILE_URL", "MAP_TILE_ATTRIBUTION", "CACHE_TYPE", "CACHE_DIR",
-            "CACHE_REDIS_URL",
+            "RATELIMIT_STORAGE_URI", "RATELIMIT_REF_GUESSES", "RATELIMIT_FORGET", "LOG_LEVEL", "EMAIL_BACKEND",
+            "MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_FROM", "MAP_TILE_URL", "MAP_TILE_ATTRIBUTION", "CACHE_TYPE", "CACHE_DIR",
+            "CACHE_REDIS_URL", "OPT_OUT_HASH_KEY",
         ):
             if environ.get(name):
                 settings[name] = environ[name]

@@ -1,5 +1,7 @@
-"""`flask --app wsgi ...` commands: groups, users, demo data, postcode imports."""
+"""`flask --app wsgi ...` commands: groups, users, people (erasure, subject access), demo data, postcode imports."""
 from __future__ import annotations
+
+import json
 
 import click
 from flask import Flask, current_app
@@ -15,11 +17,13 @@ from mutualaid.jobs.runner import run_job
 from mutualaid.jobs.scheduler import run_scheduler
 from mutualaid.models import JobRun, JobState, Person
 from mutualaid.people import actions as people
+from mutualaid.people import subject_access
 
 groups_cli = AppGroup("groups", help="Mutual aid groups on this instance.")
 users_cli = AppGroup("users", help="Coordinator accounts and API tokens.")
 demo_cli = AppGroup("demo", help="Demo data for trying the app out.")
 postcodes_cli = AppGroup("postcodes", help="Full-postcode data for precise offline geocoding.")
+people_cli = AppGroup("people", help="Erasing a person on request, and everything held about one (subject access).")
 
 
 @groups_cli.command("create")
@@ -85,6 +89,44 @@ def import_postcodes(path):
     click.echo(f"Imported {count} postcodes.")
 
 
+def _person_from_options(phone, email, ref) -> Person:
+    """The one (not yet erased) person named by exactly one of --phone, --email, --ref."""
+    if sum(bool(v) for v in (phone, email, ref)) != 1:
+        raise click.UsageError("Give exactly one of --phone, --email or --ref.")
+    person = subject_access.find_person(phone=subject_access.clean_phone(phone) if phone else None,
+                                        email=subject_access.clean_email(email) if email else None, ref=ref)
+    if person is None:
+        raise click.ClickException("Nobody (not yet erased) matches that.")
+    return person
+
+
+@people_cli.command("erase")
+@click.option("--phone", default=None, help="Their phone number.")
+@click.option("--email", default=None, help="Their email.")
+@click.option("--ref", default=None, help="The reference of one of their requests.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def erase_person_command(phone, email, ref, yes):
+    """Erase a person everywhere (name, contact, addresses, message bodies); counts stay."""
+    person = _person_from_options(phone, email, ref)
+    if not yes:
+        click.confirm(f"Erase person #{person.id} everywhere? This cannot be undone.", abort=True)
+    counts = people.erase_person(person, actor=None)
+    click.echo(f"Erased person #{person.id}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+
+
+@people_cli.command("export")
+@click.option("--phone", default="", help="Their phone number.")
+@click.option("--email", default="", help="Their email.")
+def export_person_command(phone, email):
+    """Print everything held about the person with this phone or email, as JSON (audited)."""
+    if bool(phone) == bool(email):
+        raise click.UsageError("Give exactly one of --phone or --email.")
+    data = people.export_person(None, phone=phone, email=email)
+    if data is None:
+        raise click.ClickException("Nobody (not yet erased) matches that.")
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
 jobs_cli = AppGroup("jobs", help="Periodic jobs: run one now, or see the ledger.")
 
 
@@ -123,6 +165,6 @@ def scheduler_command():
 
 def init_app(app: Flask) -> None:
     """Register the command groups."""
-    for group in (groups_cli, users_cli, demo_cli, postcodes_cli, jobs_cli):
+    for group in (groups_cli, users_cli, demo_cli, postcodes_cli, people_cli, jobs_cli):
         app.cli.add_command(group)
     app.cli.add_command(scheduler_command)

@@ -96,6 +96,8 @@ AUDIT_ACTION_LABELS = {
     "person.phone_invalid": _l("Phone number found not to work"),
     "person.password_changed": _l("Password changed"),
     "person.api_token_issued": _l("API key issued"),
+    "person.erased": _l("Person erased on request"),
+    "person.exported": _l("Everything held about a person downloaded"),
     "volunteer.signed_up": _l("Volunteer signed up"),
     "volunteer.approved": _l("Volunteer approved"),
     "volunteer.paused": _l("Volunteer paused"),
@@ -122,7 +124,7 @@ VIA_LABELS = {
     "web": _l("on the website"), "sms": _l("by text message"), "api": _l("through the API"),
     "phone": _l("taken by phone"), "carrier": _l("by the phone company"), "coordinator": _l("by a coordinator"),
     "merge": _l("when merging duplicates"), "chase": _l("by the automatic chase"),
-    "email": _l("by email"),
+    "email": _l("by email"), "erasure": _l("because the person asked to be erased"),
 }
 CHASE_STEP_LABELS = {
     "notify_first_ring": STEP_LABELS[1], "notify_second_ring": STEP_LABELS[2],

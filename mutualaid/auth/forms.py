@@ -61,3 +61,13 @@ class SignupForm(FlaskForm):
     channel = SelectField(_l("How should we tell you about requests?"),
                           choices=[SelectChoice("sms", _l("Text message")), SelectChoice("email", _l("Email"))], validate_choice=False)
     submit = SubmitField(_l("Sign up"))
+
+
+class EraseAccountForm(FlaskForm):
+    """Erase my own account: my password, and a tick that I mean it."""
+
+    password = PasswordField(_l("Your password"), validators=[InputRequired()],
+                             render_kw={"autocomplete": "current-password"})
+    confirm = BooleanField(_l("I am sure: erase my account, my details and my messages"),
+                           validators=[InputRequired(_l("Please tick the box to confirm."))])
+    submit = SubmitField(_l("Erase my account"))

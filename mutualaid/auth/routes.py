@@ -5,12 +5,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from mutualaid.auth import bp
-from mutualaid.auth.forms import LoginForm, SignupForm
+from mutualaid.auth.forms import EraseAccountForm, LoginForm, SignupForm
 from mutualaid.core.errors import ServiceError
 from mutualaid.errors import keeps_input_on_csrf_failure
 from mutualaid.extensions import limiter
 from mutualaid.needs.forms import attach_error
-from mutualaid.people.actions import VolunteerSignup, authenticate, register_volunteer
+from mutualaid.people.actions import VolunteerSignup, authenticate, erase_own_account, register_volunteer
 
 
 def safe_next(default: str) -> str:
@@ -89,3 +89,21 @@ def signup():
             return redirect(url_for("volunteer.home"))
     status = 400 if form.errors or form.form_errors else 200
     return render_template("auth/signup.html", form=form), status
+
+
+@bp.route("/erase", methods=["GET", "POST"])
+@login_required
+@limiter.limit(login_limit, methods=["POST"])
+def erase_account():
+    """A volunteer erases their own account (their claims are given back first), then is logged out."""
+    form = EraseAccountForm()
+    if form.validate_on_submit():
+        try:
+            erase_own_account(current_user, form.password.data)
+        except ServiceError as error:
+            attach_error(form, error)
+        else:
+            logout_user()
+            session.clear()
+            return render_template("auth/erase.html", form=form, erased=True)
+    return render_template("auth/erase.html", form=form), 400 if form.errors or form.form_errors else 200

@@ -10,10 +10,10 @@ from mutualaid.models import Person, VolunteerProfile
 
 
 def _volunteers(coordinator: Person, status: str | None):
-    """The group's volunteers (joined to their profile), optionally by vetting state."""
+    """The group's volunteers (joined to their profile, erased ones left out), optionally by vetting state."""
     require_coordinator(coordinator)
     query = (db.select(Person).join(VolunteerProfile, VolunteerProfile.person_id == Person.id)
-             .where(Person.group_id == coordinator.group_id))
+             .where(Person.group_id == coordinator.group_id, Person.erased_at.is_(None)))
     if status:
         query = query.where(VolunteerProfile.vetting_status == status)
     return query

@@ -135,3 +135,18 @@ class DashboardFilter(FlaskForm):
     status = SelectField(_l("Status"), validate_choice=False)
     min_days = IntegerField(_l("Open at least (days)"), validators=[Optional()])
     submit = SubmitField(_l("Filter"))
+
+
+class EraseForm(FlaskForm):
+    """Erase a person everywhere, once "I am sure" is ticked."""
+
+    confirm = BooleanField(_l("I am sure: erase this person's name, contact, addresses and messages everywhere"))
+    submit = SubmitField(_l("Erase this person"))
+
+
+class SubjectAccessForm(FlaskForm):
+    """Everything held about one phone number or email."""
+
+    phone = StringField(_l("Phone number"))
+    email = StringField(_l("Email"))
+    submit = SubmitField(_l("Download as JSON"))

@@ -11,6 +11,7 @@ from mutualaid.coordinator import bp
 from mutualaid.coordinator.forms import (
     AssignForm,
     EditForm,
+    EraseForm,
     LocationForm,
     MergeForm,
     NoteForm,
@@ -47,7 +48,7 @@ def need(ref):
     return render_template(
         "coordinator/need.html", view=view, need=record, next_statuses=_next_statuses(record),
         status_form=StatusForm(), location_form=LocationForm(), assign_form=AssignForm(), edit_form=edit_form,
-        merge_form=MergeForm(), refer_form=refer_form, note_form=NoteForm(),
+        merge_form=MergeForm(), refer_form=refer_form, note_form=NoteForm(), erase_form=EraseForm(),
         suggestions=matching.suggestions(record) if record.status == "open" else [],
         proposals=proposals_for(record, current_user), set_aside=set_aside_for(record),
         duplicates=coordination.duplicate_suggestions(current_user, ref),
@@ -163,7 +164,7 @@ def volunteers():
     return render_template("coordinator/volunteers.html", idle=idle, pending=pending,
                            rows=coordination.volunteer_overview(current_user, idle_only=idle,
                                                                 status="pending" if pending else None),
-                           form=VettingForm())
+                           form=VettingForm(), erase_form=EraseForm())
 
 
 @bp.route("/volunteers/<int:person_id>/vetting", methods=["POST"])

@@ -14,9 +14,10 @@ from mutualaid.groups.pause import IntakePaused, intake_pause
 from mutualaid.intake import bp
 from mutualaid.models import Need, Offer
 from mutualaid.needs.actions import cancel_from_web, cancel_key, key_fits, submit_need, submit_offer
-from mutualaid.needs.forms import CancelForm, NeedForm, OfferForm, attach_error, contact_from
+from mutualaid.needs.forms import CancelForm, ForgetForm, NeedForm, OfferForm, attach_error, contact_from
 from mutualaid.needs.intake import NeedInput, OfferInput
 from mutualaid.needs.reads import get_by_ref
+from mutualaid.people.actions import erase_on_request
 
 
 def intake_limit():
@@ -99,6 +100,22 @@ def need_cancel(ref):
             return render_template("intake/need_cancel.html", ref=ref, form=form, error=error.message), 400
         return render_template("intake/need_cancel.html", ref=need.ref, form=form, cancelled=True)
     return render_template("intake/need_cancel.html", ref=ref, form=form)
+
+
+def forget_limit():
+    """Rate limit for erasure requests, from config (strict: each try is a guess at a reference)."""
+    return current_app.config["RATELIMIT_FORGET"]
+
+
+@bp.route("/forget", methods=["GET", "POST"])
+@limiter.limit(forget_limit, methods=["POST"])
+def forget():
+    """Ask to be erased with a reference and the contact given with it; the answer never says whether they matched."""
+    form = ForgetForm()
+    if form.validate_on_submit():
+        erase_on_request(form.ref.data or "", form.contact.data or "")
+        return render_template("intake/forget.html", form=form, asked=True)
+    return render_template("intake/forget.html", form=form), 400 if form.errors else 200
 
 
 @bp.route("/offer", methods=["GET", "POST"])

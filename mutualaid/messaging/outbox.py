@@ -15,7 +15,13 @@ from mutualaid.core import audit
 from mutualaid.domain.phones import display_phone
 from mutualaid.extensions import db
 from mutualaid.messaging.email_gateway import get_email_backend
-from mutualaid.messaging.limits import fit, gsm_lookalikes, in_quiet_hours, quiet_hours_end, retry_delay
+from mutualaid.messaging.limits import (
+    fit,
+    gsm_lookalikes,
+    in_quiet_hours,
+    quiet_hours_end,
+    retry_delay,
+)
 from mutualaid.messaging.sms_gateway import (
     INVALID_NUMBER_CODES,
     OPTED_OUT_CODES,
@@ -24,6 +30,7 @@ from mutualaid.messaging.sms_gateway import (
     get_backend,
 )
 from mutualaid.models import EarlyStatus, Group, Message, Person
+from mutualaid.people.opt_outs import number_opted_out
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +39,8 @@ SENT_STATUSES = ("sending", "sent", "accepted", "queued_remote", "delivered", "u
 STALE_SENDING = timedelta(minutes=5)
 # Purposes that may wait for the morning; replies to someone who just texted may not.
 DEFERRABLE = frozenset({"notify", "chase", "relay"})
+# The text confirming an erasure asked for by text (people/erasure.py): emptied once it has gone.
+FORGOTTEN = "forgotten"
 
 
 def render_sms(template: str, language: str, **params) -> str:
@@ -90,7 +99,7 @@ def queue_sms(*, to_number: str, template: str, group: Group | None, person: Per
                       status="queued", purpose=purpose, template=template, urgent=urgent,
                       simulated=simulated or bool(person and person.simulated) or bool(need and need.practice),
                       next_attempt_at=send_at, created_at=now, updated_at=now)
-    if person is not None and person.opted_out and template != "opted_out":
+    if template != "opted_out" and (person.opted_out if person is not None else number_opted_out(to_number)):
         # Kept for coordinators, never sent: STOP holds from the moment it arrives (a text queued
         # before it is stopped at delivery instead).
         message.status, message.last_error, message.next_attempt_at = "suppressed", "opted out", None
@@ -213,7 +222,11 @@ def deliver_outbox(now: datetime | None = None, limit: int = 200, only_ids=None)
     for message_id in list(db.session.execute(query).scalars()):
         if not _claim(message_id, now):
             continue
-        _deliver_one(db.session.get(Message, message_id), now, report)
+        message = db.session.get(Message, message_id)
+        _deliver_one(message, now, report)
+        if message.template == FORGOTTEN and message.status != "queued":
+            # The confirmation that someone was erased: once it has gone, nothing keeps their number.
+            message.to_number, message.body = "", ""
         db.session.commit()
     return report
 

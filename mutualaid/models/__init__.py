@@ -7,9 +7,9 @@ from mutualaid.models.job import JobRun, JobState
 from mutualaid.models.message import EarlyStatus, Message
 from mutualaid.models.need import Claim, Need, NeedMessage, NeedNote, NeedNotification, Proposal
 from mutualaid.models.offer import Offer
-from mutualaid.models.person import Person, VolunteerProfile
+from mutualaid.models.person import OptOutHash, Person, VolunteerProfile
 
 __all__ = [
-    "AuditEvent", "Claim", "Conversation", "EarlyStatus", "GeocodeCacheEntry", "Group", "JobRun", "JobState", "Message", "Need", "NeedMessage", "NeedNote", "NeedNotification", "Offer", "Person", "Proposal",
+    "AuditEvent", "Claim", "Conversation", "EarlyStatus", "GeocodeCacheEntry", "Group", "JobRun", "JobState", "Message", "Need", "NeedMessage", "NeedNote", "NeedNotification", "Offer", "OptOutHash", "Person", "Proposal",
     "PostcodePoint", "VolunteerProfile",
 ]

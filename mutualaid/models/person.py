@@ -99,3 +99,12 @@ class VolunteerProfile(db.Model):
     def is_available(self, today: date) -> bool:
         """Approved, and not away today."""
         return self.vetting_status == "approved" and (self.away_until is None or self.away_until < today)
+
+
+class OptOutHash(db.Model):
+    """An erased person's opt-out, kept as a keyed hash of their number so a STOP outlives the number."""
+
+    __tablename__ = "opt_out_hash"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -105,6 +105,14 @@ def attach_error(form, error: ServiceError) -> None:
         form.form_errors.append(error.message)
 
 
+class ForgetForm(FlaskForm):
+    """Erase me: a reference of one of my requests and the phone or email I gave with it."""
+
+    ref = StringField(_l("The reference of one of your requests"), validators=[InputRequired()])
+    contact = StringField(_l("The phone number or email you gave with it"), validators=[InputRequired()])
+    submit = SubmitField(_l("Erase my details"))
+
+
 class CancelForm(FlaskForm):
     """Cancel my request (the link's key says it is mine)."""
 

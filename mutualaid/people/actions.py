@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -11,16 +12,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from mutualaid.core import audit
-from mutualaid.core.errors import NotFound, ServiceError
+from mutualaid.core.errors import Forbidden, NotFound, ServiceError
 from mutualaid.core.permissions import require_coordinator
 from mutualaid.domain.categories import CATEGORY_CODES
 from mutualaid.domain.text import clean_text
 from mutualaid.domain.transitions import IllegalTransition, check_transition
 from mutualaid.extensions import db
 from mutualaid.groups.places import choose_group, locate
-from mutualaid.models import Group, Person, VolunteerProfile
+from mutualaid.models import Group, Need, Offer, Person, VolunteerProfile
 from mutualaid.needs.intake import Contact, clean_contact, clean_note
+from mutualaid.people import erasure, subject_access
 
+log = logging.getLogger(__name__)
 MIN_PASSWORD = 10
 
 
@@ -207,3 +210,77 @@ def person_for_token(token: str) -> Person | None:
         db.select(Person).where(Person.id == holder).options(joinedload(Person.volunteer))
     ).scalar_one_or_none()
     return None if person is None or person.erased_at is not None else person
+
+
+def erase_person(person: Person, *, actor: Person | None, now: datetime | None = None) -> dict:
+    """Erase a person everywhere (people/erasure.py) in one transaction; returns the counts audited."""
+    counts = erasure.erase(person, actor=actor, now=now or datetime.now(timezone.utc))
+    db.session.commit()
+    return counts
+
+
+def _belongs_to(person: Person, group_id: int | None) -> bool:
+    """Whether `person` is of that group: by their account, or else by a request or offer they made there."""
+    if group_id is None:
+        return False
+    if person.group_id is not None:
+        return person.group_id == group_id
+    return any(db.session.execute(db.select(model.id).where(column == person.id, model.group_id == group_id)
+                                  .limit(1)).first() for model, column in ((Need, Need.requester_id),
+                                                                           (Offer, Offer.person_id)))
+
+
+def erase_by_coordinator(coordinator: Person, person_id: int, *, confirmed: bool,
+                         now: datetime | None = None) -> dict:
+    """A coordinator erases someone of their group, once they have ticked that they mean it."""
+    person = db.session.get(Person, person_id)
+    if person is None or person.erased_at is not None:
+        raise NotFound()
+    require_coordinator(coordinator)
+    if not _belongs_to(person, coordinator.group_id):
+        raise Forbidden()
+    if person.id == coordinator.id:
+        raise ServiceError(_l("You cannot erase your own coordinator account here."), field="confirm")
+    if not confirmed:
+        raise ServiceError(_l("Please tick the box to confirm the erasure."), field="confirm")
+    return erase_person(person, actor=coordinator, now=now)
+
+
+def erase_on_request(ref: str, contact: str, *, now: datetime | None = None) -> bool:
+    """A requester asks on the web: erased when `contact` is the phone or email of need `ref`'s requester.
+
+    The page answers the same either way; the result is only for tests and the audit.
+    """
+    person = subject_access.requester_matching(ref, contact)
+    log.info("erasure asked on the web (%s)", "matched" if person else "no match")
+    if person is None:
+        return False
+    erase_person(person, actor=person, now=now)
+    return True
+
+
+def erase_own_account(person: Person, password: str, *, now: datetime | None = None) -> dict:
+    """A volunteer erases their own account, after giving their password; their claims are given back first."""
+    if not person.check_password(password or ""):
+        raise ServiceError(_l("That password is not right."), field="password")
+    if person.is_coordinator:
+        raise ServiceError(_l("Coordinator accounts are erased by another coordinator or on the command line."),
+                           field="password")
+    return erase_person(person, actor=person, now=now)
+
+
+def export_person(actor: Person | None, *, phone: str = "", email: str = "",
+                  now: datetime | None = None) -> dict | None:
+    """Everything held about the person with this phone or email (a coordinator's, or the CLI's when
+    `actor` is None), audited as `person.exported` with counts only; None when nobody matches."""
+    if actor is not None:
+        require_coordinator(actor)
+    person = subject_access.find_person(phone=subject_access.clean_phone(phone),
+                                        email=subject_access.clean_email(email))
+    if person is None or (actor is not None and not _belongs_to(person, actor.group_id)):
+        return None
+    data = subject_access.everything_about(person)
+    audit.record("person.exported", person, actor=actor, now=now or datetime.now(timezone.utc),
+                 **{key: len(value) for key, value in data.items() if isinstance(value, list)})
+    db.session.commit()
+    return data

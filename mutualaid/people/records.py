@@ -5,6 +5,8 @@ from sqlalchemy.exc import IntegrityError
 
 from mutualaid.extensions import db
 from mutualaid.models import Person
+from mutualaid.models.base import utcnow
+from mutualaid.people.opt_outs import number_opted_out
 
 
 def find_or_create_person(*, phone: str | None, email: str | None, name: str, language: str,
@@ -18,6 +20,9 @@ def find_or_create_person(*, phone: str | None, email: str | None, name: str, la
                     person.name = name
                 return person
     person = Person(phone=phone, email=email, name=name, language=language, group_id=group_id)
+    if number_opted_out(phone):
+        # Someone erased from the group had said STOP from this number: it still holds.
+        person.opted_out, person.opted_out_at = True, utcnow()
     try:
         with db.session.begin_nested():
             db.session.add(person)

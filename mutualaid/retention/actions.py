@@ -30,6 +30,7 @@ from mutualaid.models import (
     Person,
     Proposal,
 )
+from mutualaid.people.opt_outs import keep_opt_out
 from mutualaid.retention.rules import DEFAULTS, MAXIMUM_DAYS, MINIMUMS, Retention, retention_for
 
 log = logging.getLogger(__name__)
@@ -91,14 +92,15 @@ def _has_anything_left(person_id: int) -> bool:
         | exists().where(Claim.volunteer_id == person_id))).scalar_one()
 
 
-def _forget_people(person_ids: set[int]) -> int:
-    """Remove the contact data of people left with nothing here; an opted-out phone stays so STOP holds."""
+def _forget_people(person_ids: set[int], now: datetime) -> int:
+    """Remove the contact data of people left with nothing here; an opt-out stays, as a keyed hash of the
+    number, so a STOP still holds."""
     forgotten = 0
     for person_id in sorted(person_ids):
         if _has_anything_left(person_id):
             continue
         person = db.session.get(Person, person_id)
-        if not (person.name or person.email or (person.phone and not person.opted_out)):
+        if not (person.name or person.email or person.phone):
             continue
         conversations = db.select(Conversation.id).where(Conversation.person_id == person_id)
         _cancel_queued(Message.person_id == person_id)
@@ -108,8 +110,9 @@ def _forget_people(person_ids: set[int]) -> int:
         _run(update(Message).where(Message.conversation_id.in_(conversations)).values(conversation_id=None))
         _run(delete(Conversation).where(Conversation.person_id == person_id))
         person.name, person.email, person.sms_consent = "", None, False
-        if not person.opted_out:
-            person.phone = None
+        if person.phone and person.opted_out:
+            keep_opt_out(person.phone, now)
+        person.phone = None
         forgotten += 1
     return forgotten
 
@@ -129,7 +132,7 @@ def _purge_closed_needs(group: Group, rules: Retention, now: datetime, purged: P
     purged.needs += _run(update(Need).where(Need.id.in_(need_ids)).values(
         details="", address_text="", postcode=None, exact_lat=None, exact_lon=None, requester_id=None,
         purged_at=now))
-    purged.people += _forget_people(requesters)
+    purged.people += _forget_people(requesters, now)
     db.session.commit()
     return len(need_ids) == BATCH
 
@@ -170,7 +173,7 @@ def _purge_stale_drafts(group: Group, rules: Retention, now: datetime, purged: P
     _run(update(Offer).where(Offer.need_id.in_(need_ids)).values(need_id=None))
     _run(update(Need).where(Need.referred_from_id.in_(need_ids)).values(referred_from_id=None))
     purged.drafts += _run(delete(Need).where(Need.id.in_(need_ids)))
-    purged.people += _forget_people(requesters)
+    purged.people += _forget_people(requesters, now)
     db.session.commit()
     return len(need_ids) == BATCH
 

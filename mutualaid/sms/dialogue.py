@@ -30,6 +30,7 @@ class Conversation:
     retries: int = 0
     awaiting_feedback: str | None = None  # the ref we asked "did you get what you needed?" about
     awaiting_reply: str | None = None  # the ref we said we would close "unless you reply"
+    awaiting_forget: bool = False  # we asked "reply FORGET YES to be erased"
 
     def to_dict(self) -> dict:
         """Plain dict, for storing as JSON."""
@@ -136,6 +137,11 @@ class RelayText:
 
 
 @dataclass(frozen=True)
+class Forget:
+    """Erase the texter everywhere (they confirmed), after telling them it is done."""
+
+
+@dataclass(frozen=True)
 class Outcome:
     """The new conversation state, the effects to apply and the replies to send."""
 
@@ -195,6 +201,11 @@ def _command(conv: Conversation, command: Command, ctx: Context) -> Outcome:
         return Outcome(conv)
     if command.name == "help":
         return Outcome(conv, carrier, () if by_carrier else (Reply("help"),))
+    if command.name == "forget":
+        # Two steps: FORGET asks; only FORGET YES after it erases (and nothing is kept of the dialogue).
+        if command.rest == "confirmed" and conv.awaiting_forget:
+            return Outcome(Conversation(language=conv.language), (Forget(),))
+        return Outcome(replace(conv, awaiting_forget=True), (), (Reply("forget_confirm"),))
     if command.name == "status":
         return Outcome(conv, (ShowStatus(),))
     if command.name == "lang":

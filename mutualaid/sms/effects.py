@@ -14,11 +14,25 @@ from mutualaid.domain.refs import normalise_ref
 from mutualaid.domain.transitions import IllegalTransition
 from mutualaid.extensions import db
 from mutualaid.groups.places import neighbouring_group
+from mutualaid.messaging.outbox import queue_sms
 from mutualaid.models import Claim, Conversation, Group, Message, Need, Offer, Person
 from mutualaid.needs import lifecycle
-from mutualaid.needs.intake import clean_common, new_need, place_need, refill_draft, save_new
+from mutualaid.needs.intake import (
+    clean_common,
+    new_need,
+    place_need,
+    refill_draft,
+    save_new,
+)
+from mutualaid.people.erasure import FORGOTTEN_TEMPLATE, erase
+from mutualaid.people.opt_outs import drop_opt_out
 from mutualaid.sms import dialogue
-from mutualaid.sms.feedback import keep_claim, keep_open, record_feedback, refer_by_requester
+from mutualaid.sms.feedback import (
+    keep_claim,
+    keep_open,
+    record_feedback,
+    refer_by_requester,
+)
 
 Reply = dialogue.Reply
 
@@ -50,6 +64,7 @@ def _opt_in(effect, *, person, now, **_):
     """START: messages may flow again."""
     if person.opted_out:
         person.opted_out, person.opted_out_at = False, None
+        drop_opt_out(person.phone)
         audit.record("person.opted_in", person, now=now, via="sms")
 
 
@@ -241,7 +256,21 @@ def _keep_open(effect, *, person, now, **_):
     return ActionResult(replies=[Reply(*kept)]) if kept else None
 
 
+def _forget(effect, *, message, person, group, conv_row, now, **_):
+    """FORGET YES: the confirmation is queued to the number first, then the person is erased everywhere.
+
+    The confirmation is the one row that keeps the number, until the outbox has sent it.
+    """
+    queue_sms(to_number=person.phone or message.from_number, template=FORGOTTEN_TEMPLATE, group=group,
+              person=person, params={"group": group.name}, purpose="reply", urgent=True,
+              simulated=message.simulated, language=(conv_row.state or {}).get("language") or person.language,
+              now=now)
+    erase(person, actor=person, now=now)
+    return None
+
+
 HANDLERS = {
+    dialogue.Forget: _forget,
     dialogue.Feedback: _feedback,
     dialogue.KeepOpen: _keep_open,
     dialogue.OptOut: _opt_out,

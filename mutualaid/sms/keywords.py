@@ -27,6 +27,8 @@ SKIP = frozenset({"SKIP", "SALTAR", "OMITIR", "PASO"})
 NEW = frozenset({"NEW", "NUEVO", "NUEVA"})
 KEEP = frozenset({"KEEP", "SIGO"})
 REFER = frozenset({"OTHER", "OTRO"})
+FORGET = frozenset({"FORGET", "OLVIDAR", "OLVIDARME", "OLVIDAME"})
+CONFIRM = frozenset({"YES", "SI"})
 
 LANGUAGE_WORDS = {"EN": "en", "ENGLISH": "en", "INGLES": "en", "ES": "es", "ESPANOL": "es", "SPANISH": "es"}
 
@@ -35,7 +37,8 @@ LANGUAGE_WORDS = {"EN": "en", "ENGLISH": "en", "INGLES": "en", "ES": "es", "ESPA
 class Command:
     """A recognised keyword: its name, an optional reference, and any text after it."""
 
-    name: str  # opt_out | opt_in | help | status | cancel | done | lang | offer | claim | skip | new | keep | refer
+    # opt_out | opt_in | help | status | cancel | done | lang | offer | claim | skip | new | keep | refer | forget
+    name: str
     ref: str | None = None
     rest: str = ""
     carrier_handled: bool = False
@@ -65,6 +68,10 @@ def parse_command(text: str) -> Command | None:
         return None
     head, tail = words[0], words[1:]
     original_rest = text.strip().split(None, 1)[1] if len(text.strip().split(None, 1)) > 1 else ""
+    if head in FORGET and not tail:
+        return Command("forget")
+    if head in FORGET and len(tail) == 1 and tail[0] in CONFIRM:
+        return Command("forget", rest="confirmed")
     if head in HELP and not tail:
         return Command("help", carrier_handled=head in CARRIER_HELP)
     if head in STATUS and not tail:

@@ -72,7 +72,7 @@ def test_every_non_public_route_refuses_anonymous_visitors(client, app):
     public = {"/", "/need", "/offer", "/auth/login", "/auth/signup", "/healthz", "/language",
               "/need/<ref>/thanks", "/offer/<ref>/thanks", "/api/v1/openapi.json", "/api/v1/needs",
               "/api/v1/offers",
-              "/vendor/<package>/<path:filename>", "/sms/inbound", "/sms/status", "/groups/<slug>"}
+              "/vendor/<package>/<path:filename>", "/sms/inbound", "/sms/status", "/groups/<slug>", "/forget"}
     for rule, methods in every_rule(app):
         if rule in public:
             continue

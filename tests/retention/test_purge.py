@@ -11,7 +11,9 @@ from mutualaid.coordination import dashboard, public_figures
 from mutualaid.extensions import db
 from mutualaid.jobs.runner import run_job
 from mutualaid.models import Conversation, JobRun, Message, Need, NeedMessage, NeedNote, Person
+from mutualaid.messaging.outbox import queue_sms
 from mutualaid.needs import lifecycle
+from mutualaid.people.opt_outs import number_opted_out
 from mutualaid.retention.actions import BATCH, purge_personal_data
 from tests.builders import make_coordinator, make_group, make_need, make_volunteer
 
@@ -168,14 +170,19 @@ def test_someone_with_another_live_request_keeps_their_contact(group):
     assert db.session.get(Need, old.id).requester_id is None and db.session.get(Need, old.id).details == ""
 
 
-def test_an_opted_out_number_is_kept_so_stop_still_holds(group):
+def test_an_opted_out_number_is_kept_only_as_a_keyed_hash_so_stop_still_holds(group):
     old = need_with("Stopcanary", "+447911200108", now=T0)
     old.requester.opted_out = True
+    person_id = old.requester_id
     cancelled(old, at=T0 + DAY)
     purged = purge_personal_data(LATER)
-    person = db.session.execute(db.select(Person).where(Person.phone == "+447911200108")).scalar_one()
-    assert person.opted_out and person.name == "" and person.email is None
+    person = db.session.get(Person, person_id)
+    assert person.opted_out and person.name == "" and person.email is None and person.phone is None
     assert purged.people == 1
+    assert number_opted_out("+447911200108") and not number_opted_out("+447911200109")
+    queue_sms(to_number="+447911200108", template="help", group=group, now=LATER)  # a text to that number later
+    assert db.session.execute(db.select(Message.status).where(
+        Message.to_number == "+447911200108", Message.direction == "out")).scalars().all()[-1] == "suppressed"
 
 
 def test_a_second_run_changes_nothing(group):
