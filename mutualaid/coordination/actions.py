@@ -141,8 +141,7 @@ def edit_need(coordinator: Person, ref: str, edit: NeedEdit, *, now: datetime | 
         need.public_details = public  # the coordinator's wording, as they wrote it
         changed.append("public_details")
     elif "details" in changed:
-        refresh_public_details(need)
-        changed.append("public_details")
+        refresh_public_details(need)  # follows the details: not a change of its own
     audit.record("need.edited", need, actor=coordinator, now=now, fields=changed)
     db.session.commit()
     return need
