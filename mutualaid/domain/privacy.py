@@ -281,6 +281,7 @@ def _replacement(text: str, start: int, end: int, kind: str) -> str:
     return PLACEHOLDERS[kind]
 
 
+@functools.lru_cache(maxsize=8192)
 def contact_secrets(*, name: str = "", address: str = "", phone: str = "", email: str = "",
                     region: str = "GB") -> tuple[tuple[str, str], ...]:
     """A person's own contact values to hide wherever they appear: each name word of 3+ letters, each
@@ -320,8 +321,10 @@ def redact_details(details: str, *, secrets=(), region: str = "GB") -> str:
     return _redact(details or "", pairs, region)
 
 
-def hide_secrets(text: str, secrets) -> str:
-    """Only the person's own contact values hidden (cheap; for text already redacted once)."""
+@functools.lru_cache(maxsize=8192)
+def hide_secrets(text: str, secrets: tuple) -> str:
+    """Only the person's own contact values hidden (cheap; for text already redacted once). Remembered, as
+    the same needs are listed again and again."""
     return _apply(text, [s for s in _secret_spans(text, secrets) if not _is_placeholder_near(text, s[0], s[1])])
 
 
