@@ -87,7 +87,9 @@ CLEAN = [
     "Buenos dias, necesito que me recojan la receta", "Thanks x", "need shopping from Lidl or Aldi, thanks",
     "Food from the Hackney food bank please", "need a lift from Homerton Hospital at 3pm",
     "I'm not well, need soup and tissues", "Im housebound need shopping", "necesito comida para mi gato",
-    "need a taxi to Mare Street at 2pm, can pay £10", "need help moving a 3 seater sofa", "one 5kg bag of rice", "necesito que me recojan un paquete en Correos de la Plaza Mayor",
+    "need a taxi to Mare Street at 2pm, can pay £10", "2 bags from Mare Street market", "take the 38 to Mare Street",
+    "5 minutes from Oak Avenue, need a hand with shopping", "vivo a 5 minutos de la Calle Mayor 5 minutos andando",
+    "2 loaves from tesco on well st", "need 3 tins from the shop on Church Road", "need help moving a 3 seater sofa", "one 5kg bag of rice", "necesito que me recojan un paquete en Correos de la Plaza Mayor",
 ]
 
 # Written one by one, after the patterns above: (text, [(identifying substring, kind), ...]).

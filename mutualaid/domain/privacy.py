@@ -67,9 +67,16 @@ _EN_STREET = (r"street|st|road|rd|avenue|ave|lane|ln|close|drive|dr|way|court|ct
               r"terrace|gardens|gdns|grove|square|sq|hill|row|walk|mews|boulevard|blvd|parade|rise|estate|"
               r"green|park|highway|hwy|parkway|circle|vale|gate|house|mansions|buildings|tower|towers|"
               r"heights|wharf|yard|approach|broadway|strt|stret|raod|avenu|lne")
+# Words that, between a number and a street word, show the number is not a house number
+# ("2 bags from Mare Street", "5 minutes to Oak Avenue").
+_NOT_STREET_WORDS = (r"from|to|on|near|at|in|of|by|off|past|behind|opposite|and|or|for|with|via|minutes?|mins?|"
+                     r"bags?|items?|things?|kids?|tins?|packs?|boxes?|bottles?|loaves|pints?|hours?|hrs?|days?|"
+                     r"weeks?|people|adults?|children|times?|stops?|blocks?|miles?|km|metres?|meters?|yards?|x")
+_NOT_HOUSE_NUMBER = (r"minutos?|min|mins|horas?|euros?|kg|km|metros?|bolsas?|veces|personas|a[nñ]os|d[ií]as|"
+                     r"paradas?|minutes?|hours?|stops?")
 _EN_ADDRESS = re.compile(
     rf"(?<![\w£$€.,:/])(?:no\.?\s*|number\s+|num\s+|#\s*)?\d{{1,5}}[a-z]?(?:\s*[-/]\s*\d{{1,5}}[a-z]?)?,?\s+"
-    rf"(?:(?:{_WORD}|\d{{1,3}}(?:st|nd|rd|th))\s+){{0,3}}?(?:{_EN_STREET})\b\.?(?:\s+(?:{_EN_STREET})\b\.?)*", re.IGNORECASE)
+    rf"(?:(?!(?:{_NOT_STREET_WORDS})\b)(?:{_WORD}|\d{{1,3}}(?:st|nd|rd|th))\s+){{0,3}}?(?:{_EN_STREET})\b\.?(?:\s+(?:{_EN_STREET})\b\.?)*", re.IGNORECASE)
 _UNIT = re.compile(
     r"\b(?:flat|flt|apt|apartment|unit|suite|piso|puerta|pta|escalera|portal|planta|bloque|depto|"
     r"departamento)\.?\s*(?:no\.?\s*|n[º°o]\.?\s*|#\s*)?(?:\d{1,4}[a-z]?|[a-z]\d{0,3})\b"
@@ -79,7 +86,7 @@ _ES_STREET = (r"calle|c/|avda\.?|avenida|av\.|plaza|pza\.?|paseo|camino|ronda|tr
               r"callej[oó]n|carretera|ctra\.?|urbanizaci[oó]n|urb\.|pasaje|rambla|calzada|cll?e")
 _ES_ADDRESS = re.compile(
     rf"(?<![\w/])(?:{_ES_STREET})\s*(?:(?:de|del|la|las|los|el|d')\s+)*(?:{_WORD}\s*,?\s*){{1,4}}?"
-    rf"(?:n[º°o]\.?\s*|num\.?\s*|n[uú]mero\s+|#\s*)?\d{{1,4}}[a-z]?\b"
+    rf"(?:n[º°o]\.?\s*|num\.?\s*|n[uú]mero\s+|#\s*)?\d{{1,4}}[a-z]?\b(?!\s*(?:{_NOT_HOUSE_NUMBER})\b)"
     rf"(?:\s*,?\s*(?:\d{{1,2}}\s*[º°ª]\s*[a-h]?\b|\d{{1,2}}\s*(?:[a-h]|izq\w*|dch\w*|der\w*)\b\.?|"
     rf"(?:izq\w*|dch\w*|der\w*|bajo|[aá]tico)\b\.?))*",
     re.IGNORECASE)
