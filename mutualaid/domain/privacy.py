@@ -222,6 +222,8 @@ def _names_after(text: str, at: int, *, strong: bool, capital_ok: bool = True) -
 def _phone_spans(text: str, region: str) -> list[tuple[int, int, str]]:
     """Phone numbers in any common format: libphonenumber for each region we serve, then long digit runs."""
     spans = []
+    if sum(c.isdigit() for c in text) < _MIN_PHONE_DIGITS:  # most texts: no number could be a phone
+        return spans
     for code in dict.fromkeys((region, *_PHONE_REGIONS)):
         for match in phonenumbers.PhoneNumberMatcher(text, code, leniency=phonenumbers.Leniency.POSSIBLE):
             if sum(c.isdigit() for c in match.raw_string) >= _MIN_PHONE_DIGITS and not _US_ZIP4.fullmatch(
