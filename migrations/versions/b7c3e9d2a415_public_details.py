@@ -8,11 +8,10 @@ What volunteers, the lists, the map, notifications and the API see of the free t
 the redactor's version (names, street addresses, phones, emails and postcodes finer than the sector
 replaced), stored so a coordinator can correct it. Existing rows are filled here with the redactor.
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 from mutualaid.domain.privacy import contact_secrets, redact_details
-
 
 # revision identifiers, used by Alembic.
 revision = 'b7c3e9d2a415'

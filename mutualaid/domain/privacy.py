@@ -76,7 +76,8 @@ _NOT_HOUSE_NUMBER = (r"minutos?|min|mins|horas?|euros?|kg|km|metros?|bolsas?|vec
                      r"paradas?|minutes?|hours?|stops?")
 _EN_ADDRESS = re.compile(
     rf"(?<![\w£$€.,:/])(?:no\.?\s*|number\s+|num\s+|#\s*)?\d{{1,5}}[a-z]?(?:\s*[-/]\s*\d{{1,5}}[a-z]?)?,?\s+"
-    rf"(?:(?!(?:{_NOT_STREET_WORDS})\b)(?:{_WORD}|\d{{1,3}}(?:st|nd|rd|th))\s+){{0,3}}?(?:{_EN_STREET})\b\.?(?:\s+(?:{_EN_STREET})\b\.?)*", re.IGNORECASE)
+    rf"(?:(?!(?:{_NOT_STREET_WORDS})\b)(?:{_WORD}|\d{{1,3}}(?:st|nd|rd|th))\s+){{0,3}}?"
+    rf"(?:{_EN_STREET})\b\.?(?:\s+(?:{_EN_STREET})\b\.?)*", re.IGNORECASE)
 _UNIT = re.compile(
     r"\b(?:flat|flt|apt|apartment|unit|suite|piso|puerta|pta|escalera|portal|planta|bloque|depto|"
     r"departamento)\.?\s*(?:no\.?\s*|n[º°o]\.?\s*|#\s*)?(?:\d{1,4}[a-z]?|[a-z]\d{0,3})\b"
@@ -109,7 +110,8 @@ _INTRO = re.compile(
 _LOOSE = re.compile(r"\b(?:from|for|para|de\s+parte\s+de)\s+", re.IGNORECASE)
 _START = re.compile(r"(?:^|[.!?\n])\s*")
 _SIGN_OFF = re.compile(
-    r"(?:\b(?:thanks|thank\s+you|thx|ta|cheers|gracias|saludos|love|regards|atte\.?|x+)(?:\s*,\s*|\s+)|(?<!\w)[-—–~]\s*)"
+    r"(?:\b(?:thanks|thank\s+you|thx|ta|cheers|gracias|saludos|love|regards|atte\.?|x+)(?:\s*,\s*|\s+)"
+    r"|(?<!\w)[-—–~]\s*)"
     rf"([{_L}][{_L}'’-]*)(?:\s+([{_L}][{_L}'’-]*))?(?=\s*[.!x]*\s*(?:$|\+?\(?\d|[\[,]))",
     re.IGNORECASE)
 _HERE = re.compile(rf"(?:^|[.!?,\n]\s*)([{_L}][{_L}'’-]+)(?:\s+([{_L}][{_L}'’-]+))?\s+(?:here|aqu[ií])\b",

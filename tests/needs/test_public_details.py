@@ -11,9 +11,16 @@ from hypothesis import strategies as st
 from mutualaid.claims.actions import claim_need
 from mutualaid.extensions import db
 from mutualaid.matching.actions import notify_candidates
-from mutualaid.models import AuditEvent, Message, Need, Offer
+from mutualaid.models import AuditEvent, Message, Need
 from mutualaid.people.actions import issue_api_token
-from tests.builders import make_coordinator, make_group, make_need, make_offer, make_volunteer, post_form
+from tests.builders import (
+    make_coordinator,
+    make_group,
+    make_need,
+    make_offer,
+    make_volunteer,
+    post_form,
+)
 from tests.sms_helpers import GROUP_NUMBER, sms_config, text_in
 
 
