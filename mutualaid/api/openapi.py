@@ -41,7 +41,9 @@ def openapi_document() -> dict:
             "ref": {"type": "string", "description": "Short public reference, e.g. K7Q4M."},
             "type": {"type": "string", "enum": ["need", "offer"]},
             "category": {"type": "string", "enum": list(CATEGORY_CODES)},
-            "details": {"type": "string", "description": "Phone numbers, emails and addresses are hidden."},
+            "details": {"type": "string", "description": "The public version: names, street addresses, phone numbers, "
+                        "emails and postcodes finer than the sector are replaced by [name], [address], [phone], "
+                        "[email] (a postcode by its sector)."},
             "status": {"type": "string"},
             "urgency": {"type": "string", "enum": list(URGENCIES)},
             "created_at": {"type": "string", "format": "date-time"},

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from difflib import SequenceMatcher
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 
@@ -22,8 +23,8 @@ from mutualaid.labels import STATUS_LABELS
 from mutualaid.messaging.notifications import tell
 from mutualaid.models import Claim, Group, Need, NeedMessage, NeedNote, NeedNotification, Person
 from mutualaid.needs import lifecycle
-from mutualaid.needs.intake import clean_common, clean_note
-from mutualaid.needs.reads import get_by_ref
+from mutualaid.needs.intake import clean_common, clean_note, refresh_public_details
+from mutualaid.needs.reads import get_by_ref, public_details
 
 DUPLICATE_WINDOW = timedelta(hours=72)
 DUPLICATE_SIMILARITY = 0.6
@@ -118,6 +119,7 @@ class NeedEdit:
     category: str
     details: str
     urgency: str
+    public_details: str | None = None  # what volunteers see; None keeps it in step with the details
 
 
 def edit_need(coordinator: Person, ref: str, edit: NeedEdit, *, now: datetime | None = None) -> Need:
@@ -130,6 +132,16 @@ def edit_need(coordinator: Person, ref: str, edit: NeedEdit, *, now: datetime | 
     changed = [name for name, value in (("category", edit.category), ("details", details), ("urgency", edit.urgency))
                if getattr(need, name) != value]
     need.category, need.details, need.urgency, need.updated_at = category, details, edit.urgency, now
+    public = clean_text(edit.public_details or "", multiline=True) if edit.public_details is not None else None
+    if public is not None and public != (need.public_details or ""):
+        if len(public) > current_app.config["MAX_DETAILS_LENGTH"]:
+            raise ServiceError(_l("Please keep this to %(limit)d characters (it has %(count)d).",
+                                  limit=current_app.config["MAX_DETAILS_LENGTH"], count=len(public)),
+                               field="public_details")
+        need.public_details = public  # the coordinator's wording, as they wrote it
+        changed.append("public_details")
+    elif "details" in changed:
+        refresh_public_details(need)  # follows the details: not a change of its own
     audit.record("need.edited", need, actor=coordinator, now=now, fields=changed)
     db.session.commit()
     return need
@@ -160,6 +172,7 @@ def merge_duplicate(coordinator: Person, keep_ref: str, duplicate_ref: str, *, n
         raise ServiceError(_l("Only unmet requests can be merged."), code="illegal_transition") from exc
     if duplicate.details.strip() and duplicate.details.strip() not in keep.details:
         keep.details = f"{keep.details}\n---\n{duplicate.details}"  # both texts kept whole
+        keep.public_details = f"{public_details(keep)}\n---\n{public_details(duplicate)}"
     db.session.add(NeedNote(need_id=duplicate.id, author_id=coordinator.id, body=f"Merged into {keep.ref}.",
                             created_at=now))
     audit.record("need.merged", duplicate, actor=coordinator, now=now, into=keep.id)

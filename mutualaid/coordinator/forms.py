@@ -54,6 +54,7 @@ class EditForm(FlaskForm):
 
     category = SelectField(_l("Kind of help"), validate_choice=False)
     details = TextAreaField(_l("Details"))
+    public_details = TextAreaField(_l("What volunteers see before taking it"))
     urgency = SelectField(_l("How soon"), validate_choice=False)
     submit = SubmitField(_l("Save changes"))
 

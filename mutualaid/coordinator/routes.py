@@ -40,7 +40,8 @@ from mutualaid.people import actions as accounts
 def need(ref):
     """Everything about one need, with what can be done; opening it is recorded in the audit log."""
     record, view = need_actions.coordinator_view(current_user, ref)
-    edit_form = EditForm(data={"category": record.category, "details": record.details, "urgency": record.urgency})
+    edit_form = EditForm(data={"category": record.category, "details": record.details, "urgency": record.urgency,
+                               "public_details": view["public_details"]})
     edit_form.category.choices = [SelectChoice(c, CATEGORY_LABELS[c]) for c in CATEGORY_CODES]
     edit_form.urgency.choices = [SelectChoice(u, URGENCY_LABELS[u]) for u in URGENCIES]
     refer_form = ReferForm()
@@ -89,7 +90,8 @@ def assign(ref):
 def edit(ref):
     """Correct kind, details or urgency."""
     return _need_action(ref, EditForm(), lambda f: coordination.edit_need(
-        current_user, ref, coordination.NeedEdit(f.category.data, f.details.data or "", f.urgency.data)), _("Saved."))
+        current_user, ref, coordination.NeedEdit(
+        f.category.data, f.details.data or "", f.urgency.data, f.public_details.data)), _("Saved."))
 
 
 @bp.route("/needs/<ref>/merge", methods=["POST"])

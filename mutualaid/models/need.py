@@ -49,6 +49,9 @@ class Need(Located, db.Model):
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     category: Mapped[str] = mapped_column(String(20))
     details: Mapped[str] = mapped_column(Text, default="")
+    # What volunteers, lists, the map, notifications and the API see of `details` (names, addresses,
+    # phones and emails replaced); written by the redactor, and a coordinator may correct it.
+    public_details: Mapped[str | None] = mapped_column(Text)
     urgency: Mapped[str] = mapped_column(String(12), default="soon")
     language: Mapped[str] = mapped_column(String(8), default="en")
     status: Mapped[str] = mapped_column(String(12), default="open")

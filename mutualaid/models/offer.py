@@ -25,6 +25,7 @@ class Offer(Located, db.Model):
     kind: Mapped[str] = mapped_column(String(10), default="item")
     category: Mapped[str] = mapped_column(String(20))
     details: Mapped[str] = mapped_column(Text, default="")
+    public_details: Mapped[str | None] = mapped_column(Text)  # the redacted version anyone may see
     quantity: Mapped[int] = mapped_column(Integer, default=1)
     available_until: Mapped[date | None] = mapped_column(Date, index=True)
     status: Mapped[str] = mapped_column(String(12), default="open")

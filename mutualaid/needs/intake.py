@@ -13,6 +13,7 @@ from mutualaid.core import audit
 from mutualaid.core.errors import ServiceError
 from mutualaid.domain.categories import CATEGORY_CODES, URGENCIES
 from mutualaid.domain.phones import InvalidPhone, normalise_phone
+from mutualaid.domain.privacy import contact_secrets, redact_details
 from mutualaid.domain.refs import new_ref
 from mutualaid.domain.text import clean_text, is_blank
 from mutualaid.extensions import db
@@ -189,6 +190,7 @@ def refill_draft(need: Need, *, category: str | None, details: str, where: str, 
     need.category, need.details, need.address_text = clean_common(category, details, where, texted=True)
     need.urgency, need.language = urgency if urgency in URGENCIES else "soon", language
     place_need(need, group=group, allow_online=False)
+    refresh_public_details(need)
 
 
 def is_practice(record) -> bool:
@@ -202,9 +204,35 @@ def is_practice(record) -> bool:
     return bool(person is not None and person.simulated)
 
 
+def owner(record) -> Person | None:
+    """Who a need was asked by, or an offer made by."""
+    person, person_id = ((record.requester, record.requester_id) if isinstance(record, Need)
+                         else (record.person, record.person_id))
+    if person is None and person_id is not None:
+        person = db.session.get(Person, person_id)
+    return person
+
+
+def secrets_of(record) -> tuple:
+    """The contact values of a need's or offer's owner, and its address parts, to hide in public text."""
+    person = owner(record)
+    return contact_secrets(name=getattr(person, "name", "") or "", address=record.address_text or "",
+                           phone=getattr(person, "phone", "") or "", email=getattr(person, "email", "") or "",
+                           region=current_app.config.get("DEFAULT_REGION", "GB"))
+
+
+def refresh_public_details(record) -> None:
+    """Write the public version of a need's or offer's details: what may be shown before a claim (DESIGN.md §4)."""
+    record.public_details = redact_details(record.details or "", secrets=secrets_of(record),
+                                           region=current_app.config.get("DEFAULT_REGION", "GB"))
+
+
 def save_new(record, *, actor, now: datetime, action: str, **details) -> None:
-    """Give a new need/offer its reference, mark it practice when it is, flush it and audit its creation (no commit)."""
+    """Give a new need/offer its reference and public details, mark it practice when it is, flush it and audit
+    its creation (no commit). A public version already set (a referred copy's) is kept."""
     record.practice = is_practice(record)
+    if record.public_details is None:
+        refresh_public_details(record)
     _insert_with_ref(record)
     audit.record(action, record, actor=actor, now=now, **details)
 

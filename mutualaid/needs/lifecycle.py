@@ -197,7 +197,7 @@ def refer(need: Need, target: Group, *, actor, now: datetime) -> Need:
     previous = _move(need, "referred", now)
     need.referred_to_group_id = target.id
     copy = Need(group_id=target.id, requester_id=need.requester_id, entered_by_id=getattr(actor, "id", None),
-                category=need.category, details=need.details, urgency=need.urgency, language=need.language,
+                category=need.category, details=need.details, public_details=need.public_details, urgency=need.urgency, language=need.language,
                 status="open", source=need.source, address_text=need.address_text, postcode=need.postcode,
                 location_status=need.location_status, exact_lat=need.exact_lat, exact_lon=need.exact_lon,
                 public_lat=need.public_lat, public_lon=need.public_lon, public_label=need.public_label,

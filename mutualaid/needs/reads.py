@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from mutualaid.core.errors import NotFound, ServiceError
 from mutualaid.core.permissions import require_coordinator
-from mutualaid.domain.privacy import haversine_km, private_fragments, redact_details, rounded_distance_km
+from mutualaid.domain.privacy import contact_secrets, haversine_km, hide_secrets, redact_details, rounded_distance_km
 from mutualaid.domain.refs import normalise_ref
 from mutualaid.extensions import db
 from mutualaid.matching.geometry import haversine_km as great_circle_km
@@ -44,14 +44,11 @@ def can_see_private(need: Need, viewer: Person | None) -> bool:
 def public_view(record, *, origin: tuple[float, float] | None = None, now: datetime | None = None) -> dict:
     """What anyone may see of a need or offer: no name, phone, address or exact point."""
     now = now or datetime.now(timezone.utc)
-    requester = getattr(record, "requester", None) or getattr(record, "person", None)
-    secrets = private_fragments(name=getattr(requester, "name", ""), address=record.address_text,
-                                phone=getattr(requester, "phone", ""), email=getattr(requester, "email", ""))
     view = {
         "ref": record.ref,
         "type": type(record).__name__.lower(),
         "category": record.category,
-        "details": redact_details(record.details, secrets=secrets),
+        "details": public_details(record),
         "status": record.status,
         "created_at": record.created_at.isoformat(),
         "age_hours": round((now - record.created_at).total_seconds() / 3600, 1),
@@ -72,9 +69,21 @@ def public_view(record, *, origin: tuple[float, float] | None = None, now: datet
     return view
 
 
+def public_details(record) -> str:
+    """The stored public version of the details, with the owner's contact values hidden again in case they
+    changed since it was written; a record without one (never saved through intake) is redacted here."""
+    person = getattr(record, "requester", None) if isinstance(record, Need) else getattr(record, "person", None)
+    secrets = contact_secrets(name=getattr(person, "name", "") or "", address=record.address_text or "",
+                              phone=getattr(person, "phone", "") or "", email=getattr(person, "email", "") or "")
+    if record.public_details is None:
+        return redact_details(record.details or "", secrets=secrets)
+    return hide_secrets(record.public_details, secrets)
+
+
 def private_view(need: Need) -> dict:
     """Everything needed to help: the public view plus name, address and exact point."""
     view = public_view(need)
+    view["public_details"] = view["details"]
     view["details"] = need.details
     view["private"] = {
         "name": need.requester.name if need.requester else "",

@@ -132,12 +132,12 @@ def erase(person: Person, *, actor, now: datetime) -> dict:
     rows = (*needs, *offers)
     places = {row.address_text for row in rows} | {row.postcode for row in rows if row.postcode}
     for need in needs:
-        need.details = ""
+        need.details = need.public_details = ""
         _forget_place(need)
     for offer in offers:
         if offer.status in ("open", "reserved"):
             offer.move_to("withdrawn")
-        offer.details = ""
+        offer.details = offer.public_details = ""
         _forget_place(offer)
     db.session.flush()
     messages = _scrub_messages(person, need_ids, before, now)
