@@ -25,11 +25,10 @@ from mutualaid.models import (
     Need,
     NeedMessage,
     NeedNote,
-    NeedNotification,
     Offer,
     Person,
-    Proposal,
 )
+from mutualaid.needs.removal import delete_needs
 from mutualaid.people.opt_outs import keep_opt_out
 from mutualaid.retention.rules import DEFAULTS, MAXIMUM_DAYS, MINIMUMS, Retention, retention_for
 
@@ -166,13 +165,7 @@ def _purge_stale_drafts(group: Group, rules: Retention, now: datetime, purged: P
     requesters = set(db.session.execute(db.select(Need.requester_id).where(
         Need.id.in_(need_ids), Need.requester_id.is_not(None))).scalars())
     _blank_messages(need_ids)
-    _run(update(Message).where(Message.need_id.in_(need_ids)).values(need_id=None))
-    for model in (NeedMessage, NeedNote, NeedNotification, Proposal, Claim):
-        _run(delete(model).where(model.need_id.in_(need_ids)))
-    _run(update(Offer).where(Offer.need_id.in_(need_ids), Offer.status == "reserved").values(status="open", need_id=None))
-    _run(update(Offer).where(Offer.need_id.in_(need_ids)).values(need_id=None))
-    _run(update(Need).where(Need.referred_from_id.in_(need_ids)).values(referred_from_id=None))
-    purged.drafts += _run(delete(Need).where(Need.id.in_(need_ids)))
+    purged.drafts += delete_needs(need_ids)
     purged.people += _forget_people(requesters, now)
     db.session.commit()
     return len(need_ids) == BATCH

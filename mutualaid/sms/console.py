@@ -14,14 +14,13 @@ from mutualaid.core.permissions import require_coordinator
 from mutualaid.domain.phones import InvalidPhone, normalise_phone
 from mutualaid.extensions import db
 from mutualaid.messaging.outbox import deliver_outbox
+from mutualaid.needs.removal import delete_needs
 from mutualaid.models import (
     AuditEvent,
-    Claim,
     Conversation,
     Group,
     Message,
     Need,
-    NeedNote,
     NeedNotification,
     Offer,
     Person,
@@ -157,20 +156,10 @@ def clear_practice(coordinator: Person, *, now: datetime | None = None) -> Clear
         (Message.group_id == group_id) & Message.simulated.is_(True), Message.person_id.in_(people),
         Message.need_id.in_(needs), Message.conversation_id.in_(conversations)))
         .execution_options(synchronize_session=False)).rowcount
-    run(update(Conversation).where(Conversation.draft_need_id.in_(needs)).values(draft_need_id=None)
-        .execution_options(synchronize_session=False))
     run(delete(Conversation).where(Conversation.id.in_(conversations)).execution_options(synchronize_session=False))
-    for model in (Claim, NeedNote):
-        run(delete(model).where(model.need_id.in_(needs)).execution_options(synchronize_session=False))
-    run(delete(NeedNotification).where(or_(NeedNotification.need_id.in_(needs),
-                                           NeedNotification.volunteer_id.in_(people)))
+    run(delete(NeedNotification).where(NeedNotification.volunteer_id.in_(people))
         .execution_options(synchronize_session=False))
-    run(delete(Proposal).where(or_(Proposal.need_id.in_(needs), Proposal.offer_id.in_(offers),
-                                   Proposal.volunteer_id.in_(people))).execution_options(synchronize_session=False))
-    run(update(Offer).where(Offer.need_id.in_(needs), Offer.status == "reserved").values(status="open", need_id=None)
-        .execution_options(synchronize_session=False))
-    run(update(Offer).where(Offer.need_id.in_(needs)).values(need_id=None).execution_options(synchronize_session=False))
-    run(update(Need).where(Need.referred_from_id.in_(needs)).values(referred_from_id=None)
+    run(delete(Proposal).where(or_(Proposal.offer_id.in_(offers), Proposal.volunteer_id.in_(people)))
         .execution_options(synchronize_session=False))
     run(update(Need).where(Need.entered_by_id.in_(people)).values(entered_by_id=None)
         .execution_options(synchronize_session=False))
@@ -179,7 +168,7 @@ def clear_practice(coordinator: Person, *, now: datetime | None = None) -> Clear
     # Materialised first: the subqueries read the rows being deleted.
     need_ids, offer_ids, person_ids = (list(run(q).scalars()) for q in (needs, offers, people))
     run(delete(Offer).where(Offer.id.in_(offer_ids)).execution_options(synchronize_session=False))
-    run(delete(Need).where(Need.id.in_(need_ids)).execution_options(synchronize_session=False))
+    delete_needs(need_ids)
     run(delete(VolunteerProfile).where(VolunteerProfile.person_id.in_(person_ids))
         .execution_options(synchronize_session=False))
     run(delete(Person).where(Person.id.in_(person_ids)).execution_options(synchronize_session=False))

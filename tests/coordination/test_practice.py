@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from mutualaid.chase.actions import chase_open_needs
-from mutualaid.claims.actions import claim_need
+from mutualaid.claims.actions import claim_need, relay_from_web
 from mutualaid.coordination import exports
 from mutualaid.core.errors import Forbidden
 from mutualaid.coordination.dashboard import _figures, unmet_needs
@@ -16,9 +16,11 @@ from mutualaid.matching.actions import matching_pass_all
 from mutualaid.messaging.outbox import deliver_outbox
 from mutualaid.models import (
     AuditEvent,
+    Claim,
     Conversation,
     Message,
     Need,
+    NeedMessage,
     NeedNotification,
     Offer,
     Person,
@@ -218,6 +220,20 @@ def test_clearing_deletes_every_practice_record_and_keeps_real_ones(client, coor
     assert {c.phone for c in Conversation.query.all()} == {"+447911123456"}
     event = AuditEvent.query.filter_by(action="practice.cleared").one()
     assert event.actor_id == coordinator.id and event.details["needs"] == 1 and event.details["people"] == 2
+
+
+def test_clearing_takes_a_practised_claim_and_its_message_thread_too(client, coordinator, volunteers):
+    need = practice_request(client)
+    coordinator.volunteer = VolunteerProfile(home_lat=need.public_lat, home_lon=need.public_lon, radius_km=5,
+                                             vetting_status="approved")
+    db.session.commit()
+    claim_need(coordinator, need.ref)
+    relay_from_web(coordinator, need.ref, "On my way")  # practising the relay as well
+    simulate(client, "thanks, see you soon")  # the made-up neighbour answers
+    assert NeedMessage.query.filter_by(need_id=need.id).count() == 2
+    page = client.get("/coordinator/sms/simulator").get_data(as_text=True)
+    client.post("/coordinator/sms/simulator/clear", data={"csrf_token": csrf_from(page)})
+    assert Need.query.count() == 0 and NeedMessage.query.count() == 0 and Claim.query.count() == 0
 
 
 def test_clearing_needs_a_post_with_a_csrf_token(client, coordinator, app):
