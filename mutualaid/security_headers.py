@@ -106,5 +106,5 @@ def init_app(app: Flask) -> None:
 
 
 def _logged_in() -> bool:
-    """Whether the request comes from someone logged in (a session cookie or an API token)."""
-    return bool(current_user and current_user.is_authenticated)
+    """Whether a browser is logged in (API answers to a token are never public pages)."""
+    return current_user.is_authenticated
