@@ -87,6 +87,12 @@ class BaseConfig:
     # only if the number's Opt-Out handling is turned off, so that we answer them instead.
     SMS_TWILIO_ANSWERS_KEYWORDS = True
 
+    # Security headers (mutualaid/security_headers.py). HSTS_SECONDS: how long a browser that has seen
+    # the site over HTTPS refuses plain HTTP for it (production: a year); 0 sends no HSTS header, for a
+    # group whose HTTPS is not working yet. HSTS_INCLUDE_SUBDOMAINS: the same for every subdomain.
+    HSTS_SECONDS = 0
+    HSTS_INCLUDE_SUBDOMAINS = True
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> dict:
         """Return this class's settings overridden by the given environment."""
@@ -118,6 +124,7 @@ class BaseConfig:
         settings["SMS_TWILIO_ANSWERS_KEYWORDS"] = _bool(environ.get("SMS_TWILIO_ANSWERS_KEYWORDS"),
                                                         cls.SMS_TWILIO_ANSWERS_KEYWORDS)
         settings["RATELIMIT_ENABLED"] = _bool(environ.get("RATELIMIT_ENABLED"), cls.RATELIMIT_ENABLED)
+        settings.update(security_header_settings(environ, cls))
         if url := settings["SQLALCHEMY_DATABASE_URI"]:
             settings["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)
         return settings
@@ -125,6 +132,20 @@ class BaseConfig:
     @classmethod
     def validate(cls, settings: Mapping) -> None:
         """Refuse settings that would run insecurely; the default accepts anything."""
+
+
+def security_header_settings(environ: Mapping[str, str], cls: type[BaseConfig]) -> dict:
+    """HSTS_SECONDS (a whole number of seconds, 0 for none) and HSTS_INCLUDE_SUBDOMAINS from the environment."""
+    seconds = cls.HSTS_SECONDS
+    if environ.get("HSTS_SECONDS", "").strip():
+        try:
+            seconds = int(environ["HSTS_SECONDS"])
+        except ValueError as exc:
+            raise ConfigError("HSTS_SECONDS must be a whole number of seconds (0 turns HSTS off).") from exc
+        if seconds < 0:
+            raise ConfigError("HSTS_SECONDS must be a whole number of seconds (0 turns HSTS off).")
+    return {"HSTS_SECONDS": seconds,
+            "HSTS_INCLUDE_SUBDOMAINS": _bool(environ.get("HSTS_INCLUDE_SUBDOMAINS"), cls.HSTS_INCLUDE_SUBDOMAINS)}
 
 
 def parse_shared_keys(value: str) -> dict[str, str]:
@@ -172,6 +193,7 @@ class ProductionConfig(BaseConfig):
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    HSTS_SECONDS = 365 * 24 * 3600
 
     @classmethod
     def validate(cls, settings: Mapping) -> None:

@@ -11,7 +11,7 @@ from config import load_config
 
 
 def create_app(config: str | Mapping | None = None) -> Flask:
-    """Build the app: settings, extensions, blueprints, error pages, commands."""
+    """Build the app: settings, extensions, blueprints, error pages, security headers, commands."""
     app = Flask(__name__, instance_relative_config=True,
                 template_folder="../templates", static_folder="static")
     configure(app, config)
@@ -19,6 +19,7 @@ def create_app(config: str | Mapping | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
+    register_security_headers(app)
     register_commands(app)
     register_template_helpers(app)
     return app
@@ -107,6 +108,13 @@ def register_blueprints(app: Flask) -> None:
 def register_errorhandlers(app: Flask) -> None:
     """Friendly error pages (HTML, or JSON under /api) that never echo request data."""
     from mutualaid.errors import init_app
+
+    init_app(app)
+
+
+def register_security_headers(app: Flask) -> None:
+    """CSP, anti-framing and the other security headers on every answer; no-store on private ones."""
+    from mutualaid.security_headers import init_app
 
     init_app(app)
 

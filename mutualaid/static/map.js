@@ -6,7 +6,9 @@
   var points = JSON.parse(data.textContent || "[]");
   holder.hidden = false;
   var map = L.map(holder, { scrollWheelZoom: false });
-  L.tileLayer(holder.dataset.tiles, { maxZoom: 18, attribution: holder.dataset.attribution }).addTo(map);
+  /* Our pages send no Referer to other sites; tiles send the site's address only, as tile servers ask. */
+  L.tileLayer(holder.dataset.tiles, { maxZoom: 18, attribution: holder.dataset.attribution, referrerPolicy: "strict-origin" })
+    .addTo(map);
   var home = [parseFloat(holder.dataset.lat), parseFloat(holder.dataset.lon)];
   var COLOURS = { green: "#2e7d32", amber: "#b7791f", red: "#b00020" };
   var coloured = points.some(function (p) { return p.colour; });
