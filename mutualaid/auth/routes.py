@@ -7,6 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from mutualaid.auth import bp
 from mutualaid.auth.forms import EraseAccountForm, LoginForm, SignupForm
 from mutualaid.core.errors import ServiceError
+from mutualaid.core.redirects import local_path
 from mutualaid.errors import keeps_input_on_csrf_failure
 from mutualaid.extensions import limiter
 from mutualaid.needs.forms import attach_error
@@ -15,8 +16,7 @@ from mutualaid.people.actions import VolunteerSignup, authenticate, erase_own_ac
 
 def safe_next(default: str) -> str:
     """Only follow `next` to a path on this site."""
-    target = request.args.get("next") or ""
-    return target if target.startswith("/") and not target.startswith("//") else default
+    return local_path(request.args.get("next"), default)
 
 
 def home_for(person) -> str:
