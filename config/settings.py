@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -87,6 +88,21 @@ class BaseConfig:
     # only if the number's Opt-Out handling is turned off, so that we answer them instead.
     SMS_TWILIO_ANSWERS_KEYWORDS = True
 
+    # Logins and sessions. A coordinator's login ends after COORDINATOR_IDLE_MINUTES unused and at the
+    # latest COORDINATOR_SESSION_HOURS after logging in, "keep me logged in" or not; everyone else's
+    # after VOLUNTEER_IDLE_DAYS unused and at the latest VOLUNTEER_SESSION_DAYS.
+    COORDINATOR_IDLE_MINUTES = 30
+    COORDINATOR_SESSION_HOURS = 12
+    VOLUNTEER_IDLE_DAYS = 14
+    VOLUNTEER_SESSION_DAYS = 30
+    # After LOGIN_LOCK_AFTER wrong passwords in a row an account waits LOGIN_LOCK_SECONDS before it can
+    # log in again, twice as long after each further one, at most LOGIN_LOCK_MAX_SECONDS.
+    LOGIN_LOCK_AFTER = 5
+    LOGIN_LOCK_SECONDS = 60
+    LOGIN_LOCK_MAX_SECONDS = 900
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> dict:
         """Return this class's settings overridden by the given environment."""
@@ -118,6 +134,10 @@ class BaseConfig:
         settings["SMS_TWILIO_ANSWERS_KEYWORDS"] = _bool(environ.get("SMS_TWILIO_ANSWERS_KEYWORDS"),
                                                         cls.SMS_TWILIO_ANSWERS_KEYWORDS)
         settings["RATELIMIT_ENABLED"] = _bool(environ.get("RATELIMIT_ENABLED"), cls.RATELIMIT_ENABLED)
+        for name in ("COORDINATOR_IDLE_MINUTES", "COORDINATOR_SESSION_HOURS", "VOLUNTEER_IDLE_DAYS",
+                     "VOLUNTEER_SESSION_DAYS", "LOGIN_LOCK_AFTER", "LOGIN_LOCK_SECONDS", "LOGIN_LOCK_MAX_SECONDS"):
+            if environ.get(name):
+                settings[name] = _positive_int(name, environ[name])
         if url := settings["SQLALCHEMY_DATABASE_URI"]:
             settings["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)
         return settings
@@ -125,6 +145,17 @@ class BaseConfig:
     @classmethod
     def validate(cls, settings: Mapping) -> None:
         """Refuse settings that would run insecurely; the default accepts anything."""
+
+
+def _positive_int(name: str, value: str) -> int:
+    """A whole number above zero, or a clear start-up error."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise ConfigError(f"{name} must be a whole number above zero.")
+    return number
 
 
 def parse_shared_keys(value: str) -> dict[str, str]:

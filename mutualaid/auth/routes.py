@@ -1,4 +1,6 @@
 """Log in (the session is renewed), log out, sign up as a volunteer."""
+from datetime import datetime, timezone
+
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -11,7 +13,8 @@ from mutualaid.core.redirects import local_path
 from mutualaid.errors import keeps_input_on_csrf_failure
 from mutualaid.extensions import limiter
 from mutualaid.needs.forms import attach_error
-from mutualaid.people.actions import VolunteerSignup, authenticate, erase_own_account, register_volunteer
+from mutualaid.people.actions import VolunteerSignup, erase_own_account, register_volunteer
+from mutualaid.people.login import authenticate, close_login, open_login
 
 
 def safe_next(default: str) -> str:
@@ -25,12 +28,20 @@ def home_for(person) -> str:
 
 
 def start_session(person, remember: bool = False) -> None:
-    """Drop everything in the old session (against fixation), keep the language, log in."""
+    """Drop everything in the old session (against fixation), keep the language, log in under a new key."""
     lang = session.get("lang")
     session.clear()
     if lang:
         session["lang"] = lang
-    login_user(person, remember=remember)
+    login_user(open_login(person, now=datetime.now(timezone.utc)), remember=remember)
+
+
+def end_session() -> None:
+    """End this login for good (a copy of its cookies is worth nothing after), and forget the cookies."""
+    close_login(session.get("_user_id"))
+    logout_user()
+    session.clear()
+    session["_remember"] = "clear"  # Flask-Login then deletes the remember cookie too
 
 
 def login_limit():
@@ -47,11 +58,12 @@ def login():
         return redirect(home_for(current_user))
     form = LoginForm()
     if form.validate_on_submit():
-        person = authenticate(form.email.data, form.password.data)
+        person = authenticate(form.email.data, form.password.data, now=datetime.now(timezone.utc))
         if person is not None:
             start_session(person, remember=form.remember.data)
             return redirect(safe_next(home_for(person)))
-        form.form_errors.append(_("That email and password do not match an account."))
+        form.form_errors.append(_("That email and password do not match an account. After several wrong "
+                                   "tries an account waits a few minutes before it can log in again."))
     status = 400 if form.errors or form.form_errors else 200
     return render_template("auth/login.html", form=form), status
 
@@ -59,9 +71,8 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    """End this session."""
-    logout_user()
-    session.clear()
+    """End this login, on this browser and for any copy of its cookies."""
+    end_session()
     flash(_("You have logged out."))
     return redirect(url_for("main.index"))
 
@@ -103,7 +114,6 @@ def erase_account():
         except ServiceError as error:
             attach_error(form, error)
         else:
-            logout_user()
-            session.clear()
+            end_session()
             return render_template("auth/erase.html", form=form, erased=True)
     return render_template("auth/erase.html", form=form), 400 if form.errors or form.form_errors else 200

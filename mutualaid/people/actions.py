@@ -1,4 +1,4 @@
-"""Accounts: volunteer sign-up, logging in, vetting, coordinators, API tokens, language."""
+"""Accounts: volunteer sign-up, passwords, vetting, coordinators, API tokens, language."""
 from __future__ import annotations
 
 import hashlib
@@ -21,7 +21,7 @@ from mutualaid.extensions import db
 from mutualaid.groups.places import choose_group, locate
 from mutualaid.models import Group, Need, Offer, Person, VolunteerProfile
 from mutualaid.needs.intake import Contact, clean_contact, clean_note
-from mutualaid.people import erasure, subject_access
+from mutualaid.people import erasure, login, subject_access
 
 log = logging.getLogger(__name__)
 MIN_PASSWORD = 10
@@ -110,24 +110,13 @@ def register_volunteer(data: VolunteerSignup, *, group: Group | None = None,
     return person
 
 
-def authenticate(email: str, password: str, *, now: datetime | None = None) -> Person | None:
-    """The person with this email and password, or None (same answer for either mistake)."""
-    email = clean_text(email).lower()
-    person = db.session.execute(db.select(Person).where(Person.email == email)).scalar_one_or_none()
-    if person is None or person.erased_at is not None or not person.check_password(password or ""):
-        return None
-    person.last_seen_at = now or datetime.now(timezone.utc)
-    if not person.session_token:
-        person.session_token = secrets.token_hex(16)
-    db.session.commit()
-    return person
-
-
 def change_password(person: Person, new_password: str) -> None:
-    """Set a new password and end every other session (the session token rotates)."""
+    """Set a new password and end every login of the account (copied cookies included)."""
     _check_password(new_password)
     person.set_password(new_password)
     person.session_token = secrets.token_hex(16)
+    person.failed_logins, person.locked_until = 0, None
+    login.end_logins(person)
     audit.record("person.password_changed", person, actor=person)
     db.session.commit()
 
