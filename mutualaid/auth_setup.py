@@ -34,7 +34,7 @@ def warn_of_per_process_limits(app: Flask) -> None:
             str(app.config.get("RATELIMIT_STORAGE_URI", "memory://")).startswith("memory://"):
         app.logger.warning("RATELIMIT_STORAGE_URI is memory://: each web worker counts login and form limits "
                            "on its own. With more than one worker, set it to a shared store such as "
-                           "redis://localhost:6379/0 or memcached://localhost:11211.")
+                           "redis://localhost:6379/0.")
 
 
 def login_message(message) -> str:
