@@ -81,11 +81,12 @@ def logout():
 @limiter.limit(login_limit, methods=["POST"])
 @keeps_input_on_csrf_failure
 def signup():
-    """Become a volunteer; a coordinator approves you before you see requests."""
+    """Become a volunteer; a coordinator approves you before you see requests. The answer never says
+    whether the email was already known."""
     form = SignupForm()
     if form.validate_on_submit():
         try:
-            person = register_volunteer(VolunteerSignup(
+            register_volunteer(VolunteerSignup(
                 name=form.name.data, email=form.email.data, password=form.password.data,
                 phone=form.phone.data or "", home=form.home.data, radius_km=float(form.radius_km.data),
                 categories=form.categories.data or [], languages=form.languages.data or [],
@@ -95,9 +96,11 @@ def signup():
         except ServiceError as error:
             attach_error(form, error)
         else:
-            start_session(person)
-            flash(_("Thank you! A coordinator will look at your sign-up soon."))
-            return redirect(url_for("volunteer.home"))
+            # The same answer whether the email was new or already known (its owner is emailed).
+            flash(_("Thank you! A coordinator will look at your sign-up soon. Log in with your email and "
+                    "password to see how it is going. If we already knew your email, we have emailed you "
+                    "instead."))
+            return redirect(url_for("auth.login"))
     status = 400 if form.errors or form.form_errors else 200
     return render_template("auth/signup.html", form=form), status
 
