@@ -2,6 +2,7 @@
 password, erasure or "log out everywhere"; coordinators' logins run out when idle and after a day's work."""
 import re
 from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
 
 import pytest
 
@@ -231,3 +232,12 @@ def test_a_volunteer_login_ends_after_two_idle_weeks(client, group):
     log_in(client, "vol@example.org")
     age_logins(started=timedelta(days=15), seen=timedelta(days=14, minutes=1))
     assert not logged_in(client)
+
+
+def test_the_remember_cookie_is_http_only_and_same_site_lax_for_thirty_days(client, group):
+    make_volunteer(group)
+    response = log_in(client, "vol@example.org", remember=True)
+    cookie = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("remember_token="))
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    expires = parsedate_to_datetime(re.search(r"Expires=([^;]+)", cookie).group(1))
+    assert timedelta(days=29) < expires - datetime.now(timezone.utc) <= timedelta(days=30)
