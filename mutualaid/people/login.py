@@ -96,12 +96,12 @@ def resume_login(user_id: str, *, now: datetime, limits: SessionLimits) -> tuple
     person_id, _, key = (user_id or "").partition(":")
     if not person_id.isdigit() or not key or len(key) > 200:
         return None, None
-    login = db.session.execute(db.select(LoginSession).where(LoginSession.key_hash == _digest(key)))\
-        .scalar_one_or_none()
-    if login is None or login.person_id != int(person_id):
+    found = db.session.execute(db.select(LoginSession, Person).join(Person, Person.id == LoginSession.person_id)
+                               .where(LoginSession.key_hash == _digest(key))).first()
+    if found is None:
         return None, None
-    person = db.session.get(Person, login.person_id)
-    if person is None or person.erased_at is not None:
+    login, person = found
+    if person.id != int(person_id) or person.erased_at is not None:
         return None, None
     ended = session_ended(coordinator=person.is_coordinator, started_at=login.created_at,
                           last_seen_at=login.last_seen_at, now=now, limits=limits)
