@@ -9,6 +9,8 @@ from datetime import datetime, timedelta, timezone
 from functools import cache
 
 from flask import current_app
+from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from mutualaid.core import audit
@@ -67,12 +69,16 @@ def authenticate(email: str, password: str, *, now: datetime | None = None) -> P
 
 
 def _count_failure(person: Person, now: datetime) -> None:
-    """One more failed password; from the threshold on the account waits, longer each time (audited)."""
-    person.failed_logins = (person.failed_logins or 0) + 1
-    wait = lock_for(person.failed_logins, lock_policy(current_app.config))
+    """One more failed password, counted in the database itself so that workers failing at the same moment
+    each count; from the threshold on the account waits, longer each time (audited)."""
+    failures = db.session.execute(
+        update(Person).where(Person.id == person.id).values(failed_logins=Person.failed_logins + 1)
+        .returning(Person.failed_logins).execution_options(synchronize_session=False)).scalar_one()
+    set_committed_value(person, "failed_logins", failures)
+    wait = lock_for(failures, lock_policy(current_app.config))
     if wait:
         person.locked_until = now + wait
-        audit.record("person.login_held", person, actor=None, now=now, failures=person.failed_logins,
+        audit.record("person.login_held", person, actor=None, now=now, failures=failures,
                      seconds=int(wait.total_seconds()))
 
 

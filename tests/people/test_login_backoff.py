@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 import redis
+from sqlalchemy.orm.attributes import set_committed_value
 
 from mutualaid import create_app
 from mutualaid.extensions import db
@@ -85,6 +86,17 @@ def test_tries_while_waiting_do_not_lengthen_the_wait(app, coordinator):
     fail("coord@example.org", 3, now=NOW + timedelta(seconds=10))
     db.session.refresh(coordinator)
     assert coordinator.failed_logins == 5 and coordinator.locked_until == NOW + timedelta(seconds=60)
+
+
+def test_failures_on_two_workers_at_the_same_moment_both_count(app, coordinator):
+    with make_app(app.config["SQLALCHEMY_DATABASE_URI"]).app_context():
+        fail("coord@example.org", 1)  # another worker, between this one reading the count and writing it
+        db.session.remove()
+    db.session.rollback()
+    set_committed_value(coordinator, "failed_logins", 0)  # what this worker had read
+    fail("coord@example.org", 1)
+    db.session.expire_all()
+    assert db.session.get(Person, coordinator.id).failed_logins == 2
 
 
 def test_a_right_password_clears_the_count(app, coordinator):
