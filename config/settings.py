@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -93,6 +94,21 @@ class BaseConfig:
     HSTS_SECONDS = 0
     HSTS_INCLUDE_SUBDOMAINS = True
 
+    # Logins and sessions. A coordinator's login ends after COORDINATOR_IDLE_MINUTES unused and at the
+    # latest COORDINATOR_SESSION_HOURS after logging in, "keep me logged in" or not; everyone else's
+    # after VOLUNTEER_IDLE_DAYS unused and at the latest VOLUNTEER_SESSION_DAYS.
+    COORDINATOR_IDLE_MINUTES = 30
+    COORDINATOR_SESSION_HOURS = 12
+    VOLUNTEER_IDLE_DAYS = 14
+    VOLUNTEER_SESSION_DAYS = 30
+    # After LOGIN_LOCK_AFTER wrong passwords in a row an account waits LOGIN_LOCK_SECONDS before it can
+    # log in again, twice as long after each further one, at most LOGIN_LOCK_MAX_SECONDS.
+    LOGIN_LOCK_AFTER = 5
+    LOGIN_LOCK_SECONDS = 60
+    LOGIN_LOCK_MAX_SECONDS = 900
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> dict:
         """Return this class's settings overridden by the given environment."""
@@ -125,6 +141,10 @@ class BaseConfig:
                                                         cls.SMS_TWILIO_ANSWERS_KEYWORDS)
         settings["RATELIMIT_ENABLED"] = _bool(environ.get("RATELIMIT_ENABLED"), cls.RATELIMIT_ENABLED)
         settings.update(security_header_settings(environ, cls))
+        for name in ("COORDINATOR_IDLE_MINUTES", "COORDINATOR_SESSION_HOURS", "VOLUNTEER_IDLE_DAYS",
+                     "VOLUNTEER_SESSION_DAYS", "LOGIN_LOCK_AFTER", "LOGIN_LOCK_SECONDS", "LOGIN_LOCK_MAX_SECONDS"):
+            if environ.get(name):
+                settings[name] = _positive_int(name, environ[name])
         if url := settings["SQLALCHEMY_DATABASE_URI"]:
             settings["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)
         return settings
@@ -146,6 +166,17 @@ def security_header_settings(environ: Mapping[str, str], cls: type[BaseConfig]) 
             raise ConfigError("HSTS_SECONDS must be a whole number of seconds (0 turns HSTS off).")
     return {"HSTS_SECONDS": seconds,
             "HSTS_INCLUDE_SUBDOMAINS": _bool(environ.get("HSTS_INCLUDE_SUBDOMAINS"), cls.HSTS_INCLUDE_SUBDOMAINS)}
+
+
+def _positive_int(name: str, value: str) -> int:
+    """A whole number above zero, or a clear start-up error."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise ConfigError(f"{name} must be a whole number above zero.")
+    return number
 
 
 def parse_shared_keys(value: str) -> dict[str, str]:

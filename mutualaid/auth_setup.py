@@ -1,21 +1,49 @@
 """How a browser request says who it is: the login session cookie (API tokens: see api.auth)."""
 from __future__ import annotations
 
-from flask import Flask
+import logging
+from datetime import datetime, timezone
+
+from flask import Flask, current_app, g
 from flask.sessions import SecureCookieSessionInterface
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
-from mutualaid.extensions import db, login_manager
+from mutualaid.extensions import login_manager
 from mutualaid.models import Person
+from mutualaid.people.login import resume_login, session_limits
 from mutualaid.sms.hooks import is_twilio_webhook
+
+log = logging.getLogger(__name__)
 
 
 def init_app(app: Flask) -> None:
     """Configure Flask-Login for sessions and bearer tokens."""
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to see that page.")
+    login_manager.localize_callback = login_message
     login_manager.session_protection = "basic"
     app.session_interface = BrowserSessions()
+    warn_of_per_process_limits(app)
+
+
+def warn_of_per_process_limits(app: Flask) -> None:
+    """In production, say once at start-up when login limits are counted per process (memory://): each
+    web worker then allows the full number of tries."""
+    if app.config.get("ENV_NAME") == "production" and app.config.get("RATELIMIT_ENABLED") and \
+            str(app.config.get("RATELIMIT_STORAGE_URI", "memory://")).startswith("memory://"):
+        app.logger.warning("RATELIMIT_STORAGE_URI is memory://: each web worker counts login and form limits "
+                           "on its own. With more than one worker, set it to a shared store such as "
+                           "redis://localhost:6379/0.")
+
+
+def login_message(message) -> str:
+    """The message on the login page when a page needs a login: says so when a login has just run out."""
+    if g.get("login_ended") == "idle":
+        return gettext("You were logged out after a while without using the site. Please log in again.")
+    if g.get("login_ended") == "absolute":
+        return gettext("You have been logged in for a long time, so you were logged out. Please log in again.")
+    return str(message)
 
 
 class BrowserSessions(SecureCookieSessionInterface):
@@ -34,11 +62,8 @@ class BrowserSessions(SecureCookieSessionInterface):
 
 @login_manager.user_loader
 def load_user(user_id: str) -> Person | None:
-    """Find the person in a session cookie; a rotated session token ends old sessions."""
-    person_id, _, token = user_id.partition(":")
-    if not person_id.isdigit():
-        return None
-    person = db.session.get(Person, int(person_id))
-    if person is None or person.erased_at is not None or person.session_token != token:
-        return None
+    """The person whose login a session or remember cookie names, while that login lasts."""
+    person, ended = resume_login(user_id, now=datetime.now(timezone.utc), limits=session_limits(current_app.config))
+    if ended:
+        g.login_ended = ended
     return person

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 from mutualaid.extensions import db
 from mutualaid.groups.actions import create_group
-from mutualaid.models import Group
+from mutualaid.models import Group, Person
 from mutualaid.needs.actions import submit_need, submit_offer
 from mutualaid.needs.intake import Contact, NeedInput, OfferInput
 from mutualaid.people import actions as accounts
@@ -46,7 +46,7 @@ def load(*, if_empty: bool = False, now: datetime | None = None) -> list[tuple[s
     for name, email in COORDINATORS:
         accounts.create_coordinator(email=email, name=name, password=PASSWORD, group_slug="hackney-demo")
         logins.append(("coordinator", email, PASSWORD))
-    coordinator = accounts.authenticate(COORDINATORS[0][1], PASSWORD)
+    coordinator = db.session.execute(db.select(Person).where(Person.email == COORDINATORS[0][1])).scalar_one()
     for name, email, home, radius, cats, langs, capacity, car, approved in VOLUNTEERS:
         person = accounts.register_volunteer(accounts.VolunteerSignup(
             name=name, email=email, password=PASSWORD, home=home, radius_km=radius, categories=cats,

@@ -95,6 +95,8 @@ AUDIT_ACTION_LABELS = {
     "person.opted_in": _l("Person started texts again"),
     "person.phone_invalid": _l("Phone number found not to work"),
     "person.password_changed": _l("Password changed"),
+    "person.login_held": _l("Account made to wait after wrong passwords"),
+    "person.logged_out_everywhere": _l("Logged out everywhere"),
     "person.api_token_issued": _l("API key issued"),
     "person.erased": _l("Person erased on request"),
     "person.exported": _l("Everything held about a person downloaded"),

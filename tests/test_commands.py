@@ -8,7 +8,8 @@ import pytest
 from mutualaid.demo import PASSWORD as DEMO_PASSWORD
 from mutualaid.extensions import db
 from mutualaid.models import Group, Need, Offer, Person, PostcodePoint
-from mutualaid.people.actions import authenticate, hash_token
+from mutualaid.people.actions import hash_token
+from mutualaid.people.login import authenticate
 from tests.builders import make_group, make_need, make_person
 
 PASSWORD = "a-long-enough-password"

@@ -113,3 +113,18 @@ def test_a_malformed_webhook_shared_key_setting_stops_start_up(value):
     env = {"SECRET_KEY": "s", "DATABASE_URL": "postgresql://x/y", "TWILIO_WEBHOOK_SHARED_KEYS": value}
     with pytest.raises(ConfigError, match="TWILIO_WEBHOOK_SHARED_KEYS must be id=secret pairs"):
         load_config("production", env)
+
+
+def test_login_settings_come_from_the_environment_and_cookies_are_secure_in_production():
+    settings = load_config("production", {"SECRET_KEY": "s", "DATABASE_URL": "postgresql://x/y",
+                                          "COORDINATOR_IDLE_MINUTES": "15", "LOGIN_LOCK_AFTER": "3"})
+    assert settings["COORDINATOR_IDLE_MINUTES"] == 15 and settings["LOGIN_LOCK_AFTER"] == 3
+    assert settings["COORDINATOR_SESSION_HOURS"] == 12 and settings["VOLUNTEER_IDLE_DAYS"] == 14
+    assert settings["REMEMBER_COOKIE_SECURE"] and settings["REMEMBER_COOKIE_SAMESITE"] == "Lax"
+    assert settings["REMEMBER_COOKIE_HTTPONLY"] and settings["SESSION_COOKIE_SECURE"]
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "half an hour"])
+def test_a_login_setting_that_is_not_a_whole_number_above_zero_stops_start_up(value):
+    with pytest.raises(ConfigError, match="COORDINATOR_SESSION_HOURS"):
+        load_config("testing", {"COORDINATOR_SESSION_HOURS": value})

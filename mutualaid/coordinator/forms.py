@@ -145,6 +145,12 @@ class EraseForm(FlaskForm):
     submit = SubmitField(_l("Erase this person"))
 
 
+class LogOutEverywhereForm(FlaskForm):
+    """End every login of an account, on every browser and phone."""
+
+    submit = SubmitField(_l("Log out everywhere"))
+
+
 class SubjectAccessForm(FlaskForm):
     """Everything held about one phone number or email."""
 

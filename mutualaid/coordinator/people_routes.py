@@ -1,15 +1,18 @@
 """Coordinator pages about one person: erasing them on request, and everything held about them."""
 import json
+from datetime import datetime, timezone
 
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from mutualaid.access import coordinator_required
 from mutualaid.coordinator import bp
-from mutualaid.coordinator.forms import EraseForm, SubjectAccessForm
+from mutualaid.coordinator.forms import EraseForm, LogOutEverywhereForm, SubjectAccessForm
 from mutualaid.core.errors import Forbidden, NotFound, ServiceError
 from mutualaid.people import actions as accounts
+from mutualaid.people.login import log_out_everywhere
 
 
 @bp.route("/people/<int:person_id>/erase", methods=["POST"])
@@ -29,6 +32,23 @@ def erase_person(person_id):
             flash(_("Erased. Their requests keep only their kind, dates and area, for the figures."))
             return redirect(url_for("coordinator.home"))
     return redirect(back if back.startswith("/coordinator/") else url_for("coordinator.people"))
+
+
+@bp.route("/people/<int:person_id>/log-out-everywhere", methods=["POST"])
+@coordinator_required
+def log_out_person_everywhere(person_id):
+    """End every login of the coordinator's own account or of a volunteer of the group (audited)."""
+    form = LogOutEverywhereForm()
+    if not form.validate_on_submit():
+        flash(_("That did not work: please try again from the page."), "error")
+        return redirect(url_for("coordinator.volunteers"))
+    own = person_id == current_user.id
+    ended = log_out_everywhere(current_user, person_id, now=datetime.now(timezone.utc))
+    if own:
+        flash(_("You are logged out everywhere, here too. Please log in again."))
+        return redirect(url_for("auth.login"))
+    flash(ngettext("Logged out of %(num)d browser or phone.", "Logged out of %(num)d browsers or phones.", ended))
+    return redirect(url_for("coordinator.volunteers"))
 
 
 @bp.route("/people", methods=["GET", "POST"])

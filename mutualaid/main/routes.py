@@ -5,6 +5,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from mutualaid.core.errors import ServiceError
+from mutualaid.core.redirects import local_path
 from mutualaid.extensions import csrf, db, limiter
 from mutualaid.groups.actions import all_groups, require_group
 from mutualaid.i18n import LANGUAGE_COOKIE
@@ -24,9 +25,7 @@ def index():
 def language():
     """Remember the chosen language (cookie for everyone, account for those logged in)."""
     form = LanguageForm()
-    target = request.form.get("next") or url_for("main.index")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("main.index")
+    target = local_path(request.form.get("next"), url_for("main.index"))
     if form.validate_on_submit():
         try:
             code = set_language(current_user, form.language.data, current_app.config["LANGUAGES"])

@@ -36,6 +36,8 @@ class Person(UserMixin, db.Model):
     quiet_start: Mapped[int | None] = mapped_column(Integer)
     quiet_end: Mapped[int | None] = mapped_column(Integer)
     session_token: Mapped[str] = mapped_column(String(64), default="")
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     api_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -53,9 +55,13 @@ class Person(UserMixin, db.Model):
         """Whether `password` matches the stored hash."""
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)
 
+    # The key of the login this request runs under (people/login.py), never stored: cookies name the person
+    # and the key, and the login's row holds only the key's digest.
+    login_key = ""
+
     def get_id(self) -> str:
-        """Login sessions name the person and their session token, so rotating it logs out."""
-        return f"{self.id}:{self.session_token}"
+        """Login cookies name the person and the key of one login, which ending the login makes worthless."""
+        return f"{self.id}:{self.login_key}"
 
     @property
     def is_coordinator(self) -> bool:

@@ -1,15 +1,16 @@
-"""Accounts: volunteer sign-up, logging in, vetting, coordinators, API tokens, language."""
+"""Accounts: volunteer sign-up, passwords, vetting, coordinators, API tokens, language."""
 from __future__ import annotations
 
 import hashlib
 import logging
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
+from werkzeug.security import generate_password_hash
 
 from mutualaid.core import audit
 from mutualaid.core.errors import Forbidden, NotFound, ServiceError
@@ -19,12 +20,14 @@ from mutualaid.domain.text import clean_text
 from mutualaid.domain.transitions import IllegalTransition, check_transition
 from mutualaid.extensions import db
 from mutualaid.groups.places import choose_group, locate
-from mutualaid.models import Group, Need, Offer, Person, VolunteerProfile
+from mutualaid.messaging.outbox import queue_email
+from mutualaid.models import Group, Message, Need, Offer, Person, VolunteerProfile
 from mutualaid.needs.intake import Contact, clean_contact, clean_note
-from mutualaid.people import erasure, subject_access
+from mutualaid.people import erasure, login, subject_access
 
 log = logging.getLogger(__name__)
 MIN_PASSWORD = 10
+SIGNUP_EXISTING_TEMPLATE = "signup_existing"
 
 
 @dataclass
@@ -59,8 +62,12 @@ def _check_password(password: str) -> None:
 
 
 def register_volunteer(data: VolunteerSignup, *, group: Group | None = None,
-                       now: datetime | None = None) -> Person:
-    """Create a volunteer account awaiting approval (in `group`, else the group whose area holds home)."""
+                       now: datetime | None = None) -> Person | None:
+    """Create a volunteer account awaiting approval (in `group`, else the group whose area holds home).
+
+    With an email already known here nothing changes and None is returned; its owner is emailed instead,
+    so the page answers the same and nobody learns which emails are known here.
+    """
     now = now or datetime.now(timezone.utc)
     contact = clean_contact(Contact(data.name, data.phone, data.email, data.language), need_contact=False)
     if not contact.email:
@@ -83,12 +90,20 @@ def register_volunteer(data: VolunteerSignup, *, group: Group | None = None,
         raise ServiceError(_l("We could not find that place. Please give your postcode or ZIP code."),
                            field="home")
     existing = db.session.execute(db.select(Person).where(Person.email == contact.email)).scalar_one_or_none()
-    if existing is not None and existing.password_hash:
-        raise ServiceError(_l("There is already an account with that email. Please log in."), field="email")
-    person = existing or Person(email=contact.email)
+    if existing is not None:
+        # The same answer as a new sign-up, after as much work: only the email's owner hears of it. A
+        # requester's record is not turned into an account either: whoever typed the email may not be them.
+        generate_password_hash(data.password)
+        _tell_owner_of_signup(existing, now=now)
+        db.session.commit()
+        return None
+    person = Person(email=contact.email, role="volunteer")
     person.name, person.language, person.group_id = contact.name, contact.language, group.id
-    person.role = "volunteer" if person.role in (None, "neighbour") else person.role
-    if contact.phone:
+    # A number already on someone else's record is left off without a word: saying so would tell anyone
+    # that the number is known here. Coordinators see the account has no number when they vet it.
+    phone_taken = bool(contact.phone) and db.session.execute(
+        db.select(Person.id).where(Person.phone == contact.phone)).first() is not None
+    if contact.phone and not phone_taken:
         person.phone = contact.phone
     person.set_password(data.password)
     person.session_token = secrets.token_hex(16)
@@ -97,37 +112,39 @@ def register_volunteer(data: VolunteerSignup, *, group: Group | None = None,
         radius_km=float(data.radius_km), categories=categories, languages=languages,
         capacity=int(data.capacity), has_car=bool(data.has_car),
         availability=clean_note(data.availability, field="availability", limit=500),
-        channel=data.channel if data.channel in ("sms", "email") else "sms",
+        channel=data.channel if data.channel in ("sms", "email") and not phone_taken else "email",
         vetting_status="pending", created_at=now)
     db.session.add(person)
     try:
         db.session.flush()
-    except IntegrityError:
+    except IntegrityError:  # the same email or number signing up at the same moment
         db.session.rollback()
-        raise ServiceError(_l("That phone number is already registered to another account."), field="phone")
-    audit.record("volunteer.signed_up", person, actor=person, now=now)
+        raise ServiceError(_l("Sorry, that did not work. Please try again."), field="email")
+    audit.record("volunteer.signed_up", person, actor=person, now=now,
+                 **({"phone_left_out": True} if phone_taken else {}))
     db.session.commit()
     return person
 
 
-def authenticate(email: str, password: str, *, now: datetime | None = None) -> Person | None:
-    """The person with this email and password, or None (same answer for either mistake)."""
-    email = clean_text(email).lower()
-    person = db.session.execute(db.select(Person).where(Person.email == email)).scalar_one_or_none()
-    if person is None or person.erased_at is not None or not person.check_password(password or ""):
-        return None
-    person.last_seen_at = now or datetime.now(timezone.utc)
-    if not person.session_token:
-        person.session_token = secrets.token_hex(16)
-    db.session.commit()
-    return person
+def _tell_owner_of_signup(person: Person, *, now: datetime) -> None:
+    """Email the owner of a known address that someone tried to sign up with it (at most once an hour)."""
+    recent = db.session.execute(db.select(Message.id).where(
+        Message.person_id == person.id, Message.template == SIGNUP_EXISTING_TEMPLATE,
+        Message.created_at > now - timedelta(hours=1)).limit(1)).first()
+    if recent is None:
+        queue_email(to_address=person.email, template=SIGNUP_EXISTING_TEMPLATE, group=person.group, person=person,
+                    purpose="notify", now=now)
+    log.info("sign-up with an email already known (owner %s)", "emailed" if recent is None else
+             "emailed within the hour already")
 
 
 def change_password(person: Person, new_password: str) -> None:
-    """Set a new password and end every other session (the session token rotates)."""
+    """Set a new password and end every login of the account (copied cookies included)."""
     _check_password(new_password)
     person.set_password(new_password)
     person.session_token = secrets.token_hex(16)
+    person.failed_logins, person.locked_until = 0, None
+    login.end_logins(person)
     audit.record("person.password_changed", person, actor=person)
     db.session.commit()
 

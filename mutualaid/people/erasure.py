@@ -28,6 +28,7 @@ from mutualaid.models import (
     Person,
 )
 from mutualaid.needs import lifecycle
+from mutualaid.people.login import end_logins
 from mutualaid.people.opt_outs import keep_opt_out
 
 # The outbound confirmation of an erasure asked for by text: sent after it, then emptied (outbox.py).
@@ -160,7 +161,8 @@ def erase(person: Person, *, actor, now: datetime) -> dict:
         profile.home_label, profile.home_lat, profile.home_lon, profile.availability = "", None, None, ""
     person.name, person.phone, person.email = "", None, None
     person.password_hash, person.api_token_hash = None, None
-    person.session_token = secrets.token_hex(16)  # every open session ends
+    person.session_token = secrets.token_hex(16)
+    end_logins(person)  # every open session ends, and every remember cookie
     person.sms_consent, person.on_call = False, False
     person.quiet_start = person.quiet_end = None
     person.erased_at = now
