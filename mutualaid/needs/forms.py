@@ -22,7 +22,7 @@ from wtforms.validators import InputRequired, NumberRange, Optional
 from mutualaid.core.errors import ServiceError
 from mutualaid.domain.categories import CATEGORY_CODES, LANGUAGE_NAMES, URGENCIES
 from mutualaid.labels import CATEGORY_LABELS, URGENCY_LABELS
-from mutualaid.needs.intake import Contact
+from mutualaid.needs.intake import MAX_SUBMISSION_KEY, Contact
 
 
 def category_choices():
@@ -38,6 +38,17 @@ class ContactFields(FlaskForm):
     email = StringField(_l("Email (if you have no phone)"), render_kw={"inputmode": "email"})
     sms_consent = BooleanField(_l("You may text me about this"), default=True)
     submission_key = HiddenField()
+
+    def validate(self, extra_validators=None) -> bool:
+        """The fields' own checks, and a key this site could have given (a strange one is replaced)."""
+        valid = super().validate(extra_validators)
+        key = self.submission_key.data or ""
+        if len(key) > MAX_SUBMISSION_KEY or not key.isprintable():
+            self.submission_key.data = ""
+            self.form_errors.append(_l("This form could not be sent as it was. Please check your answers and "
+                                       "send it again."))
+            return False
+        return valid
 
     def ensure_submission_key(self) -> None:
         """Give a freshly shown form its one-use key (kept when the form is shown again)."""
