@@ -13,7 +13,16 @@ from mutualaid.claims.actions import claim_need
 from mutualaid.extensions import db
 from mutualaid.needs.actions import cancel_key
 from mutualaid.people.actions import issue_api_token
-from tests.builders import csrf_from, make_coordinator, make_group, make_need, make_offer, make_person, make_volunteer
+from tests.builders import (
+    csrf_from,
+    make_coordinator,
+    make_group,
+    make_need,
+    make_offer,
+    make_person,
+    make_volunteer,
+    post_form,
+)
 from tests.sms_helpers import GROUP_NUMBER, signed_post, sms_config
 
 LONG = "x" * 5000
@@ -267,3 +276,12 @@ def test_a_text_with_nul_and_an_over_long_body_is_kept_without_its_nul(client, w
             "MessageSid": f"SM{len(body):032d}", "From": "+447911123452", "To": GROUP_NUMBER, "Body": body}),
             "sms")
     assert_nothing_stored_too_long()
+
+
+def test_the_need_form_stops_typing_at_each_fields_limit_and_says_so_when_passed(client, world):
+    page = client.get("/need").get_data(as_text=True)
+    for name, limit in (("name", 120), ("phone", 40), ("email", 254), ("where", 300)):
+        assert re.search(rf'maxlength="{limit}"[^>]*name="{name}"|name="{name}"[^>]*maxlength="{limit}"', page), name
+    response = post_form(client, "/need", {"category": "groceries", "details": "Bread", "where": "E8 3RH",
+                                           "phone": "+447911123459", "name": "A" * 121})
+    assert response.status_code == 400 and "Please keep this to 120 characters." in response.get_data(as_text=True)
