@@ -2,11 +2,14 @@
 other content under the same key is refused with 422, and another caller's same key makes their own."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import pytest
 
 from mutualaid.extensions import db
 from mutualaid.models import Need, Offer
 from mutualaid.people.actions import issue_api_token
+from mutualaid.people.erasure import erase
 from tests.builders import make_group, make_volunteer, post_form, submission_key_from
 from tests.test_api import NEED, OFFER, count
 
@@ -110,3 +113,11 @@ def test_a_strange_form_key_is_replaced_and_the_neighbour_is_asked_to_send_again
     page = response.get_data(as_text=True)
     assert response.status_code == 400 and "send it again" in page
     assert len(submission_key_from(page)) == 32 and count(Need) == 0
+
+
+def test_erasing_the_requester_forgets_the_digest_of_what_they_sent(client):
+    post(client, "/api/v1/needs", NEED, "erase-me")
+    need = db.session.execute(db.select(Need)).scalar_one()
+    erase(need.requester, actor=None, now=datetime.now(timezone.utc))
+    db.session.commit()
+    assert db.session.get(Need, need.id).submission_digest is None

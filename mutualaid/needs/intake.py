@@ -141,8 +141,11 @@ def stored_key(data: NeedInput | OfferInput) -> str | None:
     return hashlib.sha256(json.dumps([data.caller, key]).encode()).hexdigest()
 
 
-def content_digest(data: NeedInput | OfferInput) -> str:
-    """A digest of what was asked or offered (everything but the key, the caller and the edge), as sent."""
+def content_digest(data: NeedInput | OfferInput) -> str | None:
+    """A digest of what was asked or offered (everything but the key, the caller and the edge), as sent;
+    kept only beside a submission key."""
+    if not data.submission_key:
+        return None
     content = {name: value for name, value in asdict(data).items()
                if name not in ("submission_key", "caller", "source")}
     return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
