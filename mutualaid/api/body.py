@@ -10,7 +10,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from mutualaid.access import client_tag
 from mutualaid.api.auth import api_person
 from mutualaid.core.errors import ServiceError
-from mutualaid.domain.json_text import nesting_depth
+from mutualaid.domain.json_text import nests_deeper_than
 from mutualaid.input_limits import has_nul
 from mutualaid.needs.intake import MAX_SUBMISSION_KEY, Contact
 
@@ -36,7 +36,7 @@ def json_body() -> dict:
     except UnicodeDecodeError:
         raise BadRequest(_l("The body must be JSON in UTF-8."))
     depth = current_app.config["API_MAX_JSON_DEPTH"]
-    if nesting_depth(text) > depth:
+    if nests_deeper_than(text, depth):
         raise BadRequest(_l("The JSON is nested too deeply (at most %(limit)d levels).", limit=depth))
     try:
         data = json.loads(text)

@@ -6,7 +6,7 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mutualaid.domain.json_text import nesting_depth
+from mutualaid.domain.json_text import nesting_depth, nests_deeper_than
 
 JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.text(alphabet="[]{}\\\"ab,: \x00é"),
                     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(alphabet="[]{}\\\"a"), inner,
@@ -31,3 +31,9 @@ def test_the_count_matches_the_values_nesting_whatever_its_strings_hold(value, a
 def test_unclosed_brackets_are_counted_without_recursion(n):
     assert nesting_depth("[" * n) == n
     assert nesting_depth('{"a": ' * n) == n
+
+
+@given(JSON, st.integers(min_value=0, max_value=6))
+def test_deeper_than_agrees_with_the_count(value, limit):
+    text = json.dumps(value)
+    assert nests_deeper_than(text, limit) == (depth(value) > limit)
