@@ -109,6 +109,14 @@ class BaseConfig:
     REMEMBER_COOKIE_DURATION = timedelta(days=30)
     REMEMBER_COOKIE_SAMESITE = "Lax"
 
+    # Hostile input: what one request may carry, refused (413 or 400, with a message) before it is parsed
+    # or stored. MAX_CONTENT_LENGTH above caps every body; a form's fields are capped in number and in
+    # size, and the API's JSON in size and in nesting (a deep nesting would exhaust the parser).
+    MAX_FORM_PARTS = 200
+    MAX_FORM_MEMORY_SIZE = 64 * 1024
+    API_MAX_BODY_BYTES = 32 * 1024
+    API_MAX_JSON_DEPTH = 8
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> dict:
         """Return this class's settings overridden by the given environment."""

@@ -106,10 +106,12 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
-    """Friendly error pages (HTML, or JSON under /api) that never echo request data."""
-    from mutualaid.errors import init_app
+    """Friendly error pages (HTML, or JSON under /api) that never echo request data, and the check that
+    turns hostile input into one of them."""
+    from mutualaid import errors, input_limits
 
-    init_app(app)
+    errors.init_app(app)
+    input_limits.init_app(app)
 
 
 def register_security_headers(app: Flask) -> None:

@@ -49,8 +49,9 @@ def ref_guess_limit() -> str:
 
 
 def _missed(response) -> bool:
-    """A reference that led nowhere costs one guess; a found one costs nothing."""
-    return response.status_code == 404
+    """A reference that led nowhere costs one guess, and so does a call without a valid API token (it learns
+    nothing, but it could be guessing tokens, or guessing references until one is found); a found one is free."""
+    return response.status_code in (401, 404)
 
 
 def _log_miss() -> None:

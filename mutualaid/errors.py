@@ -84,8 +84,11 @@ def init_app(app: Flask) -> None:
         }
         titles = {403: _("Not allowed"), 404: _("Not found"), 405: _("Not available"),
                   413: _("Too long"), 429: _("Please slow down"), 400: _("Please try again")}
-        return _page(exc.code or 500, titles.get(exc.code, exc.name),
-                     messages.get(exc.code, exc.description or exc.name))
+        response = current_app.make_response(_page(exc.code or 500, titles.get(exc.code, exc.name),
+                                                   messages.get(exc.code, exc.description or exc.name)))
+        if getattr(exc, "valid_methods", None):  # a 405 names the methods that are allowed (RFC 9110)
+            response.headers["Allow"] = ", ".join(exc.valid_methods)
+        return response
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):

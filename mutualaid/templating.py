@@ -28,7 +28,6 @@ from mutualaid.labels import (
     detail_text,
     readable,
 )
-from mutualaid.main.forms import LanguageForm
 from mutualaid.messaging.outbox import may_text
 
 
@@ -112,5 +111,4 @@ def init_app(app: Flask) -> None:
         return {
             "language_names": LANGUAGE_NAMES,
             "current_language": str(get_locale() or "en"),
-            "language_form": LanguageForm(),
         }

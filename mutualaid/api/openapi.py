@@ -4,11 +4,18 @@ from __future__ import annotations
 from mutualaid.domain.categories import CATEGORY_CODES, URGENCIES
 
 ERROR = {"$ref": "#/components/responses/Error"}
+KEY_REUSED = {"description": "This Idempotency-Key was already used by this caller for a different body",
+              "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 
 
 def _json(schema_ref: str) -> dict:
     """A JSON response body referring to a component schema."""
     return {"content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema_ref}"}}}}
+
+
+def words(limit: int) -> dict:
+    """A free text that must say something (not only spaces), of at most `limit` characters."""
+    return {"type": "string", "minLength": 1, "maxLength": limit, "pattern": r"\S"}
 
 
 def openapi_document() -> dict:
@@ -18,8 +25,8 @@ def openapi_document() -> dict:
         "description": "Who is asking or offering. At least one of phone or email.",
         "properties": {
             "name": {"type": "string", "maxLength": 120},
-            "phone": {"type": "string", "description": "Any common format; stored as E.164."},
-            "email": {"type": "string"},
+            "phone": {"type": "string", "maxLength": 40, "description": "Any common format; stored as E.164."},
+            "email": {"type": "string", "maxLength": 254},
             "language": {"type": "string", "enum": ["en", "es"]},
             "sms_consent": {"type": "boolean"},
         },
@@ -61,9 +68,9 @@ def openapi_document() -> dict:
         "required": ["category", "details", "contact"],
         "properties": {
             "category": {"type": "string", "enum": list(CATEGORY_CODES)},
-            "details": {"type": "string", "maxLength": 2000},
+            "details": words(2000),
             "urgency": {"type": "string", "enum": list(URGENCIES)},
-            "where": {"type": "string", "description": "Address or postcode / ZIP; may be empty."},
+            "where": {"type": "string", "maxLength": 300, "description": "Address or postcode / ZIP; may be empty."},
             "contact": {"$ref": "#/components/schemas/Contact"},
         },
     }
@@ -72,23 +79,26 @@ def openapi_document() -> dict:
         "required": ["category", "details", "contact"],
         "properties": {
             "category": {"type": "string", "enum": list(CATEGORY_CODES)},
-            "details": {"type": "string", "maxLength": 2000},
+            "details": words(2000),
             "kind": {"type": "string", "enum": ["item", "service"]},
             "quantity": {"type": "integer", "minimum": 1, "maximum": 1000},
-            "available_until": {"type": "string", "format": "date"},
-            "where": {"type": "string"},
+            "available_until": {"type": "string", "format": "date", "description": "Not in the past."},
+            "where": {"type": "string", "maxLength": 300},
             "contact": {"$ref": "#/components/schemas/Contact"},
         },
     }
     idempotency = {"name": "Idempotency-Key", "in": "header", "required": False,
-                   "description": "Retrying with the same key returns the first result.",
+                   "description": "Retrying with the same key and the same body returns the first result "
+                                  "(200). A key belongs to its caller (the token's holder, or else the client "
+                                  "address): another caller's same key makes their own request. The same key "
+                                  "with a different body is refused with 422.",
                    "schema": {"type": "string", "maxLength": 64}}
     ref_param = {"name": "ref", "in": "path", "required": True, "schema": {"type": "string"}}
 
-    def number(name, required=True, description=""):
-        """A numeric query parameter."""
+    def number(name, required=True, description="", **limits):
+        """A numeric query parameter, with the limits outside which the call is refused with 400."""
         return {"name": name, "in": "query", "required": required, "description": description,
-                "schema": {"type": "number"}}
+                "schema": {"type": "number", **limits}}
 
     return {
         "openapi": "3.1.0",
@@ -108,11 +118,13 @@ def openapi_document() -> dict:
                              "schema": {"$ref": "#/components/schemas/NeedIn"}}}},
                          "responses": {"201": {"description": "Created", **_json("Public")},
                                        "200": {"description": "Already created with this key", **_json("Public")},
-                                       "400": ERROR, "429": ERROR}},
+                                       "400": ERROR, "413": ERROR, "422": KEY_REUSED, "429": ERROR}},
                 "get": {"summary": "Open needs near a point, nearest first", "operationId": "listNeeds",
                         "security": [{"bearer": []}],
-                        "parameters": [number("lat"), number("lon"),
-                                       number("radius_km", False, "Default 5, at most 100."),
+                        "parameters": [number("lat", minimum=-90, maximum=90),
+                                       number("lon", minimum=-180, maximum=180),
+                                       number("radius_km", False, "Default 5, more than 0 and at most 100.",
+                                              exclusiveMinimum=0, maximum=100),
                                        number("limit", False, "Default 50, at most 200."),
                                        {"name": "category", "in": "query", "required": False,
                                         "schema": {"type": "string", "enum": list(CATEGORY_CODES)}}],
@@ -132,23 +144,24 @@ def openapi_document() -> dict:
                 "security": [{"bearer": []}], "parameters": [ref_param],
                 "responses": {"201": {"description": "Claimed", **_json("Claim")},
                               "200": {"description": "Already yours", **_json("Claim")},
-                              "401": ERROR, "403": ERROR, "404": ERROR,
+                              "401": ERROR, "403": ERROR, "404": ERROR, "429": ERROR,
                               "409": {"description": "Someone else took it, or you are at capacity",
                                       **_json("Error")}}}},
             "/needs/{ref}/release": {"post": {
                 "summary": "Give a need back", "operationId": "releaseNeed", "security": [{"bearer": []}],
                 "parameters": [ref_param],
                 "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                    "type": "object", "required": ["reason"], "properties": {"reason": {"type": "string"}}}}}},
+                    "type": "object", "required": ["reason"], "properties": {"reason": words(500)}}}}},
                 "responses": {"200": {"description": "Open again", **_json("Public")},
-                              "400": ERROR, "401": ERROR, "403": ERROR, "404": ERROR}}},
+                              "400": ERROR, "401": ERROR, "403": ERROR, "404": ERROR, "413": ERROR, "429": ERROR}}},
             "/needs/{ref}/fulfil": {"post": {
                 "summary": "Mark a need done", "operationId": "fulfilNeed", "security": [{"bearer": []}],
                 "parameters": [ref_param],
                 "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                    "type": "object", "required": ["outcome"], "properties": {"outcome": {"type": "string"}}}}}},
+                    "type": "object", "required": ["outcome"], "properties": {"outcome": words(1000)}}}}},
                 "responses": {"200": {"description": "Done", **_json("Public")},
-                              "400": ERROR, "401": ERROR, "403": ERROR, "404": ERROR, "409": ERROR}}},
+                              "400": ERROR, "401": ERROR, "403": ERROR, "404": ERROR, "409": ERROR, "413": ERROR,
+                              "429": ERROR}}},
             "/claims": {"get": {
                 "summary": "My claims, active first", "operationId": "listClaims", "security": [{"bearer": []}],
                 "responses": {"200": {"description": "Claims", "content": {"application/json": {"schema": {
@@ -161,7 +174,7 @@ def openapi_document() -> dict:
                                  "responses": {"201": {"description": "Created", **_json("Public")},
                                                "200": {"description": "Already created with this key",
                                                        **_json("Public")},
-                                               "400": ERROR, "429": ERROR}}},
+                                               "400": ERROR, "413": ERROR, "422": KEY_REUSED, "429": ERROR}}},
             "/offers/{ref}": {"get": {"summary": "One offer", "operationId": "getOffer",
                                       "description": "Approved volunteers and coordinators only.",
                                       "security": [{"bearer": []}], "parameters": [ref_param],

@@ -1,7 +1,6 @@
 """API handlers: parse JSON, call one service, return JSON."""
 from __future__ import annotations
 
-import hashlib
 from datetime import date
 
 from flask import current_app, jsonify, request
@@ -9,6 +8,7 @@ from flask import current_app, jsonify, request
 from mutualaid.access import guards_refs
 from mutualaid.api import bp
 from mutualaid.api.auth import api_person, token_required
+from mutualaid.api.body import BadRequest, caller, contact_field, idempotency_key, json_body, text_field
 from mutualaid.api.openapi import openapi_document
 from mutualaid.claims.actions import claim_need as claim
 from mutualaid.claims.actions import complete_claim, release_claim
@@ -22,14 +22,11 @@ from mutualaid.models import Offer
 from mutualaid.needs import actions as need_actions
 from mutualaid.needs import reads as needs
 from mutualaid.needs.actions import submit_need, submit_offer
-from mutualaid.needs.intake import Contact, NeedInput, OfferInput
+from mutualaid.needs.intake import NeedInput, OfferInput
 from mutualaid.needs.reads import private_view, public_view
 
-STATUS_FOR_CODE = {"not_set_up": 503, "not_found": 404, "forbidden": 403, "taken": 409, "illegal_transition": 409, "capacity": 409}
-
-
-class BadRequest(ServiceError):
-    """The JSON itself was not what the API takes."""
+STATUS_FOR_CODE = {"not_set_up": 503, "not_found": 404, "forbidden": 403, "taken": 409, "illegal_transition": 409, "capacity": 409,
+                   "key_reused": 422}
 
 
 @bp.errorhandler(ServiceError)
@@ -38,45 +35,6 @@ def service_error(error: ServiceError):
     status = STATUS_FOR_CODE.get(error.code, 400)
     message = f"{error.message} {error.command}" if isinstance(error, NotSetUp) else str(error.message)
     return jsonify(error={"status": status, "message": message, "field": error.field}), status
-
-
-def json_body() -> dict:
-    """The request's JSON object, or a 400 saying why not."""
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise BadRequest("Send a JSON object with Content-Type: application/json.")
-    return data
-
-
-def text_field(data: dict, name: str, required: bool = False) -> str:
-    """A string field (absent -> empty); other types are refused."""
-    value = data.get(name, "")
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise BadRequest(f"'{name}' must be a string.", field=name)
-    if required and not value.strip():
-        raise BadRequest(f"'{name}' is required.", field=name)
-    return value
-
-
-def contact_field(data: dict) -> Contact:
-    """The `contact` object of a request."""
-    contact = data.get("contact") or {}
-    if not isinstance(contact, dict):
-        raise BadRequest("'contact' must be an object.", field="contact")
-    language = text_field(contact, "language") or "en"
-    return Contact(text_field(contact, "name"), text_field(contact, "phone"), text_field(contact, "email"),
-                   language, contact.get("sms_consent") is True)
-
-
-def idempotency_key() -> str | None:
-    """The caller's Idempotency-Key header (a retried POST creates nothing new), stored as a digest."""
-    key = request.headers.get("Idempotency-Key", "").strip()
-    if len(key) > 64:
-        raise BadRequest("Idempotency-Key must be at most 64 characters.")
-    # Hashed, not cut short: "api:" + a 64-character key would not fit the 64-character column.
-    return "api:" + hashlib.sha256(key.encode()).hexdigest()[:60] if key else None
 
 
 def intake_limit():
@@ -100,7 +58,7 @@ def create_need():
         need, created = submit_need(NeedInput(
             category=text_field(data, "category", required=True), details=text_field(data, "details"),
             urgency=text_field(data, "urgency") or "soon", where=text_field(data, "where"),
-            contact=contact_field(data), submission_key=idempotency_key(), source="api"))
+            contact=contact_field(data), submission_key=idempotency_key(), source="api", caller=caller()))
     except IntakePaused as paused:
         until = paused.pause["until"]
         return jsonify(error={"status": 503, "message": str(paused.message), "field": None,
@@ -126,7 +84,7 @@ def create_offer():
         category=text_field(data, "category", required=True), details=text_field(data, "details"),
         kind=text_field(data, "kind") or "item", quantity=quantity, available_until=available_until,
         where=text_field(data, "where"), contact=contact_field(data), submission_key=idempotency_key(),
-        source="api"))
+        source="api", caller=caller()))
     return jsonify(needs.public_view(offer)), 201 if created else 200
 
 

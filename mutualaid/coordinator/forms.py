@@ -13,6 +13,8 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, NumberRange, Optional
 
+from mutualaid.needs.forms import MAX_PHONE, at_most
+from mutualaid.needs.intake import MAX_EMAIL, MAX_WHERE
 from mutualaid.retention.rules import MAXIMUM_DAYS, MINIMUMS
 
 
@@ -31,7 +33,8 @@ class StatusForm(FlaskForm):
 class LocationForm(FlaskForm):
     """Correct where a need is."""
 
-    where = StringField(_l("Address or postcode"), validators=[InputRequired(_l("Please give an address or postcode."))])
+    where = StringField(_l("Address or postcode"), validators=[InputRequired(_l("Please give an address or postcode.")),
+                                                              at_most(MAX_WHERE)])
     submit = SubmitField(_l("Save place"))
 
 
@@ -76,7 +79,7 @@ class ReferForm(FlaskForm):
 class NoteForm(FlaskForm):
     """An internal note."""
 
-    body = TextAreaField(_l("Internal note (coordinators only)"))
+    body = TextAreaField(_l("Internal note (coordinators only)"), validators=[at_most(2000)])
     submit = SubmitField(_l("Add note"))
 
 
@@ -91,7 +94,7 @@ class PauseForm(FlaskForm):
 
     paused = BooleanField(_l("Pause new requests"))
     until = DateField(_l("Until (optional)"), validators=[Optional()])
-    message = TextAreaField(_l("Message to people who ask (and where else to get help)"))
+    message = TextAreaField(_l("Message to people who ask (and where else to get help)"), validators=[at_most(500)])
     submit = SubmitField(_l("Save"))
 
 
@@ -154,6 +157,6 @@ class LogOutEverywhereForm(FlaskForm):
 class SubjectAccessForm(FlaskForm):
     """Everything held about one phone number or email."""
 
-    phone = StringField(_l("Phone number"))
-    email = StringField(_l("Email"))
+    phone = StringField(_l("Phone number"), validators=[at_most(MAX_PHONE)])
+    email = StringField(_l("Email"), validators=[at_most(MAX_EMAIL)])
     submit = SubmitField(_l("Download as JSON"))

@@ -56,7 +56,10 @@ class Need(Located, db.Model):
     language: Mapped[str] = mapped_column(String(8), default="en")
     status: Mapped[str] = mapped_column(String(12), default="open")
     source: Mapped[str] = mapped_column(String(10), default="web")
+    # A digest of who sent it and their key (a form's one-use key, an API caller's Idempotency-Key), and a
+    # digest of what they sent: the same key again with the same content is a retry, with other content refused.
     submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    submission_digest: Mapped[str | None] = mapped_column(String(64))
     # Made from the coordinators' SMS simulator: never told to real people, never counted.
     practice: Mapped[bool] = mapped_column(Boolean, default=False)
     escalation_level: Mapped[int] = mapped_column(Integer, default=0)

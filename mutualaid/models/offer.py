@@ -32,7 +32,10 @@ class Offer(Located, db.Model):
     # The need a coordinator reserved it for (kept once given, cleared when it goes back on the list).
     need_id: Mapped[int | None] = mapped_column(ForeignKey("need.id"), index=True)
     source: Mapped[str] = mapped_column(String(10), default="web")
+    # A digest of who sent it and their key (a form's one-use key, an API caller's Idempotency-Key), and a
+    # digest of what they sent: the same key again with the same content is a retry, with other content refused.
     submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    submission_digest: Mapped[str | None] = mapped_column(String(64))
     practice: Mapped[bool] = mapped_column(Boolean, default=False)  # made from the SMS simulator
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -30,9 +30,11 @@ from mutualaid.needs.intake import (
     _existing,
     clean_common,
     clean_contact,
+    content_digest,
     new_need,
     place_need,
     save_new,
+    stored_key,
 )
 from mutualaid.needs import lifecycle
 from mutualaid.needs.reads import can_see_private, get_by_ref, private_view, public_view
@@ -48,7 +50,7 @@ RESUBMIT_WINDOW = timedelta(minutes=30)
 def submit_need(data: NeedInput, *, entered_by=None, now: datetime | None = None) -> tuple[Need, bool]:
     """Save a need (open at once, even if its place is unknown); returns (need, created)."""
     now = now or datetime.now(timezone.utc)
-    if (existing := _existing(Need, data.submission_key)) is not None:
+    if (existing := _existing(Need, data)) is not None:
         return existing, False
     # Field errors before contact errors, as the form lists them.
     category, details, where = clean_common(data.category, data.details, data.where)
@@ -58,13 +60,14 @@ def submit_need(data: NeedInput, *, entered_by=None, now: datetime | None = None
     home = entered_by.group if getattr(entered_by, "is_coordinator", False) else None
     need, group = new_need(category=data.category, details=data.details, where=data.where, urgency=data.urgency,
                            language=contact.language, source=data.source, now=now, home=home,
-                           entered_by_id=getattr(entered_by, "id", None), submission_key=data.submission_key)
+                           entered_by_id=getattr(entered_by, "id", None), submission_key=stored_key(data),
+                           submission_digest=content_digest(data))
     check_intake(group, now)
     requester = find_or_create_person(phone=contact.phone or None, email=contact.email or None,
                                       name=contact.name, language=contact.language, group_id=group.id)
     requester.sms_consent = requester.sms_consent or contact.sms_consent
     need.requester = requester
-    return _commit_new(need, data.submission_key, actor=entered_by, now=now, action="need.created",
+    return _commit_new(need, data, actor=entered_by, now=now, action="need.created",
                        source=data.source, location_status=need.location_status)
 
 
@@ -83,14 +86,14 @@ def _sent_again(contact, category: str, details: str, where: str, now: datetime)
         .order_by(Need.id).limit(1)).scalar_one_or_none()
 
 
-def _commit_new(record, submission_key, *, actor, now, action, **details):
+def _commit_new(record, data, *, actor, now, action, **details):
     """Save and commit a new record; a concurrent double submission returns the first one."""
     try:
         save_new(record, actor=actor, now=now, action=action, **details)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        if (existing := _existing(type(record), submission_key)) is not None:
+        if (existing := _existing(type(record), data)) is not None:
             return existing, False
         raise
     log.info("%s %s saved (source=%s)", type(record).__name__.lower(), record.ref, record.source)
@@ -100,7 +103,7 @@ def _commit_new(record, submission_key, *, actor, now, action, **details):
 def submit_offer(data: OfferInput, *, entered_by=None, now: datetime | None = None) -> tuple[Offer, bool]:
     """Save an offer; returns (offer, created)."""
     now = now or datetime.now(timezone.utc)
-    if (existing := _existing(Offer, data.submission_key)) is not None:
+    if (existing := _existing(Offer, data)) is not None:
         return existing, False
     category, details, where = clean_common(data.category, data.details, data.where)
     if data.kind not in ("item", "service"):
@@ -113,12 +116,13 @@ def submit_offer(data: OfferInput, *, entered_by=None, now: datetime | None = No
     contact = clean_contact(data.contact)
     offer = Offer(kind=data.kind, category=category, details=details, quantity=int(data.quantity),
                   available_until=data.available_until, status="open", source=data.source,
-                  submission_key=data.submission_key, address_text=where, created_at=now, updated_at=now)
+                  submission_key=stored_key(data), submission_digest=content_digest(data), address_text=where,
+                  created_at=now, updated_at=now)
     group = place_need(offer)
     offer.person = find_or_create_person(phone=contact.phone or None, email=contact.email or None,
                                          name=contact.name, language=contact.language, group_id=group.id)
     offer.person.sms_consent = offer.person.sms_consent or contact.sms_consent
-    return _commit_new(offer, data.submission_key, actor=entered_by, now=now, action="offer.created",
+    return _commit_new(offer, data, actor=entered_by, now=now, action="offer.created",
                        source=data.source)
 
 

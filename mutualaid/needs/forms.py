@@ -17,12 +17,25 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from mutualaid.core.errors import ServiceError
 from mutualaid.domain.categories import CATEGORY_CODES, LANGUAGE_NAMES, URGENCIES
 from mutualaid.labels import CATEGORY_LABELS, URGENCY_LABELS
-from mutualaid.needs.intake import Contact
+from mutualaid.needs.intake import (
+    MAX_EMAIL,
+    MAX_NAME,
+    MAX_SUBMISSION_KEY,
+    MAX_WHERE,
+    Contact,
+)
+
+MAX_PHONE = 40  # as typed, with spaces and brackets; stored as E.164
+
+
+def at_most(limit: int) -> Length:
+    """A length check with words for the person (the page also stops typing at the limit)."""
+    return Length(max=limit, message=_l("Please keep this to %(max)d characters."))
 
 
 def category_choices():
@@ -33,11 +46,24 @@ def category_choices():
 class ContactFields(FlaskForm):
     """How to reach the person (phone or email), and a one-use key against double submission."""
 
-    name = StringField(_l("Your name (or what we should call you)"))
-    phone = StringField(_l("Phone number"), render_kw={"inputmode": "tel", "autocomplete": "tel"})
-    email = StringField(_l("Email (if you have no phone)"), render_kw={"inputmode": "email"})
+    name = StringField(_l("Your name (or what we should call you)"), validators=[at_most(MAX_NAME)])
+    phone = StringField(_l("Phone number"), validators=[at_most(MAX_PHONE)],
+                        render_kw={"inputmode": "tel", "autocomplete": "tel"})
+    email = StringField(_l("Email (if you have no phone)"), validators=[at_most(MAX_EMAIL)],
+                        render_kw={"inputmode": "email"})
     sms_consent = BooleanField(_l("You may text me about this"), default=True)
     submission_key = HiddenField()
+
+    def validate(self, extra_validators=None) -> bool:
+        """The fields' own checks, and a key this site could have given (a strange one is replaced)."""
+        valid = super().validate(extra_validators)
+        key = self.submission_key.data or ""
+        if len(key) > MAX_SUBMISSION_KEY or not key.isprintable():
+            self.submission_key.data = ""
+            self.form_errors.append(_l("This form could not be sent as it was. Please check your answers and "
+                                       "send it again."))
+            return False
+        return valid
 
     def ensure_submission_key(self) -> None:
         """Give a freshly shown form its one-use key (kept when the form is shown again)."""
@@ -52,7 +78,7 @@ class NeedForm(ContactFields):
     details = TextAreaField(_l("Tell us a little more"), validators=[InputRequired(_l("Please say a few words about it."))])
     urgency = RadioField(_l("How soon?"), choices=[SelectChoice(u, URGENCY_LABELS[u]) for u in URGENCIES], default="soon",
                          validate_choice=False)
-    where = StringField(_l("Where? (your postcode or ZIP code is enough)"))
+    where = StringField(_l("Where? (your postcode or ZIP code is enough)"), validators=[at_most(MAX_WHERE)])
     submit = SubmitField(_l("Ask for help"))
 
 
@@ -67,7 +93,7 @@ class OfferForm(ContactFields):
     quantity = IntegerField(_l("How many?"), default=1,
                             validators=[Optional(), NumberRange(1, 1000, _l("Please give a number from 1 to 1000."))])
     available_until = DateField(_l("Available until (optional)"), validators=[Optional()])
-    where = StringField(_l("Where? (your postcode or ZIP code is enough)"))
+    where = StringField(_l("Where? (your postcode or ZIP code is enough)"), validators=[at_most(MAX_WHERE)])
     submit = SubmitField(_l("Offer it"))
 
 
@@ -80,10 +106,12 @@ class PhoneIntakeForm(NeedForm):
     category = SelectField(_l("What do they need?"), choices=category_choices, validate_choice=False)
     details = TextAreaField(_l("Tell us a little more"),
                             validators=[InputRequired(_l("Please say a few words about it."))])
-    where = StringField(_l("Where? (their postcode or ZIP code is enough)"))
-    name = StringField(_l("Their name (or what we should call them)"))
-    phone = StringField(_l("Their phone"), render_kw={"inputmode": "tel", "autocomplete": "off"})
-    email = StringField(_l("Their email (if they have no phone)"), render_kw={"inputmode": "email"})
+    where = StringField(_l("Where? (their postcode or ZIP code is enough)"), validators=[at_most(MAX_WHERE)])
+    name = StringField(_l("Their name (or what we should call them)"), validators=[at_most(MAX_NAME)])
+    phone = StringField(_l("Their phone"), validators=[at_most(MAX_PHONE)],
+                        render_kw={"inputmode": "tel", "autocomplete": "off"})
+    email = StringField(_l("Their email (if they have no phone)"), validators=[at_most(MAX_EMAIL)],
+                        render_kw={"inputmode": "email"})
     sms_consent = BooleanField(_l("They agree to be texted about this"), default=True)
     submit = SubmitField(_l("Save request"))
 
@@ -108,8 +136,9 @@ def attach_error(form, error: ServiceError) -> None:
 class ForgetForm(FlaskForm):
     """Erase me: a reference of one of my requests and the phone or email I gave with it."""
 
-    ref = StringField(_l("The reference of one of your requests"), validators=[InputRequired()])
-    contact = StringField(_l("The phone number or email you gave with it"), validators=[InputRequired()])
+    ref = StringField(_l("The reference of one of your requests"), validators=[InputRequired(), at_most(20)])
+    contact = StringField(_l("The phone number or email you gave with it"),
+                          validators=[InputRequired(), at_most(MAX_EMAIL)])
     submit = SubmitField(_l("Erase my details"))
 
 

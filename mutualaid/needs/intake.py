@@ -1,8 +1,10 @@
 """Submitting needs and offers, from any edge (web form, phone intake, API)."""
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
 from flask import current_app
@@ -25,7 +27,10 @@ log = logging.getLogger(__name__)
 MAX_NAME = 120
 MAX_WHERE = 300
 MAX_EMAIL = 254
+MAX_SUBMISSION_KEY = 64
 REF_ATTEMPTS = 8
+# Who a submission key belongs to when it comes from a form (the key is made at random for one page).
+FORM_CALLER = "form"
 
 
 @dataclass
@@ -50,6 +55,7 @@ class NeedInput:
     contact: Contact = field(default_factory=Contact)
     submission_key: str | None = None
     source: str = "web"
+    caller: str = FORM_CALLER
 
 
 @dataclass
@@ -65,6 +71,7 @@ class OfferInput:
     contact: Contact = field(default_factory=Contact)
     submission_key: str | None = None
     source: str = "web"
+    caller: str = FORM_CALLER
 
 
 def clean_contact(contact: Contact, *, need_contact: bool = True) -> Contact:
@@ -122,13 +129,42 @@ def clean_note(text: str, *, field: str, limit: int, multiline: bool = True) -> 
     return text
 
 
-def _existing(model, submission_key: str | None):
-    """The record already made from this form submission, if any (double-submit guard)."""
-    if not submission_key:
+def stored_key(data: NeedInput | OfferInput) -> str | None:
+    """The submission key as stored: a digest of who sent it and the key, so one caller's key never
+    finds another's request (and no key, however long or strange, reaches the database as sent)."""
+    key = data.submission_key
+    if not key:
         return None
-    return db.session.execute(
-        db.select(model).where(model.submission_key == submission_key)
-    ).scalar_one_or_none()
+    if len(key) > MAX_SUBMISSION_KEY or not key.isprintable():
+        raise ServiceError(_l("The submission key must be at most %(limit)d printable characters.",
+                              limit=MAX_SUBMISSION_KEY), field="submission_key")
+    return hashlib.sha256(json.dumps([data.caller, key]).encode()).hexdigest()
+
+
+def content_digest(data: NeedInput | OfferInput) -> str | None:
+    """A digest of what was asked or offered (everything but the key, the caller and the edge), as sent;
+    kept only beside a submission key."""
+    if not data.submission_key:
+        return None
+    content = {name: value for name, value in asdict(data).items()
+               if name not in ("submission_key", "caller", "source")}
+    return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _existing(model, data: NeedInput | OfferInput):
+    """The record this caller already made with this submission key, if any (a retry or a double click);
+    the same key with different content is refused, since the first request would be returned for it."""
+    key = stored_key(data)
+    if key is None:
+        return None
+    record = db.session.execute(db.select(model).where(model.submission_key == key)).scalar_one_or_none()
+    if record is not None and record.submission_digest not in (None, content_digest(data)):
+        if data.source == "api":
+            raise ServiceError(_l("This Idempotency-Key was already used for a different request. Use a new key "
+                                  "for a new request."), field="Idempotency-Key", code="key_reused")
+        raise ServiceError(_l("This form was already sent with other answers. Please reload the page to send a "
+                              "new request."), code="key_reused")
+    return record
 
 
 def _insert_with_ref(record) -> None:

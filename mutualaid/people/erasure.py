@@ -134,11 +134,13 @@ def erase(person: Person, *, actor, now: datetime) -> dict:
     places = {row.address_text for row in rows} | {row.postcode for row in rows if row.postcode}
     for need in needs:
         need.details = need.public_details = ""
+        need.submission_digest = None  # a digest of what they sent, contact included
         _forget_place(need)
     for offer in offers:
         if offer.status in ("open", "reserved"):
             offer.move_to("withdrawn")
         offer.details = offer.public_details = ""
+        offer.submission_digest = None
         _forget_place(offer)
     db.session.flush()
     messages = _scrub_messages(person, need_ids, before, now)

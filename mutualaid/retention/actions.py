@@ -130,7 +130,7 @@ def _purge_closed_needs(group: Group, rules: Retention, now: datetime, purged: P
     _run(update(NeedNote).where(NeedNote.need_id.in_(need_ids)).values(body=""))
     purged.needs += _run(update(Need).where(Need.id.in_(need_ids)).values(
         details="", public_details="", address_text="", postcode=None, exact_lat=None, exact_lon=None, requester_id=None,
-        purged_at=now))
+        submission_digest=None, purged_at=now))
     purged.people += _forget_people(requesters, now)
     db.session.commit()
     return len(need_ids) == BATCH

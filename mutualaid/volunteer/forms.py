@@ -5,8 +5,10 @@ from wtforms import DecimalField, SelectField, StringField, SubmitField, TextAre
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional
 
+from mutualaid.claims.actions import RELAY_MAX
 from mutualaid.domain.categories import URGENCIES
 from mutualaid.labels import URGENCY_LABELS
+from mutualaid.needs.forms import at_most
 
 
 class FilterForm(FlaskForm):
@@ -31,19 +33,20 @@ class ClaimForm(FlaskForm):
 class ReleaseForm(FlaskForm):
     """Give a request back."""
 
-    reason = StringField(_l("Why can't you do it? (the next volunteer will see this)"))
+    reason = StringField(_l("Why can't you do it? (the next volunteer will see this)"), validators=[at_most(500)])
     submit = SubmitField(_l("Give it back"))
 
 
 class FulfilForm(FlaskForm):
     """Say it is done."""
 
-    outcome = TextAreaField(_l("How did it go? (a short note)"))
+    outcome = TextAreaField(_l("How did it go? (a short note)"), validators=[at_most(1000)])
     submit = SubmitField(_l("Mark as done"))
 
 
 class RelayForm(FlaskForm):
     """Text the requester through the group's number."""
 
-    text = TextAreaField(_l("Message to the neighbour (sent by text from the group's number)"))
+    text = TextAreaField(_l("Message to the neighbour (sent by text from the group's number)"),
+                         validators=[at_most(RELAY_MAX)])
     submit = SubmitField(_l("Send"))

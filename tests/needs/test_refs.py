@@ -137,6 +137,27 @@ def test_a_logged_in_volunteer_guessing_need_pages_is_limited_too(client, auth, 
     assert statuses == [404] * 20 + [429]
 
 
+def test_without_a_token_a_real_and_a_made_up_reference_get_the_same_401(client):
+    need, offer = make_need(details="Bread for Canaryname"), make_offer()
+    for real, made_up in ((f"/api/v1/needs/{need.ref}", "/api/v1/needs/ZZZZZ"),
+                          (f"/api/v1/offers/{offer.ref}", "/api/v1/offers/ZZZZZ"),
+                          (f"/api/v1/needs/{need.ref}", "/api/v1/needs/not-even-a-ref")):
+        answers = [client.get(url, headers={"Authorization": "Bearer made-up"}) for url in (real, made_up)]
+        answers += [client.get(url) for url in (real, made_up)]
+        assert {a.status_code for a in answers} == {401}
+        assert len({a.get_data() for a in answers}) == 1
+        assert len({tuple(sorted(a.headers.items())) for a in answers}) == 1
+
+
+@pytest.mark.parametrize("config_overrides", [LIMITED])
+def test_calls_without_a_valid_token_are_limited_like_guesses(client):
+    need = make_need()
+    statuses = [from_address(client, GUESSER, f"/api/v1/needs/{ref}").status_code
+                for ref in [need.ref] * 10 + [f"ZZZ{i:02d}" for i in range(10)] + [need.ref]]
+    assert statuses == [401] * 20 + [429]
+    assert from_address(client, NEIGHBOUR, f"/api/v1/needs/{need.ref}").status_code == 401
+
+
 def test_the_client_tag_in_the_log_is_the_same_for_one_address_and_differs_between_two(client, caplog):
     caplog.set_level(logging.INFO, logger="mutualaid")
     for address in (GUESSER, GUESSER, NEIGHBOUR):

@@ -113,7 +113,7 @@ def test_closed_needs_past_retention_lose_every_trace_of_their_requester(group):
         assert canary not in held
     old = db.session.get(Need, needs["old_done"].id)
     assert old.purged_at == LATER and old.requester_id is None and old.details == "" and old.address_text == ""
-    assert old.exact_lat is None and old.postcode is None
+    assert old.exact_lat is None and old.postcode is None and old.submission_digest is None
     assert (old.status, old.category, old.public_label) == ("fulfilled", "groceries", needs["old_done"].public_label)
     assert old.public_lat is not None and old.closed_at is not None
 

@@ -7,6 +7,7 @@ import pytest
 from flask import Flask, request
 
 from mutualaid.extensions import limiter, login_manager
+from mutualaid.input_limits import check_submitted
 from mutualaid.sms.hooks import skip_extension_hooks
 from tests.builders import csrf_from
 from tests.sms_helpers import sms_config
@@ -83,9 +84,11 @@ class TestInTheApp:
         assert login_manager._update_remember_cookie in wrapped["after"]
         unwrapped = [hook for registry in (app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs)
                      for hook in registry.get(None, []) if not getattr(hook, "skips_twilio_webhooks", False)]
-        # Every other app-wide hook is one of theirs: a new one needs a decision. The security headers'
-        # hook is the app's own and returns at once for the webhooks (mutualaid/security_headers.py).
-        assert [hook.__qualname__ for hook in unwrapped] == ["init_app.<locals>.add_security_headers"]
+        # Every other app-wide hook is the app's own and returns at once for a webhook: the check of
+        # submitted forms (whose signed body it must not change) and the security headers
+        # (mutualaid/security_headers.py). A new one needs a decision.
+        assert [hook.__qualname__ for hook in unwrapped] == [
+            check_submitted.__qualname__, "init_app.<locals>.add_security_headers"]
 
     def test_pages_still_refuse_a_post_without_a_csrf_token(self, app):
         """Flask-WTF's app-wide check still guards every page, forms or not (here a plain POST view)."""
