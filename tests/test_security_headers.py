@@ -179,6 +179,14 @@ def test_a_body_too_large_is_refused_with_the_headers(client, app):
     assert not is_stored(response)
 
 
+def test_a_form_too_large_is_refused_with_the_headers(client, app):
+    make_group()
+    response = client.post("/need", data={"details": "x" * app.config["MAX_CONTENT_LENGTH"]})
+    assert response.status_code == 413
+    assert_security_headers(response, "413")
+    assert not is_stored(response)
+
+
 def test_an_unexpected_error_page_carries_the_headers(_schema):
     app = make_app(_schema, PROPAGATE_EXCEPTIONS=False)
 
