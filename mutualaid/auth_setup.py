@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timezone
+from urllib.parse import urlsplit, urlunsplit
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, flash, g, redirect, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
+from flask_login import login_url
 
+from mutualaid.core.redirects import local_path
 from mutualaid.extensions import login_manager
 from mutualaid.models import Person
 from mutualaid.people.login import resume_login, session_limits
@@ -23,6 +26,7 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = _l("Please log in to see that page.")
     login_manager.localize_callback = login_message
     login_manager.session_protection = "basic"
+    login_manager.unauthorized_handler(ask_to_log_in)
     app.session_interface = BrowserSessions()
     warn_of_per_process_limits(app)
 
@@ -44,6 +48,19 @@ def login_message(message) -> str:
     if g.get("login_ended") == "absolute":
         return gettext("You have been logged in for a long time, so you were logged out. Please log in again.")
     return str(message)
+
+
+def ask_to_log_in():
+    """Send the browser to log in, then back where it was: after a form (a login that ran out while it
+    was being sent) that is the page the form was on, since the form's own address only takes a POST."""
+    flash(login_message(login_manager.login_message), "message")
+    if request.method == "GET":
+        back = request.full_path.rstrip("?")
+    else:
+        referrer = urlsplit(request.referrer or "")
+        same_site = referrer.netloc in ("", request.host)
+        back = local_path(urlunsplit(("", "", referrer.path, referrer.query, "")) if same_site else "", "")
+    return redirect(login_url(login_manager.login_view, next_url=back or None))
 
 
 class BrowserSessions(SecureCookieSessionInterface):

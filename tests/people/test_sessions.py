@@ -9,7 +9,7 @@ import pytest
 from mutualaid.extensions import db
 from mutualaid.models import AuditEvent, LoginSession
 from mutualaid.people.actions import change_password, erase_person
-from tests.builders import PASSWORD, csrf_from, make_coordinator, make_group, make_volunteer, post_form
+from tests.builders import PASSWORD, csrf_from, make_coordinator, make_group, make_need, make_volunteer, post_form
 
 COOKIES = ("session", "remember_token")
 
@@ -200,6 +200,33 @@ def test_an_idle_coordinator_is_sent_to_log_in_with_a_reason_and_back_to_the_pag
     assert LoginSession.query.count() == 0
     response = post_form(client, response.headers["Location"], {"email": "coord@example.org", "password": PASSWORD})
     assert response.headers["Location"] == "/coordinator/volunteers?status=pending"
+
+
+def test_a_form_sent_after_the_login_ran_out_comes_back_to_its_page_after_logging_in(client, group):
+    make_coordinator(group)
+    need = make_need()
+    log_in(client, "coord@example.org")
+    page = f"/coordinator/needs/{need.ref}"
+    token = csrf_from(client.get(page).get_data(as_text=True))
+    age_logins(started=timedelta(minutes=40), seen=timedelta(minutes=31))
+    response = client.post(f"{page}/note", data={"csrf_token": token, "body": "Rang them"},
+                           headers={"Referer": f"http://localhost{page}"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/auth/login?next=" + page.replace("/", "%2F")
+    response = post_form(client, response.headers["Location"], {"email": "coord@example.org", "password": PASSWORD})
+    assert response.headers["Location"] == page
+    assert client.get(page).status_code == 200
+
+
+def test_a_form_sent_from_another_site_after_the_login_ran_out_goes_home_after_logging_in(client, group):
+    make_coordinator(group)
+    need = make_need()
+    log_in(client, "coord@example.org")
+    token = csrf_from(client.get(f"/coordinator/needs/{need.ref}").get_data(as_text=True))
+    age_logins(started=timedelta(minutes=40), seen=timedelta(minutes=31))
+    response = client.post(f"/coordinator/needs/{need.ref}/note", data={"csrf_token": token, "body": "x"},
+                           headers={"Referer": "https://evil.example/coordinator/"})
+    assert response.headers["Location"] == "/auth/login"
 
 
 def test_a_coordinator_used_within_the_idle_time_stays_logged_in(client, group):
