@@ -113,3 +113,15 @@ def test_a_malformed_webhook_shared_key_setting_stops_start_up(value):
     env = {"SECRET_KEY": "s", "DATABASE_URL": "postgresql://x/y", "TWILIO_WEBHOOK_SHARED_KEYS": value}
     with pytest.raises(ConfigError, match="TWILIO_WEBHOOK_SHARED_KEYS must be id=secret pairs"):
         load_config("production", env)
+
+
+def test_the_daily_text_limit_and_price_come_from_the_environment():
+    settings = load_config("testing", {"SMS_DAILY_SEGMENT_CAP": "250", "SMS_SEGMENT_PRICE": "0.04"})
+    assert (settings["SMS_DAILY_SEGMENT_CAP"], settings["SMS_SEGMENT_PRICE"]) == (250, 0.04)
+    assert load_config("testing", {})["SMS_DAILY_SEGMENT_CAP"] == 1000
+
+
+@pytest.mark.parametrize("value", ["-1", "lots"])
+def test_a_daily_text_limit_that_is_not_a_number_or_negative_is_refused(value):
+    with pytest.raises(ConfigError, match="SMS_DAILY_SEGMENT_CAP"):
+        load_config("testing", {"SMS_DAILY_SEGMENT_CAP": value})
