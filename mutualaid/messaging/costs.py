@@ -6,12 +6,12 @@ have just texted us go; other texts wait for the group's next day, and coordinat
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app
-from sqlalchemy import update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -82,12 +82,34 @@ class Spend:
         return round(self.segments * self.price, 2)
 
 
-def spend_on(group: Group, day: date) -> Spend:
-    """The group's spend on its local `day` (one primary-key read)."""
-    row = db.session.execute(db.select(SmsSpend.segments, SmsSpend.alerted).where(
-        SmsSpend.group_id == group.id, SmsSpend.day == day)).first()
+_SPEND = SmsSpend.__table__
+# Built once: the outbox runs these for every text it sends.
+_READ = select(_SPEND.c.segments, _SPEND.c.alerted).where(
+    _SPEND.c.group_id == bindparam("group_id"), _SPEND.c.day == bindparam("day"))
+_ADD = {}
+
+
+def _add_statement(dialect: str):
+    """INSERT … ON CONFLICT DO UPDATE adding to the day's segments, RETURNING the new total (per dialect)."""
+    if dialect not in _ADD:
+        statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(_SPEND).values(
+            group_id=bindparam("group_id"), day=bindparam("day"), segments=bindparam("segments"), alerted=False)
+        _ADD[dialect] = statement.on_conflict_do_update(
+            index_elements=[_SPEND.c.group_id, _SPEND.c.day],
+            set_={"segments": _SPEND.c.segments + statement.excluded.segments},
+        ).returning(_SPEND.c.segments, _SPEND.c.alerted)
+    return _ADD[dialect]
+
+
+def _spend(group: Group, day: date, row) -> Spend:
+    """A Spend from the day's row (None: nothing sent yet)."""
     return Spend(day, row.segments if row else 0, daily_cap(group), bool(row and row.alerted),
                  float(current_app.config["SMS_SEGMENT_PRICE"]))
+
+
+def spend_on(group: Group, day: date) -> Spend:
+    """The group's spend on its local `day` (one primary-key read)."""
+    return _spend(group, day, db.session.connection().execute(_READ, {"group_id": group.id, "day": day}).first())
 
 
 def spend_today(group: Group, now: datetime) -> Spend:
@@ -95,44 +117,49 @@ def spend_today(group: Group, now: datetime) -> Spend:
     return spend_on(group, local_date(group, now))
 
 
-def cap_wait(message: Message, group: Group | None, now: datetime) -> datetime | None:
-    """When the group's daily cap holds this text back, the start of its next day; else None."""
+def cap_wait(message: Message, group: Group | None, now: datetime, seen: dict | None = None) -> datetime | None:
+    """When the group's daily cap holds this text back, the start of its next day; else None.
+
+    `seen` holds the spend a delivery pass last read or added to, so a pass reads each group's day once
+    and then learns the total (other processes' sends included) from each of its own sends."""
     if group is None or message.channel != "sms" or message.purpose in PAST_THE_CAP \
             or message.template == "opted_out":
         return None
-    spend = spend_today(group, now)
+    seen = {} if seen is None else seen
+    key = (group.id, local_date(group, now))
+    spend = seen.get(key) or spend_on(group, key[1])
+    seen[key] = spend
     if not spend.reached:
         return None
-    alert_cap_reached(group, spend, now)
+    seen[key] = alert_cap_reached(group, spend, now)
     return next_day_start(group, now)
 
 
-def record_sent(message: Message, group: Group | None, now: datetime) -> None:
+def record_sent(message: Message, group: Group | None, now: datetime, seen: dict | None = None) -> None:
     """Add a sent text's segments to its group's day (practice texts cost nothing and are not counted)."""
     if group is None or message.channel != "sms" or message.simulated:
         return
-    day, used = local_date(group, now), segments(message.body)
-    insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-    statement = insert(SmsSpend).values(group_id=group.id, day=day, segments=used, alerted=False)
-    row = db.session.execute(statement.on_conflict_do_update(
-        index_elements=[SmsSpend.group_id, SmsSpend.day],
-        set_={"segments": SmsSpend.segments + statement.excluded.segments})
-        .returning(SmsSpend.segments, SmsSpend.alerted)).one()
-    spend = Spend(day, row.segments, daily_cap(group), row.alerted, float(current_app.config["SMS_SEGMENT_PRICE"]))
+    day, connection = local_date(group, now), db.session.connection()
+    row = connection.execute(_add_statement(connection.dialect.name),
+                             {"group_id": group.id, "day": day, "segments": segments(message.body)}).one()
+    spend = _spend(group, day, row)
     if spend.reached:
-        alert_cap_reached(group, spend, now)
+        spend = alert_cap_reached(group, spend, now)
+    if seen is not None:
+        seen[(group.id, day)] = spend
 
 
-def alert_cap_reached(group: Group, spend: Spend, now: datetime) -> None:
+def alert_cap_reached(group: Group, spend: Spend, now: datetime) -> Spend:
     """Tell the group's coordinators (email, audit; the banner reads the row) once a day, whichever process
-    gets there first."""
+    gets there first; returns the spend as alerted."""
     if spend.alerted:
-        return
+        return spend
     won = db.session.execute(update(SmsSpend).where(
         SmsSpend.group_id == group.id, SmsSpend.day == spend.day, SmsSpend.alerted.is_(False))
         .values(alerted=True).execution_options(synchronize_session=False)).rowcount
+    spend = replace(spend, alerted=True)
     if won != 1:
-        return
+        return spend
     # Imported here: the outbox imports this module.
     from mutualaid.messaging.outbox import queue_email
 
@@ -144,3 +171,4 @@ def alert_cap_reached(group: Group, spend: Spend, now: datetime) -> None:
             queue_email(to_address=coordinator.email, template="sms_cap_reached", group=group, person=coordinator,
                         params={"cap": spend.cap, "segments": spend.segments}, purpose="notify", urgent=True,
                         now=now)
+    return spend

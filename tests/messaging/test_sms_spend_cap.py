@@ -97,6 +97,13 @@ def test_at_the_cap_new_notices_wait_for_the_next_day(group, fake):
     assert len(fake.accepted) == CAP
 
 
+def test_one_pass_stops_at_the_cap_in_the_middle(group, fake):
+    messages = [queue(number) for number in NUMBERS[:CAP + 2]]
+    deliver_outbox(now=NOON)
+    assert [fresh(m).status for m in messages] == ["sent"] * CAP + ["queued"] * 2
+    assert spend_today(_group(), NOON).segments == CAP and cap_audits() == 1
+
+
 def test_at_the_cap_a_reply_to_someone_who_texted_still_goes_and_is_counted(group, fake):
     for number in NUMBERS[:CAP]:
         queue(number)
