@@ -2,7 +2,8 @@
 
 The cap counts SMS segments (what providers charge for) sent on the group's local day, in one row a
 group a day that every sending process adds to atomically. Past the cap only replies to people who
-have just texted us go; other texts wait for the group's next day, and coordinators are told once.
+have just texted us (and relayed messages) go; other texts wait for the group's next day, and
+coordinators are told once.
 """
 from __future__ import annotations
 
@@ -22,8 +23,9 @@ from mutualaid.messaging.destinations import allowed_regions, destination_refusa
 from mutualaid.messaging.limits import segments
 from mutualaid.models import Group, Message, Person, SmsSpend
 
-# Purposes that may go past the cap: answers to someone who has just texted us.
-PAST_THE_CAP = frozenset({"reply"})
+# Purposes that may go past the cap: answers to someone who has just texted us, and the messages a neighbour
+# and the volunteer helping them send each other through the group's number (each one set off by a text in).
+PAST_THE_CAP = frozenset({"reply", "relay"})
 CAP_REASON = "daily text limit"
 
 

@@ -114,6 +114,15 @@ def test_at_the_cap_a_reply_to_someone_who_texted_still_goes_and_is_counted(grou
     assert spend_today(_group(), NOON).segments == CAP + 1
 
 
+def test_at_the_cap_a_message_passed_between_a_neighbour_and_their_volunteer_still_goes(group, fake):
+    for number in NUMBERS[:CAP]:
+        queue(number)
+    deliver_outbox(now=NOON)
+    relay = queue(NUMBERS[11], purpose="relay")
+    deliver_outbox(now=NOON)
+    assert fresh(relay).status == "sent"
+
+
 def test_the_coordinators_are_alerted_once_a_day_and_not_twice(group, fake):
     for number in NUMBERS[:CAP]:
         queue(number)
