@@ -101,7 +101,7 @@ class BaseConfig:
     # page) and at most this many segments (160 plain characters each) a day before only replies to
     # people who texted go; a group may change its own cap there. The price a segment only estimates
     # the day's cost on that page, in whatever currency the provider bills.
-    SMS_DAILY_SEGMENT_CAP = 1000
+    SMS_DAILY_SEGMENT_CAP = 2000
     SMS_SEGMENT_PRICE = 0.0
 
     @classmethod

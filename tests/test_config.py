@@ -118,7 +118,7 @@ def test_a_malformed_webhook_shared_key_setting_stops_start_up(value):
 def test_the_daily_text_limit_and_price_come_from_the_environment():
     settings = load_config("testing", {"SMS_DAILY_SEGMENT_CAP": "250", "SMS_SEGMENT_PRICE": "0.04"})
     assert (settings["SMS_DAILY_SEGMENT_CAP"], settings["SMS_SEGMENT_PRICE"]) == (250, 0.04)
-    assert load_config("testing", {})["SMS_DAILY_SEGMENT_CAP"] == 1000
+    assert load_config("testing", {})["SMS_DAILY_SEGMENT_CAP"] == 2000
 
 
 @pytest.mark.parametrize("value", ["-1", "lots"])
