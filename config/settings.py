@@ -21,6 +21,17 @@ def _bool(value: str | None, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _number(environ: Mapping[str, str], name: str, kind):
+    """A non-negative number from the environment, or a ConfigError naming the variable."""
+    try:
+        value = kind(environ[name])
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number.") from exc
+    if value < 0:
+        raise ConfigError(f"{name} may not be negative.")
+    return value
+
+
 class BaseConfig:
     """Settings shared by every environment; `from_env` fills them from variables."""
 
@@ -87,6 +98,12 @@ class BaseConfig:
     # Twilio answers STOP/START/HELP (and their synonyms) itself, as a new Twilio number does; set false
     # only if the number's Opt-Out handling is turned off, so that we answer them instead.
     SMS_TWILIO_ANSWERS_KEYWORDS = True
+    # SMS cost. Each group texts only its allowed countries (its own by default, set on its Settings
+    # page) and at most this many segments (160 plain characters each) a day before only replies to
+    # people who texted go; a group may change its own cap there. The price a segment only estimates
+    # the day's cost on that page, in whatever currency the provider bills.
+    SMS_DAILY_SEGMENT_CAP = 2000
+    SMS_SEGMENT_PRICE = 0.0
 
     # Security headers (mutualaid/security_headers.py). HSTS_SECONDS: how long a browser that has seen
     # the site over HTTPS refuses plain HTTP for it (production: a year); 0 sends no HSTS header, for a
@@ -143,6 +160,10 @@ class BaseConfig:
         settings["MAIL_USE_TLS"] = _bool(environ.get("MAIL_USE_TLS"), cls.MAIL_USE_TLS)
         if environ.get("FIGURES_CACHE_SECONDS"):
             settings["FIGURES_CACHE_SECONDS"] = int(environ["FIGURES_CACHE_SECONDS"])
+        if environ.get("SMS_DAILY_SEGMENT_CAP"):
+            settings["SMS_DAILY_SEGMENT_CAP"] = _number(environ, "SMS_DAILY_SEGMENT_CAP", int)
+        if environ.get("SMS_SEGMENT_PRICE"):
+            settings["SMS_SEGMENT_PRICE"] = _number(environ, "SMS_SEGMENT_PRICE", float)
         if environ.get("TRUSTED_PROXIES"):
             settings["TRUSTED_PROXIES"] = int(environ["TRUSTED_PROXIES"])
         settings["SMS_TWILIO_ANSWERS_KEYWORDS"] = _bool(environ.get("SMS_TWILIO_ANSWERS_KEYWORDS"),

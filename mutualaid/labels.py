@@ -1,8 +1,10 @@
 """Translatable words for the codes the app stores (categories, statuses, places, audit actions)."""
+from flask_babel import get_locale, gettext, ngettext
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 
 from mutualaid.domain.categories import BY_CODE
+from mutualaid.messaging.costs import CAP_REASON
+from mutualaid.messaging.destinations import COSTLY_TYPE, NOT_A_NUMBER, refused_country
 
 CATEGORY_LABELS = {
     "groceries": _l("Groceries and food"),
@@ -57,6 +59,26 @@ MESSAGE_STATUS_LABELS = {
     "received": _l("received"), "receiving": _l("received"),
 }
 
+# What the web and the API tell someone whose number the group may not text (their request is kept).
+CANNOT_TEXT_NOTICE = _l("We cannot send texts to the number you gave from this group, so we will not text you "
+                        "about this request. Your request is saved, and a coordinator will see it.")
+
+
+def country_name(code: str) -> str:
+    """A country's name in the reader's language ("ES" -> "Spain" / "España"), or the code itself."""
+    locale = get_locale()
+    return (locale.territories.get(code) if locale else None) or code
+
+
+def texting_refusal_label(reason: str | None) -> str:
+    """Why a text was not sent or is waiting, in words (the reasons the outbox stores); empty when none."""
+    if (country := refused_country(reason)) is not None:
+        return gettext("Not texted: this group does not text numbers in %(country)s.", country=country_name(country))
+    return {COSTLY_TYPE: gettext("Not texted: a premium-rate, shared-cost or unknown kind of number."),
+            NOT_A_NUMBER: gettext("Not texted: not a phone number."),
+            CAP_REASON: gettext("Waiting: today's text limit was reached, so it goes tomorrow.")}.get(reason or "", "")
+
+
 # Every action the app writes to the audit log; tests/coordination/test_audit_labels.py checks that
 # each one the code can record is here. A code missing from it is still shown in words (readable()).
 AUDIT_ACTION_LABELS = {
@@ -110,6 +132,8 @@ AUDIT_ACTION_LABELS = {
     "group.intake_paused": _l("New requests paused"),
     "group.intake_resumed": _l("New requests accepted again"),
     "group.retention_set": _l("How long personal data is kept was changed"),
+    "group.texting_limits_set": _l("Where texts may go and the daily text limit were changed"),
+    "group.sms_cap_reached": _l("The daily text limit was reached"),
     "messages.viewed": _l("Text messages looked at"),
     "export.needs": _l("Requests downloaded"),
     "export.offers": _l("Offers downloaded"),

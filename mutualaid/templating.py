@@ -25,9 +25,12 @@ from mutualaid.labels import (
     URGENCY_LABELS,
     VIA_LABELS,
     action_label,
+    country_name,
     detail_text,
     readable,
+    texting_refusal_label,
 )
+from mutualaid.messaging.costs import texting_refusal
 from mutualaid.messaging.outbox import may_text
 
 
@@ -102,6 +105,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["detail_text"] = detail_text
     app.jinja_env.globals["allowed_vetting"] = lambda status: TRANSITIONS["volunteer"].get(status, ())
     app.jinja_env.globals["may_text"] = may_text
+    app.jinja_env.filters["texting_refusal_label"] = texting_refusal_label
+    app.jinja_env.filters["country_name"] = country_name
+    app.jinja_env.globals["texting_refusal"] = texting_refusal
 
     @app.context_processor
     def shared():

@@ -128,3 +128,15 @@ def test_login_settings_come_from_the_environment_and_cookies_are_secure_in_prod
 def test_a_login_setting_that_is_not_a_whole_number_above_zero_stops_start_up(value):
     with pytest.raises(ConfigError, match="COORDINATOR_SESSION_HOURS"):
         load_config("testing", {"COORDINATOR_SESSION_HOURS": value})
+
+
+def test_the_daily_text_limit_and_price_come_from_the_environment():
+    settings = load_config("testing", {"SMS_DAILY_SEGMENT_CAP": "250", "SMS_SEGMENT_PRICE": "0.04"})
+    assert (settings["SMS_DAILY_SEGMENT_CAP"], settings["SMS_SEGMENT_PRICE"]) == (250, 0.04)
+    assert load_config("testing", {})["SMS_DAILY_SEGMENT_CAP"] == 2000
+
+
+@pytest.mark.parametrize("value", ["-1", "lots"])
+def test_a_daily_text_limit_that_is_not_a_number_or_negative_is_refused(value):
+    with pytest.raises(ConfigError, match="SMS_DAILY_SEGMENT_CAP"):
+        load_config("testing", {"SMS_DAILY_SEGMENT_CAP": value})

@@ -61,6 +61,9 @@ def openapi_document() -> dict:
             "available_until": {"type": ["string", "null"], "format": "date"},
             "location": location,
             "private": {"type": "object", "description": "Only for the group's coordinators and the claimer."},
+            "contact_notice": {"type": "string", "description": "On a new need only, when the group cannot text "
+                               "the number given (a country it does not text, or a premium-rate number): say so "
+                               "to the person. The need is kept."},
         },
     }
     need_in = {

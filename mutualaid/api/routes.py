@@ -18,6 +18,8 @@ from mutualaid.groups.actions import require_set_up
 from mutualaid.domain.categories import CATEGORY_CODES
 from mutualaid.extensions import limiter
 from mutualaid.groups.pause import IntakePaused
+from mutualaid.labels import CANNOT_TEXT_NOTICE
+from mutualaid.messaging.costs import requester_refusal
 from mutualaid.models import Offer
 from mutualaid.needs import actions as need_actions
 from mutualaid.needs import reads as needs
@@ -63,7 +65,10 @@ def create_need():
         until = paused.pause["until"]
         return jsonify(error={"status": 503, "message": str(paused.message), "field": None,
                               "until": until.isoformat() if until else None}), 503
-    return jsonify(needs.public_view(need)), 201 if created else 200
+    body = needs.public_view(need)
+    if requester_refusal(need):
+        body["contact_notice"] = str(CANNOT_TEXT_NOTICE)
+    return jsonify(body), 201 if created else 200
 
 
 @bp.route("/offers", methods=["POST"])

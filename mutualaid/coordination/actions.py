@@ -1,4 +1,4 @@
-"""What coordinators do to a need or the group: assign, edit, merge duplicates, refer, note, pause intake."""
+"""What coordinators do to a need or the group: assign, edit, merge duplicates, refer, note, pause intake, texting limits."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -20,6 +20,7 @@ from mutualaid.domain.transitions import IllegalTransition, allowed
 from mutualaid.extensions import db
 from mutualaid.groups.places import choose_group, locate
 from mutualaid.labels import STATUS_LABELS
+from mutualaid.messaging.destinations import MAX_DAILY_CAP, parse_regions
 from mutualaid.messaging.notifications import tell
 from mutualaid.models import Claim, Group, Need, NeedMessage, NeedNote, NeedNotification, Person
 from mutualaid.needs import lifecycle
@@ -259,6 +260,25 @@ def set_intake_pause(coordinator: Person, *, paused: bool, until: date | None = 
         settings.pop("intake_paused", None)
     group.settings = settings
     audit.record("group.intake_paused" if paused else "group.intake_resumed", group, actor=coordinator, now=now)
+    db.session.commit()
+    return group
+
+
+def set_texting_limits(coordinator: Person, *, countries: str, daily_cap: int, now: datetime | None = None) -> Group:
+    """Choose the countries the group texts (ISO codes; none: its own) and its daily limit in segments."""
+    require_coordinator(coordinator)
+    now = now or datetime.now(timezone.utc)
+    try:
+        codes = parse_regions(countries or "")
+    except ValueError as exc:
+        raise ServiceError(_l("These are not country codes we know: %(codes)s. Use two letters, such as GB or ES.",
+                              codes=str(exc)), field="countries")
+    if not 0 <= daily_cap <= MAX_DAILY_CAP:
+        raise ServiceError(_l("Please give a whole number from 0 to %(high)d.", high=MAX_DAILY_CAP), field="daily_cap")
+    group = coordinator.group
+    group.settings = {**(group.settings or {}), "sms_countries": codes, "sms_daily_cap": daily_cap}
+    audit.record("group.texting_limits_set", group, actor=coordinator, now=now, countries=",".join(codes),
+                 daily_cap=daily_cap)
     db.session.commit()
     return group
 

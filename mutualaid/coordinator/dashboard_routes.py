@@ -12,11 +12,12 @@ from mutualaid.coordination import actions as coordination
 from mutualaid.coordination import dashboard
 from mutualaid.coordination.volunteers import count_volunteers, volunteers_for_coordinator
 from mutualaid.coordinator import bp
-from mutualaid.coordinator.forms import DashboardFilter, OnCallForm, PauseForm, RetentionForm
+from mutualaid.coordinator.forms import DashboardFilter, OnCallForm, PauseForm, RetentionForm, TextingForm
 from mutualaid.core.errors import ServiceError
 from mutualaid.domain.categories import CATEGORY_CODES, LANGUAGE_NAMES
 from mutualaid.groups.pause import intake_pause
 from mutualaid.labels import AGE_WORDS, CATEGORY_LABELS, STATUS_LABELS
+from mutualaid.messaging.costs import daily_cap, group_regions, spend_today
 from mutualaid.needs import reads as needs
 from mutualaid.retention import actions as retention
 from mutualaid.retention.preview import purge_preview
@@ -57,6 +58,7 @@ def home():
         undelivered=sms_admin.undelivered_to_requesters(current_user, limit=SIDE_LIST),
         waiting=dashboard.messages_waiting(current_user, limit=SIDE_LIST),
         pause=intake_pause(current_user.group, datetime.now(timezone.utc)),
+        spend=spend_today(current_user.group, datetime.now(timezone.utc)),
         offers=needs.offers_for_group(current_user, limit=10),
     )
 
@@ -88,14 +90,17 @@ def map_view():
 @bp.route("/settings", methods=["GET", "POST"])
 @coordinator_required
 def settings():
-    """Pause intake for the group; say whether you are on call; how long personal data is kept."""
-    pause = intake_pause(current_user.group, datetime.now(timezone.utc))
+    """Pause intake for the group; say whether you are on call; how long personal data is kept; texting limits."""
+    group, now = current_user.group, datetime.now(timezone.utc)
+    pause = intake_pause(group, now)
     pause_form = PauseForm(prefix="pause", data={"paused": pause is not None,
                                                  "until": pause and pause["until"],
                                                  "message": pause and pause["message"]})
     call_form = OnCallForm(prefix="call", data={"on_call": current_user.on_call})
     preview = purge_preview(current_user)
     retention_form = RetentionForm(prefix="retention", data=vars(preview.retention))
+    texting_form = TextingForm(prefix="texting", data={
+        "countries": " ".join(sorted(group_regions(group))), "daily_cap": daily_cap(group)})
     if request.method == "POST":
         if "pause-submit" in request.form and pause_form.validate_on_submit():
             try:
@@ -118,5 +123,14 @@ def settings():
                 return redirect(url_for("coordinator.settings"))
             except ServiceError as error:
                 getattr(retention_form, error.field).errors.append(str(error.message))
+        elif "texting-submit" in request.form and texting_form.validate_on_submit():
+            try:
+                coordination.set_texting_limits(current_user, countries=texting_form.countries.data or "",
+                                                daily_cap=texting_form.daily_cap.data)
+                flash(_("Saved."))
+                return redirect(url_for("coordinator.settings"))
+            except ServiceError as error:
+                getattr(texting_form, error.field).errors.append(str(error.message))
     return render_template("coordinator/settings.html", pause_form=pause_form, call_form=call_form, pause=pause,
-                           retention_form=retention_form, preview=preview)
+                           retention_form=retention_form, preview=preview, texting_form=texting_form,
+                           spend=spend_today(group, now), countries=sorted(group_regions(group)))

@@ -13,6 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, NumberRange, Optional
 
+from mutualaid.messaging.destinations import MAX_DAILY_CAP
 from mutualaid.needs.forms import MAX_PHONE, at_most
 from mutualaid.needs.intake import MAX_EMAIL, MAX_WHERE
 from mutualaid.retention.rules import MAXIMUM_DAYS, MINIMUMS
@@ -160,3 +161,13 @@ class SubjectAccessForm(FlaskForm):
     phone = StringField(_l("Phone number"), validators=[at_most(MAX_PHONE)])
     email = StringField(_l("Email"), validators=[at_most(MAX_EMAIL)])
     submit = SubmitField(_l("Download as JSON"))
+
+
+class TextingForm(FlaskForm):
+    """Where the group's texts may go and how many segments a day it may send."""
+
+    countries = StringField(_l("Countries we text (two-letter codes, such as GB ES; empty: our own country)"))
+    daily_cap = IntegerField(_l("Text segments a day before only answers are sent"), validators=[
+        InputRequired(_l("Please give a number.")),
+        NumberRange(0, MAX_DAILY_CAP, _l("Please give a whole number from 0 to %(high)d.", high=MAX_DAILY_CAP))])
+    submit = SubmitField(_l("Save"))

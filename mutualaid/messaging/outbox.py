@@ -14,6 +14,7 @@ from sqlalchemy import func, or_, update
 from mutualaid.core import audit
 from mutualaid.domain.phones import display_phone
 from mutualaid.extensions import db
+from mutualaid.messaging import costs
 from mutualaid.messaging.email_gateway import get_email_backend
 from mutualaid.messaging.limits import (
     fit,
@@ -106,6 +107,9 @@ def queue_sms(*, to_number: str, template: str, group: Group | None, person: Per
     elif person is not None and not may_text(person):
         # Kept for coordinators, never sent: they asked not to be texted (notifications use email instead).
         message.status, message.last_error, message.next_attempt_at = "suppressed", "no consent to texts", None
+    elif (refusal := costs.texting_refusal(group, to_number)) is not None:
+        # Kept for coordinators, never sent: a country the group does not text, or a costly number type.
+        message.status, message.last_error, message.next_attempt_at = "suppressed", refusal, None
     db.session.add(message)
     return message
 
@@ -219,11 +223,12 @@ def deliver_outbox(now: datetime | None = None, limit: int = 200, only_ids=None)
         or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now)).order_by(Message.id).limit(limit)
     if only_ids is not None:
         query = query.where(Message.id.in_(list(only_ids)))
+    spends: dict = {}  # each group's day as this pass last saw it (see costs.cap_wait)
     for message_id in list(db.session.execute(query).scalars()):
         if not _claim(message_id, now):
             continue
         message = db.session.get(Message, message_id)
-        _deliver_one(message, now, report)
+        _deliver_one(message, now, report, spends)
         if message.template == FORGOTTEN and message.status != "queued":
             # The confirmation that someone was erased: once it has gone, nothing keeps their number.
             message.to_number, message.body = "", ""
@@ -231,7 +236,7 @@ def deliver_outbox(now: datetime | None = None, limit: int = 200, only_ids=None)
     return report
 
 
-def _deliver_one(message: Message, now: datetime, report: DeliveryReport) -> None:
+def _deliver_one(message: Message, now: datetime, report: DeliveryReport, spends: dict | None = None) -> None:
     """Send one claimed message and record what happened."""
     person = db.session.get(Person, message.person_id) if message.person_id else None
     if person is not None and person.opted_out and message.template != "opted_out":
@@ -252,6 +257,12 @@ def _deliver_one(message: Message, now: datetime, report: DeliveryReport) -> Non
         message.attempts -= 1
         report.deferred += 1
         return
+    group = db.session.get(Group, message.group_id) if message.group_id else None
+    if (wait := costs.cap_wait(message, group, now, spends)) is not None:
+        message.status, message.next_attempt_at, message.last_error = "queued", wait, costs.CAP_REASON
+        message.attempts -= 1
+        report.deferred += 1
+        return
     try:
         result = _send(message)
     except TemporaryFailure as exc:
@@ -267,6 +278,7 @@ def _deliver_one(message: Message, now: datetime, report: DeliveryReport) -> Non
         return
     message.provider_sid, message.sent_at = result.sid, now
     message.status = "delivered" if result.status == "delivered" else "sent"
+    costs.record_sent(message, group, now, spends)
     _apply_early_status(message, now)
     report.sent += 1
     report.ids.append(message.id)

@@ -5,12 +5,12 @@ from mutualaid.models.geo import GeocodeCacheEntry, PostcodePoint
 from mutualaid.models.group import Group
 from mutualaid.models.job import JobRun, JobState
 from mutualaid.models.login import LoginSession
-from mutualaid.models.message import EarlyStatus, Message
+from mutualaid.models.message import EarlyStatus, Message, SmsSpend
 from mutualaid.models.need import Claim, Need, NeedMessage, NeedNote, NeedNotification, Proposal
 from mutualaid.models.offer import Offer
 from mutualaid.models.person import OptOutHash, Person, VolunteerProfile
 
 __all__ = [
     "AuditEvent", "Claim", "Conversation", "EarlyStatus", "GeocodeCacheEntry", "Group", "JobRun", "JobState", "LoginSession", "Message", "Need", "NeedMessage", "NeedNote", "NeedNotification", "Offer", "OptOutHash", "Person", "Proposal",
-    "PostcodePoint", "VolunteerProfile",
+    "PostcodePoint", "SmsSpend", "VolunteerProfile",
 ]

@@ -1,9 +1,9 @@
 """Every SMS in and out, with provider ids and delivery status."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mutualaid.extensions import db
@@ -56,3 +56,15 @@ class EarlyStatus(db.Model):
     status: Mapped[str] = mapped_column(String(16))
     error_code: Mapped[str | None] = mapped_column(String(12))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SmsSpend(db.Model):
+    """Text segments a group sent on one of its local days, and whether its coordinators were told the cap was
+    reached: one row a group a day, added to atomically, so every sending process counts the same."""
+
+    __tablename__ = "sms_spend"
+
+    group_id: Mapped[int] = mapped_column(ForeignKey("group.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    segments: Mapped[int] = mapped_column(Integer, default=0)
+    alerted: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, or_, update
+from sqlalchemy import and_, delete, or_, update
 
 from mutualaid.core import audit
 from mutualaid.core.errors import ServiceError
 from mutualaid.core.permissions import require_coordinator
 from mutualaid.domain.phones import InvalidPhone, normalise_phone
 from mutualaid.extensions import db
+from mutualaid.messaging.destinations import COSTLY_TYPE, COUNTRY_PREFIX
 from mutualaid.messaging.outbox import deliver_outbox
 from mutualaid.needs.removal import delete_needs
 from mutualaid.models import (
@@ -58,11 +59,15 @@ def messages_for(coordinator: Person, *, problems_only: bool = False, from_opted
 
 
 def undelivered_to_requesters(coordinator: Person, limit: int = 50) -> list[Message]:
-    """Texts to people who asked for help that did not arrive: someone should call them."""
+    """Texts to people who asked for help that did not arrive or that the group may not send (a country it does
+    not text, a costly number): someone should call them."""
     _require(coordinator)
     query = (db.select(Message).join(Need, Need.requester_id == Message.person_id)
              .where(Message.group_id == coordinator.group_id, Message.direction == "out",
-                    Message.status.in_(("failed", "undelivered")), Need.status.in_(("draft", "open", "claimed")))
+                    or_(Message.status.in_(("failed", "undelivered")),
+                        and_(Message.status == "suppressed", or_(Message.last_error == COSTLY_TYPE,
+                                                                 Message.last_error.startswith(COUNTRY_PREFIX)))),
+                    Need.status.in_(("draft", "open", "claimed")))
              .distinct().order_by(Message.id.desc()).limit(limit))
     return list(db.session.execute(query).scalars())
 

@@ -79,7 +79,7 @@ def plant(client, group):
     """The canary requester asks on the web, through the API, by text, offers something and talks to
     their volunteer; a coordinator writes a note. Returns (coordinator, volunteer, web need)."""
     coordinator = make_coordinator(group)
-    volunteer = make_volunteer(group, phone="+447700900001")
+    volunteer = make_volunteer(group, phone="+447400900001")
     web_need = make_need(name=NAME, phone=PHONE, email=EMAIL, where=f"77 {STREET}, E8 3RH",
                          details=f"I'm {NAME} at 77 {STREET}. {WORDS}")
     response = client.post("/api/v1/needs", json={
