@@ -593,8 +593,8 @@ def test_needs_on_one_shared_public_point_are_cut_at_the_limit_oldest_first(clie
     from mutualaid.needs.reads import needs_near
 
     start = datetime(2026, 11, 1, 9, tzinfo=timezone.utc)
-    made = [make_need(where="E8 3RH", details=f"need {i}", now=start + timedelta(hours=h))
-            for i, h in enumerate((5, 1, 4, 2, 3))]
+    for i, h in enumerate((5, 1, 4, 2, 3)):
+        make_need(where="E8 3RH", details=f"need {i}", now=start + timedelta(hours=h))
     closer = make_need(where="E8 3RH", details="closer", now=start + timedelta(hours=9))
     closer.public_lat += 0.001
     db.session.commit()
