@@ -5,6 +5,8 @@ BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app wsgi
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
+# Test processes (pytest-xdist); each gets its own databases. TEST_WORKERS=0 runs in this process.
+TEST_WORKERS ?= auto
 PO     := $(wildcard translations/*/LC_MESSAGES/messages.po)
 MO     := $(PO:.po=.mo)
 
@@ -19,7 +21,7 @@ run: install translations
 	MUTUALAID_ENV=development $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install translations
-	MUTUALAID_ENV=testing $(BIN)/python -m pytest $(PYTEST_ARGS)
+	MUTUALAID_ENV=testing $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 install: $(VENV)/.installed
 
