@@ -16,12 +16,11 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from mutualaid.core import audit
 from mutualaid.extensions import db
 from mutualaid.groups.pause import local_date
 from mutualaid.messaging.destinations import allowed_regions, destination_refusal
 from mutualaid.messaging.limits import segments
-from mutualaid.models import Group, Message, Person, SmsSpend
+from mutualaid.models import Group, Message, SmsSpend
 
 # Purposes that may go past the cap: answers to someone who has just texted us, and the messages a neighbour
 # and the volunteer helping them send each other through the group's number (each one set off by a text in).
@@ -133,7 +132,6 @@ def cap_wait(message: Message, group: Group | None, now: datetime, seen: dict | 
     seen[key] = spend
     if not spend.reached:
         return None
-    seen[key] = alert_cap_reached(group, spend, now)
     return next_day_start(group, now)
 
 
@@ -145,32 +143,21 @@ def record_sent(message: Message, group: Group | None, now: datetime, seen: dict
     row = connection.execute(_add_statement(connection.dialect.name),
                              {"group_id": group.id, "day": day, "segments": segments(message.body)}).one()
     spend = _spend(group, day, row)
-    if spend.reached:
-        spend = alert_cap_reached(group, spend, now)
     if seen is not None:
         seen[(group.id, day)] = spend
 
 
-def alert_cap_reached(group: Group, spend: Spend, now: datetime) -> Spend:
-    """Tell the group's coordinators (email, audit; the banner reads the row) once a day, whichever process
-    gets there first; returns the spend as alerted."""
-    if spend.alerted:
-        return spend
+def cap_to_announce(group: Group | None, now: datetime, seen: dict) -> Spend | None:
+    """The group's day when its cap has just been reached and this process is the first to see it (it
+    marks the day as announced, once, whichever process gets there first); else None."""
+    if group is None:
+        return None
+    key = (group.id, local_date(group, now))
+    spend = seen.get(key)
+    if spend is None or not spend.reached or spend.alerted:
+        return None
+    seen[key] = replace(spend, alerted=True)
     won = db.session.execute(update(SmsSpend).where(
         SmsSpend.group_id == group.id, SmsSpend.day == spend.day, SmsSpend.alerted.is_(False))
         .values(alerted=True).execution_options(synchronize_session=False)).rowcount
-    spend = replace(spend, alerted=True)
-    if won != 1:
-        return spend
-    # Imported here: the outbox imports this module.
-    from mutualaid.messaging.outbox import queue_email
-
-    audit.record("group.sms_cap_reached", group, now=now, cap=spend.cap, segments=spend.segments)
-    coordinators = db.session.execute(db.select(Person).where(
-        Person.group_id == group.id, Person.role == "coordinator", Person.email.is_not(None))).scalars()
-    for coordinator in coordinators:
-        if coordinator.email:
-            queue_email(to_address=coordinator.email, template="sms_cap_reached", group=group, person=coordinator,
-                        params={"cap": spend.cap, "segments": spend.segments}, purpose="notify", urgent=True,
-                        now=now)
-    return spend
+    return seen[key] if won == 1 else None

@@ -238,6 +238,7 @@ def deliver_outbox(now: datetime | None = None, limit: int = 200, only_ids=None)
 
 def _deliver_one(message: Message, now: datetime, report: DeliveryReport, spends: dict | None = None) -> None:
     """Send one claimed message and record what happened."""
+    spends = {} if spends is None else spends
     person = db.session.get(Person, message.person_id) if message.person_id else None
     if person is not None and person.opted_out and message.template != "opted_out":
         message.status, message.last_error = "suppressed", "opted out"
@@ -259,6 +260,7 @@ def _deliver_one(message: Message, now: datetime, report: DeliveryReport, spends
         return
     group = db.session.get(Group, message.group_id) if message.group_id else None
     if (wait := costs.cap_wait(message, group, now, spends)) is not None:
+        _announce_cap(group, now, spends)
         message.status, message.next_attempt_at, message.last_error = "queued", wait, costs.CAP_REASON
         message.attempts -= 1
         report.deferred += 1
@@ -279,9 +281,25 @@ def _deliver_one(message: Message, now: datetime, report: DeliveryReport, spends
     message.provider_sid, message.sent_at = result.sid, now
     message.status = "delivered" if result.status == "delivered" else "sent"
     costs.record_sent(message, group, now, spends)
+    _announce_cap(group, now, spends)
     _apply_early_status(message, now)
     report.sent += 1
     report.ids.append(message.id)
+
+
+def _announce_cap(group: Group | None, now: datetime, spends: dict) -> None:
+    """Once a day, when a group's daily cap is reached: audit it and email its coordinators (the front
+    page's banner reads the day's row)."""
+    if (spend := costs.cap_to_announce(group, now, spends)) is None:
+        return
+    audit.record("group.sms_cap_reached", group, now=now, cap=spend.cap, segments=spend.segments)
+    coordinators = db.session.execute(db.select(Person).where(
+        Person.group_id == group.id, Person.role == "coordinator", Person.email.is_not(None))).scalars()
+    for coordinator in coordinators:
+        if coordinator.email:
+            queue_email(to_address=coordinator.email, template="sms_cap_reached", group=group, person=coordinator,
+                        params={"cap": spend.cap, "segments": spend.segments}, purpose="notify", urgent=True,
+                        now=now)
 
 
 def _send(message: Message):
