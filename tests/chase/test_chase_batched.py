@@ -195,3 +195,16 @@ def test_two_passes_at_once_take_each_step_once(app, backlog, backend):
     assert {subject for subject, _ in steps} == {n.id for n in backlog}
     pairs = db.session.execute(db.select(NeedNotification.need_id, NeedNotification.volunteer_id)).all()
     assert len(pairs) == len(set(pairs))
+
+
+def test_a_pass_keeps_each_groups_volunteers_in_id_order_so_no_search_sorts_them_again(app, backlog, monkeypatch):
+    from mutualaid.matching import actions as matching
+
+    loaded = matching.volunteer_rows
+    monkeypatch.setattr(matching, "volunteer_rows", lambda *a, **kw: list(reversed(loaded(*a, **kw))))
+    group_id = backlog[0].group_id
+    with matching.volunteers_cached():
+        arrays = matching._volunteers(group_id, NOW.date(), 1.0)
+        assert list(arrays.ids) == sorted(arrays.ids) and len(arrays) == 30
+        assert arrays.sorted_by_id() is arrays
+        assert matching._volunteers(group_id, NOW.date(), 1.0) is arrays
