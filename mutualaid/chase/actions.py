@@ -87,7 +87,8 @@ def _chase_batch(now: datetime) -> int:
         db.session.commit()
         return 0
     try:
-        done = _chase_needs(load_needs(ids), now)
+        # PostgreSQL: this transaction holds the rows' locks, so no other scheduler can move them.
+        done = _chase_needs(load_needs(ids), now, locked=db.engine.dialect.name == "postgresql")
         db.session.commit()
         return done
     except Exception as exc:  # taken again one need at a time, so one bad need cannot stop the others
@@ -135,8 +136,13 @@ class ChaseErrors(RuntimeError):
         self.done, self.failures = done, failures
 
 
-def _chase_needs(needs: list[Need], now: datetime) -> int:
-    """Take the due steps of these needs, claimed with one conditional UPDATE; how many moved on."""
+def _chase_needs(needs: list[Need], now: datetime, *, locked: bool = False) -> int:
+    """Take the due steps of these needs; how many moved on.
+
+    Needs whose rows this transaction has locked are simply moved on (the UPDATE goes with the
+    batch's flush); otherwise one conditional UPDATE claims them, and a need another scheduler
+    moved a moment ago is left to it.
+    """
     steps, moves = {}, {}
     with db.session.no_autoflush:
         for need in needs:
@@ -150,13 +156,17 @@ def _chase_needs(needs: list[Need], now: datetime) -> int:
             new_level = max(need_steps)
             moves[need.id] = (level, new_level, due_at(need.opened_at or need.created_at, new_level, ladder))
             steps[need] = need_steps
-    claimed = claim_steps(moves)  # a need another scheduler moved a moment ago is left to it
+    claimed = set(moves) if locked else claim_steps(moves)
     steps = {need: need_steps for need, need_steps in steps.items() if need.id in claimed}
     with db.session.no_autoflush:
         reads = BatchReads(steps, now)
         for need, need_steps in steps.items():
-            set_committed_value(need, "escalation_level", moves[need.id][1])
-            set_committed_value(need, "next_chase_at", moves[need.id][2])
+            _, new_level, nxt = moves[need.id]
+            if locked:
+                need.escalation_level, need.next_chase_at = new_level, nxt
+            else:
+                set_committed_value(need, "escalation_level", new_level)
+                set_committed_value(need, "next_chase_at", nxt)
             for step in need_steps:
                 STEP_ACTIONS[step](need, now, reads)
                 audit.record("need.chased", need, now=now, step=STEP_NAMES[step])
