@@ -1,8 +1,9 @@
 """The chase jobs: walk open needs up their ladder, remind and release stale claims, follow up, expire.
 
-Each job finds due rows in the database and claims each one with a conditional UPDATE (plus
-FOR UPDATE SKIP LOCKED on PostgreSQL), acts, and commits per row: two schedulers never act
-twice, and a crash half-way loses nothing and repeats nothing people can see.
+Each job finds due rows in the database and claims them with a conditional UPDATE (plus
+FOR UPDATE SKIP LOCKED on PostgreSQL), acts, and commits: two schedulers never act twice, and a
+crash half-way loses nothing and repeats nothing people can see. The chase of open needs works
+in batches whose rows stay locked on PostgreSQL until the batch commits.
 """
 from __future__ import annotations
 
