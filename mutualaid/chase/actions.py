@@ -1,8 +1,9 @@
 """The chase jobs: walk open needs up their ladder, remind and release stale claims, follow up, expire.
 
-Each job finds due rows in the database and claims each one with a conditional UPDATE (plus
-FOR UPDATE SKIP LOCKED on PostgreSQL), acts, and commits per row: two schedulers never act
-twice, and a crash half-way loses nothing and repeats nothing people can see.
+Each job finds due rows in the database and claims them with a conditional UPDATE (plus
+FOR UPDATE SKIP LOCKED on PostgreSQL), acts, and commits: two schedulers never act twice, and a
+crash half-way loses nothing and repeats nothing people can see. The chase of open needs works
+in batches whose rows stay locked on PostgreSQL until the batch commits.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.attributes import set_committed_value
 
+from mutualaid.chase.batch import BatchReads, claim_steps, load_needs
 from mutualaid.chase.ladder import (
     ALERT_COORDINATORS,
     EXPIRE,
@@ -29,12 +31,12 @@ from mutualaid.chase.ladder import (
 from mutualaid.chase.schedule import ladder_of
 from mutualaid.core import audit
 from mutualaid.extensions import db
-from mutualaid.groups.places import neighbouring_group
-from mutualaid.matching.actions import explain_unmatched, notify_candidates, volunteers_cached
+from mutualaid.matching.actions import _notice_params as notice_params
+from mutualaid.matching.actions import explain_unmatched, volunteers_cached
 from mutualaid.messaging.notifications import tell, tell_requester
-from mutualaid.models import Claim, Need, Offer, Person
+from mutualaid.models import Claim, Need, NeedNotification, Offer
 from mutualaid.needs import lifecycle
-from mutualaid.sms.feedback import expect_feedback, expect_reply
+from mutualaid.sms.feedback import expect_feedback
 
 log = logging.getLogger(__name__)
 BATCH = 200
@@ -42,12 +44,17 @@ COMMIT_EVERY = 25
 RUN_BUDGET_SECONDS = 50  # a run stops taking new batches after this; the next run carries on
 
 
-def _due_ids(query, now: datetime) -> list[int]:
-    """Ids of due rows; on PostgreSQL rows another scheduler holds are skipped."""
+def _due_ids(query, now: datetime, *, hold: bool = False) -> list[int]:
+    """Ids of due rows; on PostgreSQL rows another scheduler holds are skipped.
+
+    With `hold`, the row locks are kept until the caller commits (the batch's own claim follows);
+    otherwise they are released at once and a conditional UPDATE claims each row.
+    """
     if db.engine.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     ids = list(db.session.execute(query.limit(BATCH)).scalars())
-    db.session.commit()  # release the row locks; the conditional UPDATE is what claims each row
+    if not hold:
+        db.session.commit()
     return ids
 
 
@@ -70,22 +77,39 @@ def chase_open_needs(now: datetime) -> int:
 
 
 def _chase_batch(now: datetime) -> int:
-    """One batch of due needs; returns how many were moved on (0 when none was due).
+    """One batch of due needs, claimed, acted on and committed together; returns how many moved on.
 
-    Each need's step runs in its own savepoint, so one failing need is skipped (and retried on
-    the next run) without undoing the others; the batch commits every COMMIT_EVERY needs. Its
-    messages only sit in the outbox until then, so a crash before a commit sends nothing.
+    Its messages only sit in the outbox until the commit, so a crash before it sends nothing. If
+    anything in the batch fails, the whole batch is rolled back and taken again need by need.
     """
     ids = _due_ids(db.select(Need.id).where(Need.status == "open", Need.next_chase_at.is_not(None),
-                                            Need.next_chase_at <= now).order_by(Need.next_chase_at), now)
+                                            Need.next_chase_at <= now).order_by(Need.next_chase_at), now, hold=True)
+    if not ids:
+        db.session.commit()
+        return 0
+    try:
+        # PostgreSQL: this transaction holds the rows' locks, so no other scheduler can move them.
+        done = _chase_needs(load_needs(ids), now, locked=db.engine.dialect.name == "postgresql")
+        db.session.commit()
+        return done
+    except Exception as exc:  # taken again one need at a time, so one bad need cannot stop the others
+        db.session.rollback()
+        log.warning("chase batch failed (%s); taking its needs one by one", type(exc).__name__)
+    return _chase_one_by_one(ids, now)
+
+
+def _chase_one_by_one(ids: list[int], now: datetime) -> int:
+    """Each need's steps in its own savepoint: a failing need is skipped (and retried on the next run).
+
+    SQLite cannot upgrade a stale read to a write while another writer holds the file, so there
+    each need commits on its own (short transactions); PostgreSQL commits in groups.
+    """
     done, failures = 0, []
-    # SQLite cannot upgrade a stale read to a write while another writer holds the file, so there
-    # each need commits on its own (short transactions); PostgreSQL commits in groups.
     every = COMMIT_EVERY if db.engine.dialect.name == "postgresql" else 1
     for position, need_id in enumerate(ids, start=1):
         try:
             with db.session.begin_nested():
-                done += _chase_one(db.session.get(Need, need_id), now)
+                done += _chase_needs(load_needs([need_id]), now)
         except OperationalError as exc:
             if every == 1 and "locked" in str(exc):
                 db.session.rollback()  # SQLite: another scheduler holds the file; it is doing this work
@@ -113,42 +137,64 @@ class ChaseErrors(RuntimeError):
         self.done, self.failures = done, failures
 
 
-def _chase_one(need: Need, now: datetime) -> int:
-    """Take the due steps of one need, claimed with a conditional UPDATE; 1 if it moved on."""
-    ladder = ladder_of(need)
-    level = need.escalation_level
-    steps = collapse_missed(steps_due(need.opened_at or need.created_at, level, ladder, now))
-    if not steps:
-        # Woken early (its ladder changed): sleep until its next step is really due.
-        need.next_chase_at = due_at(need.opened_at or need.created_at, level, ladder)
-        return 0
-    new_level = max(steps)
-    nxt = due_at(need.opened_at or need.created_at, new_level, ladder)
-    claimed = db.session.execute(
-        update(Need).where(Need.id == need.id, Need.status == "open", Need.escalation_level == level)
-        .values(escalation_level=new_level, next_chase_at=nxt).execution_options(synchronize_session=False))
-    if claimed.rowcount != 1:
-        return 0  # another scheduler took this step a moment ago
-    set_committed_value(need, "escalation_level", new_level)
-    set_committed_value(need, "next_chase_at", nxt)
-    for step in steps:
-        STEP_ACTIONS[step](need, now)
-        audit.record("need.chased", need, now=now, step=STEP_NAMES[step])
-    return 1
+def _chase_needs(needs: list[Need], now: datetime, *, locked: bool = False) -> int:
+    """Take the due steps of these needs; how many moved on.
+
+    Needs whose rows this transaction has locked are simply moved on (the UPDATE goes with the
+    batch's flush); otherwise one conditional UPDATE claims them, and a need another scheduler
+    moved a moment ago is left to it.
+    """
+    steps, moves = {}, {}
+    with db.session.no_autoflush:
+        for need in needs:
+            ladder = ladder_of(need)
+            level = need.escalation_level
+            need_steps = collapse_missed(steps_due(need.opened_at or need.created_at, level, ladder, now))
+            if not need_steps:
+                # Woken early (its ladder changed): sleep until its next step is really due.
+                need.next_chase_at = due_at(need.opened_at or need.created_at, level, ladder)
+                continue
+            new_level = max(need_steps)
+            moves[need.id] = (level, new_level, due_at(need.opened_at or need.created_at, new_level, ladder))
+            steps[need] = need_steps
+    claimed = set(moves) if locked else claim_steps(moves)
+    steps = {need: need_steps for need, need_steps in steps.items() if need.id in claimed}
+    with db.session.no_autoflush:
+        reads = BatchReads(steps, now)
+        for need, need_steps in steps.items():
+            _, new_level, nxt = moves[need.id]
+            if locked:
+                need.escalation_level, need.next_chase_at = new_level, nxt
+            else:
+                set_committed_value(need, "escalation_level", new_level)
+                set_committed_value(need, "next_chase_at", nxt)
+            for step in need_steps:
+                STEP_ACTIONS[step](need, now, reads)
+                audit.record("need.chased", need, now=now, step=STEP_NAMES[step])
+    return len(steps)
 
 
-def _notify_ring(ring: int):
-    """A step that tells candidates of the given ring."""
-    def act(need: Need, now: datetime) -> None:
-        notify_candidates(need, ring=ring, now=now)
-    return act
+def _notify_ring(need: Need, now: datetime, reads: BatchReads) -> None:
+    """Tell the volunteers chosen for this need's ring; nobody is told twice (practice needs: nobody)."""
+    if need.practice:
+        return
+    need.match_reason = reads.found[need.id].reason
+    for proposal in reads.chosen[need.id]:
+        volunteer = reads.people[proposal.volunteer_id]
+        # The need's step is claimed by one scheduler only; the unique (need, volunteer) row is the
+        # last line of defence (a violation fails the batch, which is then taken need by need).
+        db.session.add(NeedNotification(need_id=need.id, volunteer_id=volunteer.id, ring=reads.ring(need),
+                                        channel=volunteer.volunteer.channel, distance_km=proposal.distance_km,
+                                        created_at=now))
+        tell(volunteer, "notify_need", group=need.group, need=need, purpose="notify", urgent=need.urgency == "today",
+             now=now, params=notice_params(need, proposal.distance_km))
+    need.notified_at = now
 
 
-def _alert_coordinators(need: Need, now: datetime) -> None:
+def _alert_coordinators(need: Need, now: datetime, reads: BatchReads) -> None:
     """Top of the list, and the on-call coordinators (all coordinators if none is on call) are told why."""
     need.match_reason = explain_unmatched(need) or need.match_reason
-    coordinators = list(db.session.execute(db.select(Person).where(
-        Person.group_id == need.group_id, Person.role == "coordinator")).scalars())
+    coordinators = reads.coordinators(need.group_id)
     on_call = [c for c in coordinators if c.on_call] or coordinators
     hours = int((now - (need.opened_at or need.created_at)).total_seconds() // 3600)
     for coordinator in on_call:
@@ -158,27 +204,27 @@ def _alert_coordinators(need: Need, now: datetime) -> None:
                      "reason": need.match_reason or "unknown"})
 
 
-def _update_requester(need: Need, now: datetime) -> None:
+def _update_requester(need: Need, now: datetime, reads: BatchReads) -> None:
     """Tell the requester honestly we are still looking, and offer a neighbouring group if there is one."""
-    other = neighbouring_group(need)
+    other = reads.neighbouring_group(need)
     params = {"ref": need.ref, "other": other.name if other else ""}
     tell(need.requester, "still_looking_referral" if other else "still_looking", group=need.group, need=need,
          params=params, purpose="chase", now=now)
 
 
-def _last_message(need: Need, now: datetime) -> None:
+def _last_message(need: Need, now: datetime, reads: BatchReads) -> None:
     """Say we will close it soon unless they tell us they still need it."""
     tell(need.requester, "closing_soon", group=need.group, need=need, params={"ref": need.ref},
          purpose="chase", now=now)
-    expect_reply(need)
+    reads.expect_reply(need)
 
 
-def _expire(need: Need, now: datetime) -> None:
+def _expire(need: Need, now: datetime, reads: BatchReads) -> None:
     """Close a need nobody could take and whose requester did not answer."""
     lifecycle.expire(need, now=now)
 
 
-STEP_ACTIONS = {NOTIFY_FIRST_RING: _notify_ring(1), NOTIFY_SECOND_RING: _notify_ring(2),
+STEP_ACTIONS = {NOTIFY_FIRST_RING: _notify_ring, NOTIFY_SECOND_RING: _notify_ring,
                 ALERT_COORDINATORS: _alert_coordinators, UPDATE_REQUESTER: _update_requester,
                 LAST_MESSAGE: _last_message, EXPIRE: _expire}
 

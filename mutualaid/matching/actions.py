@@ -62,7 +62,8 @@ def _volunteers(group_id: int, today, radius_factor: float):
     key = (group_id, today, radius_factor)
     if cache is not None and key in cache:
         return cache[key]
-    arrays = VolunteerArrays.from_rows(volunteer_rows(group_id, today, radius_factor=radius_factor))
+    # Kept in id order, as the matcher wants them, so no candidate search has to sort them again.
+    arrays = VolunteerArrays.from_rows(volunteer_rows(group_id, today, radius_factor=radius_factor)).sorted_by_id()
     if cache is not None:
         cache[key] = arrays
     return arrays
