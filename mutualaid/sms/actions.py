@@ -18,12 +18,13 @@ from mutualaid.groups.pause import intake_pause
 from mutualaid.messaging.outbox import queue_sms
 from mutualaid.models import Conversation, Group, Message, Person
 from mutualaid.people.records import find_or_create_person
-from mutualaid.sms import dialogue, inbound_store, parsing
+from mutualaid.sms import dialogue, inbound_queue, inbound_store, parsing
 from mutualaid.sms.effects import apply_effect, relay_partners
 from mutualaid.sms.keywords import parse_command
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1600
+MAX_INBOUND_ATTEMPTS = 3  # a text that fails this many runs is left for a coordinator
 
 
 @dataclass(frozen=True)
@@ -149,24 +150,65 @@ def process_inbound(message_id: int, *, now: datetime | None = None) -> bool:
     return True
 
 
-def process_pending_inbound(now: datetime, limit: int = 500) -> int:
-    """The job: converse about every stored text not yet handled, oldest first."""
-    query = db.select(Message.id).where(Message.direction == "in", Message.status == "received").order_by(
-        Message.id).limit(limit)
-    if db.engine.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    ids = list(db.session.execute(query).scalars())
-    db.session.commit()
-    return sum(process_inbound(message_id, now=now) for message_id in ids)
+def process_pending_inbound(now: datetime, batch_size: int = 100) -> int:
+    """The job: answer every waiting text, a batch per transaction, until none is left; returns how many.
+
+    Each batch is claimed (inbound_queue) and committed once; each text in it runs inside a savepoint,
+    so a text that fails is rolled back alone, kept waiting for the next run and, after
+    MAX_INBOUND_ATTEMPTS, left for a coordinator as "unanswered". The sender's group is looked up
+    once per number texted for the whole run. Failures are raised after the others are committed,
+    so the job's ledger records them.
+    """
+    groups: dict[str, Group | None] = {}
+    handled, failed = 0, []
+    while ids := inbound_queue.claim_batch(batch_size, skip=failed):
+        messages = db.session.execute(db.select(Message).where(Message.id.in_(ids)).order_by(Message.id)).scalars()
+        for message in list(messages):
+            try:
+                with db.session.begin_nested():
+                    message.status = _converse_stored(message, now, groups)
+                    db.session.flush()
+                handled += 1
+            except Exception as exc:  # one text's failure must not hold back the others
+                failed.append(message.id)
+                _record_failure(message, exc, now)
+        db.session.commit()
+    if failed:
+        raise InboundFailed(failed)
+    return handled
 
 
-def _converse_stored(message: Message, now: datetime) -> str:
-    """Find the sender, group and conversation, then run the dialogue; returns the message's new status."""
+class InboundFailed(RuntimeError):
+    """Some texts could not be answered this run (their ids, never their content)."""
+
+    def __init__(self, ids: list[int]):
+        super().__init__(f"{len(ids)} text(s) could not be answered: message ids {ids[:20]}")
+
+
+def _record_failure(message: Message, exc: Exception, now: datetime) -> None:
+    """Put a text that failed back in the queue, or leave it unanswered for a coordinator after a few tries."""
+    message.attempts = (message.attempts or 0) + 1
+    message.last_error = type(exc).__name__  # never the exception's text: it may quote the message
+    message.status = "unanswered" if message.attempts >= MAX_INBOUND_ATTEMPTS else "received"
+    message.updated_at = now
+    log.error("inbound message %s failed (attempt %s): %s", message.id, message.attempts, type(exc).__name__)
+
+
+def _converse_stored(message: Message, now: datetime, groups: dict[str, Group | None] | None = None) -> str:
+    """Find the sender, group and conversation, then run the dialogue; returns the message's new status.
+
+    `groups` caches the group for each number texted, for a job run that answers many texts.
+    """
     try:
         phone = normalise_phone(message.from_number, "US" if message.from_number.startswith("+1") else "GB")
     except InvalidPhone:
         return "ignored"
-    group = _group_for(message.to_number)
+    if groups is None:
+        group = _group_for(message.to_number)
+    elif message.to_number in groups:
+        group = groups[message.to_number]
+    else:
+        group = groups[message.to_number] = _group_for(message.to_number)
     if group is None:
         return "no_group"
     known = db.session.execute(db.select(Person.id).where(Person.phone == phone)).first() is not None
