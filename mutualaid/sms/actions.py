@@ -94,11 +94,15 @@ def _store_statement(columns: tuple[str, ...]):
     return text(sql).bindparams(*(bindparam(c, type_=table.c[c].type) for c in columns)).columns(id=Integer)
 
 
-def _too_chatty(message: Message) -> bool:
-    """Whether this number had texted more than the cap in the 10 minutes up to this message (a loop or pumping)."""
-    count = db.session.execute(db.select(func.count(Message.id)).where(
-        Message.direction == "in", Message.from_number == message.from_number, Message.id <= message.id,
-        Message.created_at >= message.created_at - timedelta(minutes=10))).scalar_one()
+def _too_chatty(message: Message, count: int | None = None) -> bool:
+    """Whether this number had texted more than the cap in the 10 minutes up to this message (a loop or pumping).
+
+    `count`, when the job counted it for its whole batch, is those texts' number.
+    """
+    if count is None:
+        count = db.session.execute(db.select(func.count(Message.id)).where(
+            Message.direction == "in", Message.from_number == message.from_number, Message.id <= message.id,
+            Message.created_at >= message.created_at - timedelta(minutes=10))).scalar_one()
     return count > current_app.config["SMS_MAX_INBOUND_PER_10_MINUTES"]
 
 
@@ -162,11 +166,13 @@ def process_pending_inbound(now: datetime, batch_size: int = 100) -> int:
     groups: dict[str, Group | None] = {}
     handled, failed = 0, []
     while ids := inbound_queue.claim_batch(batch_size, skip=failed):
-        messages = db.session.execute(db.select(Message).where(Message.id.in_(ids)).order_by(Message.id)).scalars()
-        for message in list(messages):
+        messages = list(db.session.execute(db.select(Message).where(Message.id.in_(ids)).order_by(Message.id))
+                        .scalars())
+        earlier = inbound_queue.earlier_texts(messages)
+        for message in messages:
             try:
                 with db.session.begin_nested():
-                    message.status = _converse_stored(message, now, groups)
+                    message.status = _converse_stored(message, now, groups, earlier.get(message.id))
                     db.session.flush()
                 handled += 1
             except Exception as exc:  # one text's failure must not hold back the others
@@ -194,10 +200,12 @@ def _record_failure(message: Message, exc: Exception, now: datetime) -> None:
     log.error("inbound message %s failed (attempt %s): %s", message.id, message.attempts, type(exc).__name__)
 
 
-def _converse_stored(message: Message, now: datetime, groups: dict[str, Group | None] | None = None) -> str:
+def _converse_stored(message: Message, now: datetime, groups: dict[str, Group | None] | None = None,
+                     earlier: inbound_queue.Earlier | None = None) -> str:
     """Find the sender, group and conversation, then run the dialogue; returns the message's new status.
 
-    `groups` caches the group for each number texted, for a job run that answers many texts.
+    For a job run that answers many texts, `groups` caches the group for each number texted and
+    `earlier` is what its batch found about the sender's earlier texts.
     """
     try:
         phone = normalise_phone(message.from_number, "US" if message.from_number.startswith("+1") else "GB")
@@ -211,19 +219,25 @@ def _converse_stored(message: Message, now: datetime, groups: dict[str, Group | 
         group = groups[message.to_number] = _group_for(message.to_number)
     if group is None:
         return "no_group"
-    known = db.session.execute(db.select(Person.id).where(Person.phone == phone)).first() is not None
-    person = find_or_create_person(phone=phone, email=None, name="", language=default_language(group),
-                                   group_id=group.id)
+    person = db.session.execute(db.select(Person).where(Person.phone == phone)).scalar_one_or_none()
+    known = person is not None
+    if person is None:
+        person = find_or_create_person(phone=phone, email=None, name="", language=default_language(group),
+                                       group_id=group.id)
     # Whoever texts us may be texted back, whatever a web form said before.
     person.sms_consent = True
-    first_contact = not db.session.execute(db.select(Message.id).where(
-        Message.direction == "in", Message.from_number == message.from_number, Message.id < message.id)).first()
+    if earlier is not None:
+        first_contact = earlier.first_contact
+    else:
+        first_contact = not db.session.execute(db.select(Message.id).where(
+            Message.direction == "in", Message.from_number == message.from_number,
+            Message.id < message.id)).first()
     if message.simulated and first_contact:
         person.simulated = True
     db.session.flush()
     conv_row = _conversation(phone, group, person)
     message.person_id, message.group_id, message.conversation_id = person.id, group.id, conv_row.id
-    if _too_chatty(message):
+    if _too_chatty(message, earlier.recent if earlier is not None else None):
         return "rate_limited"
     return converse(message, person, group, conv_row, first_contact=first_contact, known=known, now=now)
 

@@ -11,8 +11,10 @@ and a process that dies mid-batch leaves its texts waiting for the next run.
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import timedelta
 
-from sqlalchemy import exists, update
+from sqlalchemy import exists, func, update
 from sqlalchemy.orm import aliased
 
 from mutualaid.extensions import db
@@ -37,3 +39,29 @@ def claim_batch(size: int, skip: Collection[int] = ()) -> list[int]:
     claim = (update(Message).where(Message.id.in_(waiting.scalar_subquery()), Message.status == "received")
              .values(status="processing").returning(Message.id).execution_options(synchronize_session=False))
     return sorted(db.session.execute(claim).scalars())
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """What a text's sender had sent before it: whether it is their first text, and how many in 10 minutes."""
+
+    first_contact: bool
+    recent: int  # inbound texts from the number in the 10 minutes up to this one, this one included
+
+
+def earlier_texts(messages: list[Message]) -> dict[int, Earlier]:
+    """For each claimed text (one per number), its sender's earlier texts, in two queries for the batch."""
+    if not messages:
+        return {}
+    numbers = {message.from_number for message in messages}
+    first = dict(db.session.execute(db.select(Message.from_number, func.min(Message.id)).where(
+        Message.direction == "in", Message.from_number.in_(numbers)).group_by(Message.from_number)).all())
+    since = min(message.created_at for message in messages) - timedelta(minutes=10)
+    recent = db.session.execute(db.select(Message.from_number, Message.id, Message.created_at).where(
+        Message.direction == "in", Message.from_number.in_(numbers), Message.created_at >= since,
+        Message.id <= max(message.id for message in messages))).all()
+    return {message.id: Earlier(
+        first_contact=first.get(message.from_number) == message.id,
+        recent=sum(1 for number, id_, at in recent if number == message.from_number and id_ <= message.id
+                   and at >= message.created_at - timedelta(minutes=10)))
+        for message in messages}
