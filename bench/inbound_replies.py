@@ -1,6 +1,6 @@
 """How fast the process_inbound job answers stored texts, before and after batching, in one run.
 
-    .venv/bin/python bench/inbound_replies.py [--texts 2000] [--rounds 2] [--admin-url postgresql://postgres@127.0.0.1:5432/postgres]
+    .venv/bin/python bench/inbound_replies.py [--texts 2000] [--rounds 2] [--workers 1 2] [--admin-url postgresql://postgres@127.0.0.1:5432/postgres]
 
 Creates a throwaway PostgreSQL database and a group, then alternates the job as it was
 (bench/_old_inbound.py: a claim, the dialogue and a commit per text) with today's batched job,
@@ -9,10 +9,10 @@ the same way each round:
 (a) drain: N texts from N numbers are stored as the webhook stores them (record_inbound_sms,
     answering none), then the job runs until nothing waits. Prints texts/s and SQL statements
     per text (a before_cursor_execute listener) and checks every text got exactly its replies.
-(b) burst: N texts from N numbers are stored as fast as one thread can while the job runs on
-    its schedule (the old job every 2 s, the new one every SMS_INBOUND_EVERY_SECONDS, 1 s), as
-    the scheduler would; prints the time from the last arrival until every reply is queued.
-    Target: within 10 s for a burst of 2,000.
+(b) burst: N texts from N numbers are stored as fast as one thread can while one, then two,
+    processes run the job on its schedule (the old job every 2 s, the new one every
+    SMS_INBOUND_EVERY_SECONDS, 1 s), as scheduler processes would; prints the time from the last
+    arrival until every reply is queued. Target: within 10 s for a burst of 2,000.
 
 Writes bench/results/inbound_replies-<timestamp>.json and drops the database.
 Exit status: 0 target met, 1 target missed, 2 the bench itself failed.
@@ -24,9 +24,9 @@ import json
 import os
 import random
 import sys
-import threading
 import time
 from datetime import datetime, timezone
+from multiprocessing import get_context
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -122,35 +122,60 @@ def drain(app, job, texts, tag: str) -> dict:
             "templates": sorted({(body, template) for body, template in replies})}
 
 
-def burst(app, job, every: float, texts, tag: str) -> dict:
-    """(b) Store a burst from another thread while the job runs every `every` seconds, as scheduled."""
+def scheduled(url: str, kind: str, every: float, stop, start_at: float) -> None:
+    """One scheduler process: run the job every `every` seconds (a slow run is not overlapped) until told to stop."""
+    app = make_app(url)
+    job = jobs()[kind][0]
+    with app.app_context():
+        tick = start_at
+        while not stop.is_set():
+            time.sleep(max(0.0, tick - time.monotonic()))
+            job(datetime.now(timezone.utc))
+            tick = max(tick + every, time.monotonic())
+
+
+def burst(app, url: str, kind: str, texts, tag: str, workers: int) -> dict:
+    """(b) Store a burst while `workers` processes run the job on its schedule; when is every reply queued."""
     from mutualaid.extensions import db
 
     with app.app_context():
         reset(db)
-    arrived: list[float] = []
-    storer = threading.Thread(target=lambda: arrived.append(store(app, texts, tag)))
+    context = get_context("fork")
+    stop = context.Event()
     started = time.monotonic()
-    storer.start()
+    children = [context.Process(target=scheduled, args=(url, kind, jobs()[kind][1], stop, started + i * 0.1))
+                for i in range(workers)]
+    for child in children:
+        child.start()
+    arrived = store(app, texts, tag)
     with app.app_context():
-        tick = started
-        while True:
-            job(datetime.now(timezone.utc))
-            if arrived and counts(db)["waiting"] == 0:
-                done = time.monotonic()
-                break
-            tick += every
-            time.sleep(max(0.0, tick - time.monotonic()))
+        deadline = arrived + 300
+        while counts(db)["waiting"] and time.monotonic() < deadline:
+            time.sleep(0.05)
+        done = time.monotonic()
+        stop.set()
+        for child in children:
+            child.join(60)
         result = counts(db)
-    storer.join()
-    return {"arrival_seconds": round(arrived[0] - started, 2), "queued_after_last_arrival": round(done - arrived[0], 2),
-            **result}
+    return {"workers": workers, "arrival_seconds": round(arrived - started, 2),
+            "queued_after_last_arrival": round(done - arrived, 2), **result}
+
+
+def jobs() -> dict:
+    """The job before batches and today's, each with the interval the scheduler ran it at."""
+    import _old_inbound
+
+    from mutualaid.sms.actions import process_pending_inbound
+
+    return {"old": (_old_inbound.process_pending_inbound, OLD_EVERY), "new": (process_pending_inbound, NEW_EVERY)}
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--texts", type=int, default=2000, help="texts (from as many numbers) per phase")
     parser.add_argument("--rounds", type=int, default=2, help="alternating old/new rounds (default 2)")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2],
+                        help="job processes for (b), each count in turn (default: 1 2); the target is read at the most")
     parser.add_argument("--admin-url", default=os.environ.get("BENCH_ADMIN_URL",
                                                               "postgresql://postgres@127.0.0.1:5432/postgres"))
     args = parser.parse_args(argv)
@@ -173,11 +198,8 @@ def main(argv=None) -> int:
 
 def run(url: str, args) -> dict:
     """Every round of (a) and (b), old and new alternating; the figures and whether the target was met."""
-    import _old_inbound
-
     from mutualaid.extensions import db
     from mutualaid.models import Group
-    from mutualaid.sms.actions import process_pending_inbound
 
     app = make_app(url)
     with app.app_context():
@@ -185,30 +207,33 @@ def run(url: str, args) -> dict:
         db.session.add(Group(slug="hackney", name="Hackney Mutual Aid", centre_lat=51.545, centre_lon=-0.055,
                              radius_km=6.0, phone_number=c.GROUP_NUMBER))
         db.session.commit()
-    jobs = {"old": (_old_inbound.process_pending_inbound, OLD_EVERY), "new": (process_pending_inbound, NEW_EVERY)}
-    rows: dict[str, dict[str, list]] = {k: {"drain": [], "burst": []} for k in jobs}
+    kinds = jobs()
+    rows: dict[str, dict[str, list]] = {k: {"drain": [], "burst": []} for k in kinds}
     for round_ in range(args.rounds):
         texts = first_texts(args.texts, seed=round_)
-        order = list(jobs) if round_ % 2 == 0 else list(reversed(jobs))
+        order = list(kinds) if round_ % 2 == 0 else list(reversed(kinds))
         for kind in order:
-            job, every = jobs[kind]
-            rows[kind]["drain"].append(drain(app, job, texts, f"{round_}{kind}a"))
-            rows[kind]["burst"].append(burst(app, job, every, texts, f"{round_}{kind}b"))
-            d, b = rows[kind]["drain"][-1], rows[kind]["burst"][-1]
+            rows[kind]["drain"].append(drain(app, kinds[kind][0], texts, f"{round_}{kind}a"))
+            d = rows[kind]["drain"][-1]
             print(f"round {round_ + 1} {kind}: drain {d['texts_per_second']:7.1f} texts/s, "
-                  f"{d['statements_per_text']:5.2f} statements/text, {d['replies']} replies | burst of {args.texts} "
-                  f"stored in {b['arrival_seconds']:.1f} s, every reply queued {b['queued_after_last_arrival']:.2f} s "
-                  f"after the last arrival", flush=True)
+                  f"{d['statements_per_text']:5.2f} statements/text, {d['replies']} replies", flush=True)
+            for workers in args.workers:
+                rows[kind]["burst"].append(burst(app, url, kind, texts, f"{round_}{kind}b{workers}", workers))
+                b = rows[kind]["burst"][-1]
+                print(f"round {round_ + 1} {kind}: burst of {args.texts} stored in {b['arrival_seconds']:.1f} s, "
+                      f"{workers} job process(es): every reply queued {b['queued_after_last_arrival']:.2f} s "
+                      f"after the last arrival", flush=True)
     same = all(o["templates"] == n["templates"] for o, n in zip(rows["old"]["drain"], rows["new"]["drain"]))
-    worst = max(b["queued_after_last_arrival"] for b in rows["new"]["burst"])
-    for kind in jobs:
+    worst = max(b["queued_after_last_arrival"] for b in rows["new"]["burst"] if b["workers"] == max(args.workers))
+    for kind in kinds:
         for d in rows[kind]["drain"]:
             d.pop("templates")
-    best = {kind: max(d["texts_per_second"] for d in rows[kind]["drain"]) for kind in jobs}
+    best = {kind: max(d["texts_per_second"] for d in rows[kind]["drain"]) for kind in kinds}
     print(f"\nbest drain: old {best['old']} texts/s, new {best['new']} texts/s ({best['new'] / best['old']:.1f}x); "
           f"same replies (text -> template) on both paths: {same}")
     met = same and worst <= TARGET_SECONDS
-    print(f"burst of {args.texts}: every reply queued within {worst:.2f} s of the last arrival "
+    print(f"burst of {args.texts}, {max(args.workers)} job process(es): every reply queued within {worst:.2f} s "
+          f"of the last arrival "
           f"(target {TARGET_SECONDS:.0f} s): {'PASS' if met else 'FAIL'}")
     return {"texts": args.texts, "rounds": rows, "same_replies": same, "worst_after_last_arrival": worst,
             "target_met": met, "load": os.getloadavg()}

@@ -57,11 +57,13 @@ def earlier_texts(messages: list[Message]) -> dict[int, Earlier]:
     first = dict(db.session.execute(db.select(Message.from_number, func.min(Message.id)).where(
         Message.direction == "in", Message.from_number.in_(numbers)).group_by(Message.from_number)).all())
     since = min(message.created_at for message in messages) - timedelta(minutes=10)
-    recent = db.session.execute(db.select(Message.from_number, Message.id, Message.created_at).where(
-        Message.direction == "in", Message.from_number.in_(numbers), Message.created_at >= since,
-        Message.id <= max(message.id for message in messages))).all()
+    recent: dict[str, list[tuple[int, object]]] = {}
+    for number, id_, at in db.session.execute(db.select(Message.from_number, Message.id, Message.created_at).where(
+            Message.direction == "in", Message.from_number.in_(numbers), Message.created_at >= since,
+            Message.id <= max(message.id for message in messages))):
+        recent.setdefault(number, []).append((id_, at))
     return {message.id: Earlier(
         first_contact=first.get(message.from_number) == message.id,
-        recent=sum(1 for number, id_, at in recent if number == message.from_number and id_ <= message.id
-                   and at >= message.created_at - timedelta(minutes=10)))
+        recent=sum(1 for id_, at in recent.get(message.from_number, ())
+                   if id_ <= message.id and at >= message.created_at - timedelta(minutes=10)))
         for message in messages}
