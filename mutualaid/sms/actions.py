@@ -11,7 +11,7 @@ from sqlalchemy import Integer, bindparam, func, text, update
 from sqlalchemy.exc import IntegrityError
 
 from mutualaid.claims.relay import keep_late_reply
-from mutualaid.domain.phones import InvalidPhone, normalise_phone
+from mutualaid.domain.phones import InvalidPhone
 from mutualaid.domain.text import clean_text
 from mutualaid.extensions import db
 from mutualaid.groups.pause import intake_pause
@@ -106,9 +106,12 @@ def _too_chatty(message: Message, count: int | None = None) -> bool:
     return count > current_app.config["SMS_MAX_INBOUND_PER_10_MINUTES"]
 
 
-def _conversation(phone: str, group: Group, person: Person) -> Conversation:
-    """The conversation for this number with this group, created on first contact."""
-    conv = db.session.execute(db.select(Conversation).where(
+def _conversation(phone: str, group: Group, person: Person, looked_up: bool = False) -> Conversation:
+    """The conversation for this number with this group, created on first contact.
+
+    `looked_up`: the caller has just found none in this transaction (a concurrent twin is still caught).
+    """
+    conv = None if looked_up else db.session.execute(db.select(Conversation).where(
         Conversation.phone == phone, Conversation.group_id == group.id)).scalar_one_or_none()
     if conv is None:
         conv = Conversation(phone=phone, group_id=group.id, person_id=person.id, state={})
@@ -168,11 +171,11 @@ def process_pending_inbound(now: datetime, batch_size: int = 100) -> int:
     while ids := inbound_queue.claim_batch(batch_size, skip=failed):
         messages = list(db.session.execute(db.select(Message).where(Message.id.in_(ids)).order_by(Message.id))
                         .scalars())
-        earlier = inbound_queue.earlier_texts(messages)
+        earlier, senders = inbound_queue.earlier_texts(messages), inbound_queue.known_senders(messages)
         for message in messages:
             try:
                 with db.session.begin_nested():
-                    message.status = _converse_stored(message, now, groups, earlier.get(message.id))
+                    message.status = _converse_stored(message, now, groups, earlier.get(message.id), senders)
                     db.session.flush()
                 handled += 1
             except Exception as exc:  # one text's failure must not hold back the others
@@ -201,14 +204,15 @@ def _record_failure(message: Message, exc: Exception, now: datetime) -> None:
 
 
 def _converse_stored(message: Message, now: datetime, groups: dict[str, Group | None] | None = None,
-                     earlier: inbound_queue.Earlier | None = None) -> str:
+                     earlier: inbound_queue.Earlier | None = None, senders: inbound_queue.Senders | None = None) -> str:
     """Find the sender, group and conversation, then run the dialogue; returns the message's new status.
 
-    For a job run that answers many texts, `groups` caches the group for each number texted and
-    `earlier` is what its batch found about the sender's earlier texts.
+    For a job run that answers many texts, `groups` caches the group for each number texted, and
+    `earlier` and `senders` are what its batch found about the sender's earlier texts, person and
+    conversations.
     """
     try:
-        phone = normalise_phone(message.from_number, "US" if message.from_number.startswith("+1") else "GB")
+        phone = inbound_queue.sender_phone(message)
     except InvalidPhone:
         return "ignored"
     if groups is None:
@@ -219,11 +223,14 @@ def _converse_stored(message: Message, now: datetime, groups: dict[str, Group | 
         group = groups[message.to_number] = _group_for(message.to_number)
     if group is None:
         return "no_group"
-    person = db.session.execute(db.select(Person).where(Person.phone == phone)).scalar_one_or_none()
+    if senders is not None:
+        person = senders.people.get(phone)
+    else:
+        person = db.session.execute(db.select(Person).where(Person.phone == phone)).scalar_one_or_none()
     known = person is not None
     if person is None:
         person = find_or_create_person(phone=phone, email=None, name="", language=default_language(group),
-                                       group_id=group.id)
+                                       group_id=group.id, looked_up=True, sms_consent=True)
     # Whoever texts us may be texted back, whatever a web form said before.
     person.sms_consent = True
     if earlier is not None:
@@ -235,7 +242,11 @@ def _converse_stored(message: Message, now: datetime, groups: dict[str, Group | 
     if message.simulated and first_contact:
         person.simulated = True
     db.session.flush()
-    conv_row = _conversation(phone, group, person)
+    if senders is not None:
+        conv_row = senders.conversations.get((phone, group.id)) or _conversation(phone, group, person,
+                                                                                 looked_up=True)
+    else:
+        conv_row = _conversation(phone, group, person)
     message.person_id, message.group_id, message.conversation_id = person.id, group.id, conv_row.id
     if _too_chatty(message, earlier.recent if earlier is not None else None):
         return "rate_limited"

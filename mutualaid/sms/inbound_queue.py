@@ -17,8 +17,9 @@ from datetime import timedelta
 from sqlalchemy import exists, func, update
 from sqlalchemy.orm import aliased
 
+from mutualaid.domain.phones import InvalidPhone, normalise_phone
 from mutualaid.extensions import db
-from mutualaid.models import Message
+from mutualaid.models import Conversation, Message, Person
 
 # Statuses of an inbound text that is not answered yet: an earlier one holds back the next.
 UNANSWERED = ("received", "processing")
@@ -67,3 +68,32 @@ def earlier_texts(messages: list[Message]) -> dict[int, Earlier]:
         recent=sum(1 for id_, at in recent.get(message.from_number, ())
                    if id_ <= message.id and at >= message.created_at - timedelta(minutes=10)))
         for message in messages}
+
+
+@dataclass(frozen=True)
+class Senders:
+    """The people and conversations already known for a batch's numbers, loaded in two queries."""
+
+    people: dict[str, Person]
+    conversations: dict[tuple[str, int], Conversation]
+
+
+def sender_phone(message: Message) -> str:
+    """The sender's number as people are stored (raises InvalidPhone for a number that is none)."""
+    return normalise_phone(message.from_number, "US" if message.from_number.startswith("+1") else "GB")
+
+
+def known_senders(messages: list[Message]) -> Senders:
+    """Everyone who sent a text of the batch and is known already, and their conversations."""
+    phones = set()
+    for message in messages:
+        try:
+            phones.add(sender_phone(message))
+        except InvalidPhone:
+            pass
+    if not phones:
+        return Senders({}, {})
+    people = db.session.execute(db.select(Person).where(Person.phone.in_(phones))).scalars()
+    conversations = db.session.execute(db.select(Conversation).where(Conversation.phone.in_(phones))).scalars()
+    return Senders({person.phone: person for person in people},
+                   {(conv.phone, conv.group_id): conv for conv in conversations})

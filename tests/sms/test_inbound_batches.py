@@ -121,6 +121,17 @@ def test_a_number_texting_past_the_cap_is_held_back_in_batches_as_one_by_one(app
     assert len(outbox_by_recipient()[number("A")]) == 3
 
 
+def test_one_person_texting_from_two_spellings_of_their_number_in_one_batch_is_one_person(client):
+    from mutualaid.models import Conversation, Person
+
+    for sender in ("+447911123456", "07911123456"):
+        assert text_in(client, "STATUS", sender=sender).status_code == 200
+    assert process_pending_inbound(NOW) == 2
+    assert inbound_statuses() == ["processed", "processed"]
+    assert db.session.execute(db.select(Person.phone)).scalars().all() == ["+447911123456"]
+    assert db.session.query(Conversation).count() == 1 and len(outbox_by_recipient()["+447911123456"]) == 2
+
+
 def test_a_text_that_fails_is_kept_and_the_others_are_answered(client, monkeypatch):
     real = actions.converse
 
