@@ -95,6 +95,9 @@ class BaseConfig:
     SMS_MAX_PER_NUMBER_PER_DAY = 40
     SMS_MAX_INBOUND_PER_10_MINUTES = 20
     SMS_INBOUND_INLINE = False  # production: the webhook only stores; the process_inbound job converses
+    # How often the process_inbound job looks for stored texts (seconds; fractions allowed). Each run
+    # answers everything waiting, so this is how long a text waits on a quiet day.
+    SMS_INBOUND_EVERY_SECONDS = 1.0
     # Twilio answers STOP/START/HELP (and their synonyms) itself, as a new Twilio number does; set false
     # only if the number's Opt-Out handling is turned off, so that we answer them instead.
     SMS_TWILIO_ANSWERS_KEYWORDS = True
@@ -160,6 +163,8 @@ class BaseConfig:
         settings["MAIL_USE_TLS"] = _bool(environ.get("MAIL_USE_TLS"), cls.MAIL_USE_TLS)
         if environ.get("FIGURES_CACHE_SECONDS"):
             settings["FIGURES_CACHE_SECONDS"] = int(environ["FIGURES_CACHE_SECONDS"])
+        if environ.get("SMS_INBOUND_EVERY_SECONDS"):
+            settings["SMS_INBOUND_EVERY_SECONDS"] = _number(environ, "SMS_INBOUND_EVERY_SECONDS", float) or 1.0
         if environ.get("SMS_DAILY_SEGMENT_CAP"):
             settings["SMS_DAILY_SEGMENT_CAP"] = _number(environ, "SMS_DAILY_SEGMENT_CAP", int)
         if environ.get("SMS_SEGMENT_PRICE"):

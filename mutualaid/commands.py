@@ -149,7 +149,7 @@ def jobs_status():
         state = db.session.get(JobState, name)
         last = state.last_finished_at.isoformat(timespec="seconds") if state and state.last_finished_at else "never"
         error = f"  last error: {state.last_error.splitlines()[0]}" if state and state.last_error else ""
-        click.echo(f"{name:<18} every {job.seconds:>5}s  last run {last}  runs {state.runs if state else 0}{error}")
+        click.echo(f"{name:<18} every {job.interval(current_app.config):>5g}s  last run {last}  runs {state.runs if state else 0}{error}")
     runs = db.session.execute(db.select(JobRun).order_by(JobRun.id.desc()).limit(10)).scalars()
     for run in runs:
         outcome = f"error: {run.error.splitlines()[0]}" if run.error else f"{run.rows} rows"

@@ -57,6 +57,7 @@ MESSAGE_STATUS_LABELS = {
     "sent": _l("sent"), "delivered": _l("delivered"), "read": _l("read"), "undelivered": _l("did not arrive"),
     "failed": _l("could not be sent"), "suppressed": _l("not sent (the person opted out or the number is wrong)"),
     "received": _l("received"), "receiving": _l("received"),
+    "unanswered": _l("could not be answered automatically: please reply yourself"),
 }
 
 # What the web and the API tell someone whose number the group may not text (their request is kept).

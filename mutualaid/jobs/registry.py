@@ -22,9 +22,14 @@ class Job:
     """A periodic job."""
 
     name: str
-    seconds: int
+    seconds: float
     func: Callable[[datetime], int]
     description: str
+    every_setting: str = ""  # a setting that overrides `seconds`, where an operator may tune it
+
+    def interval(self, config) -> float:
+        """How often the job runs under this app's settings."""
+        return float(config.get(self.every_setting) or self.seconds) if self.every_setting else self.seconds
 
 
 def _deliver_outbox(now: datetime) -> int:
@@ -61,7 +66,8 @@ def _chase(name: str):
 
 
 JOBS: dict[str, Job] = {job.name: job for job in (
-    Job("process_inbound", 2, _process_inbound, "answer stored texts (the webhook only stores them)"),
+    Job("process_inbound", 1, _process_inbound, "answer stored texts (the webhook only stores them)",
+        every_setting="SMS_INBOUND_EVERY_SECONDS"),
     Job("chase_open_needs", 60, _chase("chase_open_needs"), "walk unclaimed needs up the escalation ladder"),
     Job("remind_claims", 300, _chase("remind_claims"), "remind volunteers; release claims past due"),
     Job("follow_up_fulfilled", 600, _chase("follow_up_fulfilled"), "ask requesters if they got what they needed"),

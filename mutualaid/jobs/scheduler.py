@@ -31,7 +31,7 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
     start = datetime.now(timezone.utc)
     for offset, job in enumerate(JOBS.values()):
         # Every job runs once at start-up (catching up after downtime), then at its interval.
-        scheduler.add_job(_run_in_app, IntervalTrigger(seconds=job.seconds), args=(app, job.name),
+        scheduler.add_job(_run_in_app, IntervalTrigger(seconds=job.interval(app.config)), args=(app, job.name),
                           id=job.name, name=job.description, replace_existing=True,
                           next_run_time=start + timedelta(seconds=offset))
     return scheduler
@@ -48,7 +48,7 @@ def run_scheduler(app: Flask) -> None:
 
     signal.signal(signal.SIGTERM, stop)
     log.info("scheduler starting with jobs: %s", ", ".join(JOBS))
-    print(f"scheduler running jobs: {', '.join(f'{j.name} every {j.seconds}s' for j in JOBS.values())}",
+    print(f"scheduler running jobs: {', '.join(f'{j.name} every {j.interval(app.config):g}s' for j in JOBS.values())}",
           flush=True)
     try:
         scheduler.start()

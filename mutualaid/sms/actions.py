@@ -11,19 +11,20 @@ from sqlalchemy import Integer, bindparam, func, text, update
 from sqlalchemy.exc import IntegrityError
 
 from mutualaid.claims.relay import keep_late_reply
-from mutualaid.domain.phones import InvalidPhone, normalise_phone
+from mutualaid.domain.phones import InvalidPhone
 from mutualaid.domain.text import clean_text
 from mutualaid.extensions import db
 from mutualaid.groups.pause import intake_pause
 from mutualaid.messaging.outbox import queue_sms
 from mutualaid.models import Conversation, Group, Message, Person
 from mutualaid.people.records import find_or_create_person
-from mutualaid.sms import dialogue, inbound_store, parsing
+from mutualaid.sms import dialogue, inbound_queue, inbound_store, parsing
 from mutualaid.sms.effects import apply_effect, relay_partners
 from mutualaid.sms.keywords import parse_command
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1600
+MAX_INBOUND_ATTEMPTS = 3  # a text that fails this many runs is left for a coordinator
 
 
 @dataclass(frozen=True)
@@ -93,17 +94,24 @@ def _store_statement(columns: tuple[str, ...]):
     return text(sql).bindparams(*(bindparam(c, type_=table.c[c].type) for c in columns)).columns(id=Integer)
 
 
-def _too_chatty(message: Message) -> bool:
-    """Whether this number had texted more than the cap in the 10 minutes up to this message (a loop or pumping)."""
-    count = db.session.execute(db.select(func.count(Message.id)).where(
-        Message.direction == "in", Message.from_number == message.from_number, Message.id <= message.id,
-        Message.created_at >= message.created_at - timedelta(minutes=10))).scalar_one()
+def _too_chatty(message: Message, count: int | None = None) -> bool:
+    """Whether this number had texted more than the cap in the 10 minutes up to this message (a loop or pumping).
+
+    `count`, when the job counted it for its whole batch, is those texts' number.
+    """
+    if count is None:
+        count = db.session.execute(db.select(func.count(Message.id)).where(
+            Message.direction == "in", Message.from_number == message.from_number, Message.id <= message.id,
+            Message.created_at >= message.created_at - timedelta(minutes=10))).scalar_one()
     return count > current_app.config["SMS_MAX_INBOUND_PER_10_MINUTES"]
 
 
-def _conversation(phone: str, group: Group, person: Person) -> Conversation:
-    """The conversation for this number with this group, created on first contact."""
-    conv = db.session.execute(db.select(Conversation).where(
+def _conversation(phone: str, group: Group, person: Person, looked_up: bool = False) -> Conversation:
+    """The conversation for this number with this group, created on first contact.
+
+    `looked_up`: the caller has just found none in this transaction (a concurrent twin is still caught).
+    """
+    conv = None if looked_up else db.session.execute(db.select(Conversation).where(
         Conversation.phone == phone, Conversation.group_id == group.id)).scalar_one_or_none()
     if conv is None:
         conv = Conversation(phone=phone, group_id=group.id, person_id=person.id, state={})
@@ -149,39 +157,98 @@ def process_inbound(message_id: int, *, now: datetime | None = None) -> bool:
     return True
 
 
-def process_pending_inbound(now: datetime, limit: int = 500) -> int:
-    """The job: converse about every stored text not yet handled, oldest first."""
-    query = db.select(Message.id).where(Message.direction == "in", Message.status == "received").order_by(
-        Message.id).limit(limit)
-    if db.engine.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    ids = list(db.session.execute(query).scalars())
-    db.session.commit()
-    return sum(process_inbound(message_id, now=now) for message_id in ids)
+def process_pending_inbound(now: datetime, batch_size: int = 100) -> int:
+    """The job: answer every waiting text, a batch per transaction, until none is left; returns how many.
+
+    Each batch is claimed (inbound_queue) and committed once; each text in it runs inside a savepoint,
+    so a text that fails is rolled back alone, kept waiting for the next run and, after
+    MAX_INBOUND_ATTEMPTS, left for a coordinator as "unanswered". The sender's group is looked up
+    once per number texted for the whole run. Failures are raised after the others are committed,
+    so the job's ledger records them.
+    """
+    groups: dict[str, Group | None] = {}
+    handled, failed = 0, []
+    while ids := inbound_queue.claim_batch(batch_size, skip=failed):
+        messages = list(db.session.execute(db.select(Message).where(Message.id.in_(ids)).order_by(Message.id))
+                        .scalars())
+        earlier, senders = inbound_queue.earlier_texts(messages), inbound_queue.known_senders(messages)
+        for message in messages:
+            try:
+                with db.session.begin_nested():
+                    message.status = _converse_stored(message, now, groups, earlier.get(message.id), senders)
+                    db.session.flush()
+                handled += 1
+            except Exception as exc:  # one text's failure must not hold back the others
+                failed.append(message.id)
+                _record_failure(message, exc, now)
+        db.session.commit()
+    if failed:
+        raise InboundFailed(failed)
+    return handled
 
 
-def _converse_stored(message: Message, now: datetime) -> str:
-    """Find the sender, group and conversation, then run the dialogue; returns the message's new status."""
+class InboundFailed(RuntimeError):
+    """Some texts could not be answered this run (their ids, never their content)."""
+
+    def __init__(self, ids: list[int]):
+        super().__init__(f"{len(ids)} text(s) could not be answered: message ids {ids[:20]}")
+
+
+def _record_failure(message: Message, exc: Exception, now: datetime) -> None:
+    """Put a text that failed back in the queue, or leave it unanswered for a coordinator after a few tries."""
+    message.attempts = (message.attempts or 0) + 1
+    message.last_error = type(exc).__name__  # never the exception's text: it may quote the message
+    message.status = "unanswered" if message.attempts >= MAX_INBOUND_ATTEMPTS else "received"
+    message.updated_at = now
+    log.error("inbound message %s failed (attempt %s): %s", message.id, message.attempts, type(exc).__name__)
+
+
+def _converse_stored(message: Message, now: datetime, groups: dict[str, Group | None] | None = None,
+                     earlier: inbound_queue.Earlier | None = None, senders: inbound_queue.Senders | None = None) -> str:
+    """Find the sender, group and conversation, then run the dialogue; returns the message's new status.
+
+    For a job run that answers many texts, `groups` caches the group for each number texted, and
+    `earlier` and `senders` are what its batch found about the sender's earlier texts, person and
+    conversations.
+    """
     try:
-        phone = normalise_phone(message.from_number, "US" if message.from_number.startswith("+1") else "GB")
+        phone = inbound_queue.sender_phone(message)
     except InvalidPhone:
         return "ignored"
-    group = _group_for(message.to_number)
+    if groups is None:
+        group = _group_for(message.to_number)
+    elif message.to_number in groups:
+        group = groups[message.to_number]
+    else:
+        group = groups[message.to_number] = _group_for(message.to_number)
     if group is None:
         return "no_group"
-    known = db.session.execute(db.select(Person.id).where(Person.phone == phone)).first() is not None
-    person = find_or_create_person(phone=phone, email=None, name="", language=default_language(group),
-                                   group_id=group.id)
+    if senders is not None:
+        person = senders.people.get(phone)
+    else:
+        person = db.session.execute(db.select(Person).where(Person.phone == phone)).scalar_one_or_none()
+    known = person is not None
+    if person is None:
+        person = find_or_create_person(phone=phone, email=None, name="", language=default_language(group),
+                                       group_id=group.id, looked_up=True, sms_consent=True)
     # Whoever texts us may be texted back, whatever a web form said before.
     person.sms_consent = True
-    first_contact = not db.session.execute(db.select(Message.id).where(
-        Message.direction == "in", Message.from_number == message.from_number, Message.id < message.id)).first()
+    if earlier is not None:
+        first_contact = earlier.first_contact
+    else:
+        first_contact = not db.session.execute(db.select(Message.id).where(
+            Message.direction == "in", Message.from_number == message.from_number,
+            Message.id < message.id)).first()
     if message.simulated and first_contact:
         person.simulated = True
     db.session.flush()
-    conv_row = _conversation(phone, group, person)
+    if senders is not None:
+        conv_row = senders.conversations.get((phone, group.id)) or _conversation(phone, group, person,
+                                                                                 looked_up=True)
+    else:
+        conv_row = _conversation(phone, group, person)
     message.person_id, message.group_id, message.conversation_id = person.id, group.id, conv_row.id
-    if _too_chatty(message):
+    if _too_chatty(message, earlier.recent if earlier is not None else None):
         return "rate_limited"
     return converse(message, person, group, conv_row, first_contact=first_contact, known=known, now=now)
 

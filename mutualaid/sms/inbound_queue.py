@@ -1,0 +1,99 @@
+"""Claiming stored texts in batches, so that several job processes never answer the same text.
+
+The claim is one UPDATE ... RETURNING over a subquery that picks the oldest waiting texts; on
+PostgreSQL that subquery locks them FOR UPDATE SKIP LOCKED, so a second process running at the
+same time takes the next texts instead of waiting or taking these. A text is only claimed once
+every earlier text from the same number is answered, so one person's texts are always
+answered in order, even by two processes at once. On SQLite (one process) nothing is locked.
+Nothing here commits: the caller's transaction holds the claim until it commits its answers,
+and a process that dies mid-batch leaves its texts waiting for the next run.
+"""
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import exists, func, update
+from sqlalchemy.orm import aliased
+
+from mutualaid.domain.phones import InvalidPhone, normalise_phone
+from mutualaid.extensions import db
+from mutualaid.models import Conversation, Message, Person
+
+# Statuses of an inbound text that is not answered yet: an earlier one holds back the next.
+UNANSWERED = ("received", "processing")
+
+
+def claim_batch(size: int, skip: Collection[int] = ()) -> list[int]:
+    """Mark up to `size` waiting texts as being processed; their ids, oldest first."""
+    earlier = aliased(Message)
+    waiting = db.select(Message.id).where(
+        Message.direction == "in", Message.status == "received",
+        ~exists().where(earlier.direction == "in", earlier.from_number == Message.from_number,
+                        earlier.id < Message.id, earlier.status.in_(UNANSWERED)))
+    if skip:
+        waiting = waiting.where(Message.id.notin_(list(skip)))
+    waiting = waiting.order_by(Message.id).limit(size)
+    if db.engine.dialect.name == "postgresql":
+        waiting = waiting.with_for_update(skip_locked=True)
+    claim = (update(Message).where(Message.id.in_(waiting.scalar_subquery()), Message.status == "received")
+             .values(status="processing").returning(Message.id).execution_options(synchronize_session=False))
+    return sorted(db.session.execute(claim).scalars())
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """What a text's sender had sent before it: whether it is their first text, and how many in 10 minutes."""
+
+    first_contact: bool
+    recent: int  # inbound texts from the number in the 10 minutes up to this one, this one included
+
+
+def earlier_texts(messages: list[Message]) -> dict[int, Earlier]:
+    """For each claimed text (one per number), its sender's earlier texts, in two queries for the batch."""
+    if not messages:
+        return {}
+    numbers = {message.from_number for message in messages}
+    first = dict(db.session.execute(db.select(Message.from_number, func.min(Message.id)).where(
+        Message.direction == "in", Message.from_number.in_(numbers)).group_by(Message.from_number)).all())
+    since = min(message.created_at for message in messages) - timedelta(minutes=10)
+    recent: dict[str, list[tuple[int, object]]] = {}
+    for number, id_, at in db.session.execute(db.select(Message.from_number, Message.id, Message.created_at).where(
+            Message.direction == "in", Message.from_number.in_(numbers), Message.created_at >= since,
+            Message.id <= max(message.id for message in messages))):
+        recent.setdefault(number, []).append((id_, at))
+    return {message.id: Earlier(
+        first_contact=first.get(message.from_number) == message.id,
+        recent=sum(1 for id_, at in recent.get(message.from_number, ())
+                   if id_ <= message.id and at >= message.created_at - timedelta(minutes=10)))
+        for message in messages}
+
+
+@dataclass(frozen=True)
+class Senders:
+    """The people and conversations already known for a batch's numbers, loaded in two queries."""
+
+    people: dict[str, Person]
+    conversations: dict[tuple[str, int], Conversation]
+
+
+def sender_phone(message: Message) -> str:
+    """The sender's number as people are stored (raises InvalidPhone for a number that is none)."""
+    return normalise_phone(message.from_number, "US" if message.from_number.startswith("+1") else "GB")
+
+
+def known_senders(messages: list[Message]) -> Senders:
+    """Everyone who sent a text of the batch and is known already, and their conversations."""
+    phones = set()
+    for message in messages:
+        try:
+            phones.add(sender_phone(message))
+        except InvalidPhone:
+            pass
+    if not phones:
+        return Senders({}, {})
+    people = db.session.execute(db.select(Person).where(Person.phone.in_(phones))).scalars()
+    conversations = db.session.execute(db.select(Conversation).where(Conversation.phone.in_(phones))).scalars()
+    return Senders({person.phone: person for person in people},
+                   {(conv.phone, conv.group_id): conv for conv in conversations})
