@@ -1,7 +1,7 @@
 """A fake Twilio REST API on 127.0.0.1, for the outbox's tests and bench: the real twilio Client and its
 real HTTP transport send to it, and it records every Messages.json POST.
 
-It can answer 500 to every `fail_every`-th call (a 1 % failure rate is fail_every=100) or 503 to
+It can take `latency` seconds to answer, answer 500 to every `fail_every`-th call (a 1 % failure rate is fail_every=100) or 503 to
 every call while `down` is set (an outage).
 """
 from __future__ import annotations
@@ -32,8 +32,8 @@ class Call:
 class FakeTwilioAPI:
     """A threaded HTTP server answering Messages.json like Twilio; start() returns its base URL."""
 
-    def __init__(self, fail_every: int = 0):
-        self.fail_every, self.down = fail_every, False
+    def __init__(self, fail_every: int = 0, latency: float = 0.0):
+        self.fail_every, self.down, self.latency = fail_every, False, latency
         self.calls: list[Call] = []
         self.lock = threading.Lock()
         self.server: ThreadingHTTPServer | None = None
@@ -80,6 +80,8 @@ def _handler(api: FakeTwilioAPI):
             """Messages.json: record and answer."""
             length = int(self.headers.get("Content-Length") or 0)
             form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+            if api.latency:
+                time.sleep(api.latency)  # as long as a call to the real API takes
             status, answer = api.answer(form) if self.path.endswith("/Messages.json") else (404, {})
             payload = json.dumps(answer).encode()
             self.send_response(status)
