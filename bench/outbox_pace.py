@@ -18,6 +18,7 @@ SQLite in a temporary file by default; `--database-url` runs it on another (empt
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import tempfile
 import time
@@ -105,6 +106,7 @@ def main() -> None:
     parser.add_argument("--outage-minutes", type=int, default=10)
     parser.add_argument("--database-url")
     args = parser.parse_args()
+    before.log.setLevel(logging.ERROR)  # one warning a retry otherwise
 
     api = FakeTwilioAPI(fail_every=100, latency=args.latency)
     base_url = api.start()

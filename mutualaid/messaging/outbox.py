@@ -257,7 +257,7 @@ def deliver_outbox(now: datetime | None = None, limit: int = 200, only_ids=None,
     capped backoff.
 
     Messages are taken in waves of about two seconds' sending, sent by a few threads (the HTTP calls
-    only; the database work stays here), and recorded with one commit a wave. A pass stops after
+    only; the database work stays here), and recorded as the provider answers. A pass stops after
     PASS_SECONDS, so a backlog never holds a claim near STALE_SENDING.
     """
     now = now or datetime.now(timezone.utc)
@@ -283,7 +283,7 @@ def _deliver_wave(ids: list[int], now: datetime, report: DeliveryReport, spends:
                   pool: ThreadPoolExecutor) -> None:
     """Check, send (paced, in threads) and record one wave of claimed messages, in the order given."""
     messages = {m.id: m for m in db.session.execute(db.select(Message).where(Message.id.in_(ids))).scalars()}
-    ready = []
+    in_flight: list = []
     for message_id in ids:
         message = messages[message_id]
         person = db.session.get(Person, message.person_id) if message.person_id else None
@@ -293,11 +293,35 @@ def _deliver_wave(ids: list[int], now: datetime, report: DeliveryReport, spends:
             continue
         backend, call = _sender_call(message)
         pacer.wait(backend.sender(message.from_number or None) if backend else None)
-        ready.append((message, person, group, pool.submit(_attempt, call)))
-    for message, person, group, outcome in ready:
-        _record(message, person, group, outcome.result(), now, report, spends)
-        _forget_if_gone(message)
-    db.session.commit()
+        in_flight.append((message, person, group, pool.submit(_attempt, call)))
+        # Record what has come back while waiting for the next slot, so the wave ends with little left.
+        in_flight = _record_finished(in_flight, now, report, spends)
+    _record_finished(in_flight, now, report, spends, wait=True)
+    db.session.commit()  # what rules held back
+
+
+def _record_finished(in_flight: list, now: datetime, report: DeliveryReport, spends: dict,
+                     wait: bool = False) -> list:
+    """Record and commit the sends that have come back (all of them when `wait`); return those still going.
+
+    Committed as they come back, so a worker that dies leaves only the calls in flight to be retried.
+    """
+    going, recounted = [], set()
+    for message, person, group, future in in_flight:
+        if wait or future.done():
+            _record(message, person, group, future.result(), now, report, spends)
+            _forget_if_gone(message)
+            if message.sent_at is not None and group is not None:
+                recounted.add(group.id)
+        else:
+            going.append((message, person, group, future))
+    for message, _, group, _ in going:
+        if group is not None and group.id in recounted:
+            # The group's day was just read back without the texts still in flight: count them again.
+            costs.count_pending(message, group, now, spends)
+    if len(going) < len(in_flight):
+        db.session.commit()
+    return going
 
 
 def _forget_if_gone(message: Message) -> None:

@@ -201,3 +201,17 @@ def test_two_outbox_workers_at_once_send_each_text_once_in_order(app, api, group
     assert errors == []
     db.session.expire_all()
     assert_each_sent_once_in_order(api, texts)
+
+
+def test_the_groups_daily_cap_holds_while_texts_are_in_flight(app, api, group):
+    api.latency = 0.05  # answers come back while later texts are being sent
+    group.settings = {**(group.settings or {}), "sms_daily_cap": 3}
+    db.session.commit()
+    db.session.add_all([Message(direction="out", group_id=group.id, from_number=GROUP_NUMBER, to_number=number(i),
+                                body=f"new request {i}", status="queued", purpose="notify", template="help",
+                                next_attempt_at=NOON, created_at=NOON, updated_at=NOON) for i in range(12)])
+    db.session.commit()
+    deliver_outbox(now=NOON, pacer=RecordingPacer(rate=0))
+    assert len(api.accepted) == 3
+    statuses = Counter(db.session.execute(db.select(Message.status, Message.last_error)).all())
+    assert statuses == Counter({("sent", ""): 3, ("queued", "daily text limit"): 9})
