@@ -107,6 +107,14 @@ class BaseConfig:
     # the day's cost on that page, in whatever currency the provider bills.
     SMS_DAILY_SEGMENT_CAP = 2000
     SMS_SEGMENT_PRICE = 0.0
+    # Sending at the provider's pace. At most SMS_SEND_RATE_PER_SECOND texts a second leave from each
+    # sender (Twilio: about 1 a second from one ordinary number; a Messaging Service allows many more,
+    # e.g. 10-50, as Twilio's console shows for the account); 0 sends as fast as it can. The outbox makes
+    # up to SMS_SEND_CONCURRENCY calls to the provider at once: enough to keep the rate when each call
+    # takes a few hundred milliseconds (rate x seconds a call). The rate holds per outbox process, so
+    # with two processes set half of it in each.
+    SMS_SEND_RATE_PER_SECOND = 1.0
+    SMS_SEND_CONCURRENCY = 4
 
     # Security headers (mutualaid/security_headers.py). HSTS_SECONDS: how long a browser that has seen
     # the site over HTTPS refuses plain HTTP for it (production: a year); 0 sends no HSTS header, for a
@@ -169,6 +177,10 @@ class BaseConfig:
             settings["SMS_DAILY_SEGMENT_CAP"] = _number(environ, "SMS_DAILY_SEGMENT_CAP", int)
         if environ.get("SMS_SEGMENT_PRICE"):
             settings["SMS_SEGMENT_PRICE"] = _number(environ, "SMS_SEGMENT_PRICE", float)
+        if environ.get("SMS_SEND_RATE_PER_SECOND"):
+            settings["SMS_SEND_RATE_PER_SECOND"] = _number(environ, "SMS_SEND_RATE_PER_SECOND", float)
+        if environ.get("SMS_SEND_CONCURRENCY"):
+            settings["SMS_SEND_CONCURRENCY"] = _positive_int("SMS_SEND_CONCURRENCY", environ["SMS_SEND_CONCURRENCY"])
         if environ.get("TRUSTED_PROXIES"):
             settings["TRUSTED_PROXIES"] = int(environ["TRUSTED_PROXIES"])
         settings["SMS_TWILIO_ANSWERS_KEYWORDS"] = _bool(environ.get("SMS_TWILIO_ANSWERS_KEYWORDS"),
@@ -250,6 +262,7 @@ class TestingConfig(BaseConfig):
     RATELIMIT_ENABLED = False
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     FIGURES_CACHE_SECONDS = 0  # tests see every change at once (the cache has its own tests)
+    SMS_SEND_RATE_PER_SECOND = 0.0  # unpaced; the pacing tests set a rate or pass their own pacer
 
 
 class ProductionConfig(BaseConfig):

@@ -147,6 +147,16 @@ def record_sent(message: Message, group: Group | None, now: datetime, seen: dict
         seen[(group.id, day)] = spend
 
 
+def count_pending(message: Message, group: Group | None, now: datetime, seen: dict) -> None:
+    """Count a text about to be sent in the day `seen` holds, so the cap also holds within a wave of sends
+    whose answers are not back yet (record_sent then reads the true total)."""
+    if group is None or message.channel != "sms" or message.simulated:
+        return
+    key = (group.id, local_date(group, now))
+    if key in seen:
+        seen[key] = replace(seen[key], segments=seen[key].segments + segments(message.body))
+
+
 def cap_to_announce(group: Group | None, now: datetime, seen: dict) -> Spend | None:
     """The group's day when its cap has just been reached and this process is the first to see it (it
     marks the day as announced, once, whichever process gets there first); else None."""

@@ -2,16 +2,21 @@
 from __future__ import annotations
 
 import logging
+import math
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import force_locale, gettext
 from jinja2 import TemplateNotFound
-from sqlalchemy import func, or_, update
+from sqlalchemy import and_, exists, func, or_, update
+from sqlalchemy.orm import aliased
 
 from mutualaid.core import audit
+from mutualaid.core.clients import per_app
 from mutualaid.domain.phones import display_phone
 from mutualaid.extensions import db
 from mutualaid.messaging import costs
@@ -23,6 +28,7 @@ from mutualaid.messaging.limits import (
     quiet_hours_end,
     retry_delay,
 )
+from mutualaid.messaging.pacing import Pacer
 from mutualaid.messaging.sms_gateway import (
     INVALID_NUMBER_CODES,
     OPTED_OUT_CODES,
@@ -42,6 +48,11 @@ STALE_SENDING = timedelta(minutes=5)
 DEFERRABLE = frozenset({"notify", "chase", "relay"})
 # The text confirming an erasure asked for by text (people/erasure.py): emptied once it has gone.
 FORGOTTEN = "forgotten"
+# A wave is about WAVE_SECONDS of sending at the configured rate (MAX_WAVE unpaced); a pass takes no
+# new wave after PASS_SECONDS, far below STALE_SENDING.
+WAVE_SECONDS = 2
+MAX_WAVE = 100
+PASS_SECONDS = 30
 
 
 def render_sms(template: str, language: str, **params) -> str:
@@ -194,14 +205,36 @@ def _cap_wait(message: Message, now: datetime) -> datetime | None:
     return now + timedelta(minutes=20) if last_hour >= hourly else None
 
 
-def _claim(message_id: int, now: datetime) -> bool:
-    """Take a queued message for sending; only one worker can win it."""
-    result = db.session.execute(
-        update(Message).where(Message.id == message_id, Message.status == "queued")
+def _claim_wave(now: datetime, size: int, only_ids=None) -> list[int]:
+    """Take up to `size` due messages for sending, urgent first, each at most once (also across processes).
+
+    A message waits while an earlier one to the same recipient is being sent, is due, or is waiting to be
+    retried, so each person gets their texts in the order they were written. Rows another process is
+    choosing are skipped (PostgreSQL), and the UPDATE takes only rows still queued, so no row is taken twice.
+    """
+    earlier = aliased(Message)
+    waiting_before = exists().where(
+        earlier.direction == "out", earlier.channel == Message.channel, earlier.to_number == Message.to_number,
+        earlier.to_address == Message.to_address, earlier.id < Message.id,
+        or_(earlier.status == "sending",
+            and_(earlier.status == "queued",
+                 or_(earlier.attempts > 0, earlier.next_attempt_at.is_(None), earlier.next_attempt_at <= now))))
+    query = db.select(Message.id).where(
+        Message.direction == "out", Message.status == "queued",
+        or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now), ~waiting_before,
+    ).order_by(Message.urgent.desc(), Message.id).limit(size).with_for_update(skip_locked=True)
+    if only_ids is not None:
+        query = query.where(Message.id.in_(list(only_ids)))
+    candidates = list(db.session.execute(query).scalars())
+    if not candidates:
+        db.session.commit()
+        return []
+    taken = set(db.session.execute(
+        update(Message).where(Message.id.in_(candidates), Message.status == "queued")
         .values(status="sending", attempts=Message.attempts + 1, updated_at=now)
-    )
+        .returning(Message.id).execution_options(synchronize_session=False)).scalars())
     db.session.commit()
-    return result.rowcount == 1
+    return [message_id for message_id in candidates if message_id in taken]
 
 
 def _recover_stale(now: datetime) -> None:
@@ -213,73 +246,143 @@ def _recover_stale(now: datetime) -> None:
     db.session.commit()
 
 
-def deliver_outbox(now: datetime | None = None, limit: int = 200, only_ids=None) -> DeliveryReport:
-    """Send what is due, at most once each; temporary failures are retried with capped backoff."""
+def sending_pacer() -> Pacer:
+    """This process's pacer (SMS_SEND_RATE_PER_SECOND per sender), kept between passes."""
+    return per_app("mutualaid.sms_pacer", lambda config: Pacer(float(config["SMS_SEND_RATE_PER_SECOND"])))
+
+
+def deliver_outbox(now: datetime | None = None, limit: int = 200, only_ids=None,
+                   pacer: Pacer | None = None) -> DeliveryReport:
+    """Send what is due, at most once each, at the provider's pace; temporary failures are retried with
+    capped backoff.
+
+    Messages are taken in waves of about two seconds' sending, sent by a few threads (the HTTP calls
+    only; the database work stays here), and recorded as the provider answers. A pass stops after
+    PASS_SECONDS, so a backlog never holds a claim near STALE_SENDING.
+    """
     now = now or datetime.now(timezone.utc)
     report = DeliveryReport()
     _recover_stale(now)
-    query = db.select(Message.id).where(
-        Message.direction == "out", Message.status == "queued",
-        or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now)).order_by(Message.id).limit(limit)
-    if only_ids is not None:
-        query = query.where(Message.id.in_(list(only_ids)))
+    pacer = pacer or sending_pacer()
+    rate = float(current_app.config["SMS_SEND_RATE_PER_SECOND"])
+    threads = max(1, int(current_app.config["SMS_SEND_CONCURRENCY"]))
+    wave = min(MAX_WAVE, max(threads, math.ceil(rate * WAVE_SECONDS))) if rate > 0 else MAX_WAVE
     spends: dict = {}  # each group's day as this pass last saw it (see costs.cap_wait)
-    for message_id in list(db.session.execute(query).scalars()):
-        if not _claim(message_id, now):
-            continue
-        message = db.session.get(Message, message_id)
-        _deliver_one(message, now, report, spends)
-        if message.template == FORGOTTEN and message.status != "queued":
-            # The confirmation that someone was erased: once it has gone, nothing keeps their number.
-            message.to_number, message.body = "", ""
-        db.session.commit()
+    started, taken = pacer.clock(), 0
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="outbox") as pool:
+        while taken < limit and pacer.clock() - started < PASS_SECONDS:
+            ids = _claim_wave(now, min(wave, limit - taken), only_ids)
+            if not ids:
+                break
+            taken += len(ids)
+            _deliver_wave(ids, now, report, spends, pacer, pool)
     return report
 
 
-def _deliver_one(message: Message, now: datetime, report: DeliveryReport, spends: dict | None = None) -> None:
-    """Send one claimed message and record what happened."""
-    spends = {} if spends is None else spends
-    person = db.session.get(Person, message.person_id) if message.person_id else None
+def _deliver_wave(ids: list[int], now: datetime, report: DeliveryReport, spends: dict, pacer: Pacer,
+                  pool: ThreadPoolExecutor) -> None:
+    """Check, send (paced, in threads) and record one wave of claimed messages, in the order given."""
+    messages = {m.id: m for m in db.session.execute(db.select(Message).where(Message.id.in_(ids))).scalars()}
+    in_flight: list = []
+    for message_id in ids:
+        message = messages[message_id]
+        person = db.session.get(Person, message.person_id) if message.person_id else None
+        group = db.session.get(Group, message.group_id) if message.group_id else None
+        if _held(message, person, group, now, report, spends):
+            _forget_if_gone(message)
+            continue
+        backend, call = _sender_call(message)
+        pacer.wait(backend.sender(message.from_number or None) if backend else None)
+        in_flight.append((message, person, group, pool.submit(_attempt, call)))
+        # Record what has come back while waiting for the next slot, so the wave ends with little left.
+        in_flight = _record_finished(in_flight, now, report, spends)
+    _record_finished(in_flight, now, report, spends, wait=True)
+    db.session.commit()  # what rules held back
+
+
+def _record_finished(in_flight: list, now: datetime, report: DeliveryReport, spends: dict,
+                     wait: bool = False) -> list:
+    """Record and commit the sends that have come back (all of them when `wait`); return those still going.
+
+    Committed as they come back, so a worker that dies leaves only the calls in flight to be retried.
+    """
+    going, recounted = [], set()
+    for message, person, group, future in in_flight:
+        if wait or future.done():
+            _record(message, person, group, future.result(), now, report, spends)
+            _forget_if_gone(message)
+            if message.sent_at is not None and group is not None:
+                recounted.add(group.id)
+        else:
+            going.append((message, person, group, future))
+    for message, _, group, _ in going:
+        if group is not None and group.id in recounted:
+            # The group's day was just read back without the texts still in flight: count them again.
+            costs.count_pending(message, group, now, spends)
+    if len(going) < len(in_flight):
+        db.session.commit()
+    return going
+
+
+def _forget_if_gone(message: Message) -> None:
+    """The confirmation that someone was erased: once it has gone, nothing keeps their number."""
+    if message.template == FORGOTTEN and message.status != "queued":
+        message.to_number, message.body = "", ""
+
+
+def _attempt(call):
+    """Run one provider call in a sending thread; its failure is returned, never raised."""
+    try:
+        return call()
+    except (TemporaryFailure, PermanentFailure) as exc:
+        return exc
+    except Exception as exc:  # noqa: BLE001 - recorded as a retry, so the rest of the wave is still recorded
+        log.exception("outbox: unexpected error while sending")
+        return TemporaryFailure(type(exc).__name__)
+
+
+def _held(message: Message, person: Person | None, group: Group | None, now: datetime,
+          report: DeliveryReport, spends: dict) -> bool:
+    """Whether a rule stops or defers this claimed message (recorded on it); else it may be sent."""
     if person is not None and person.opted_out and message.template != "opted_out":
         message.status, message.last_error = "suppressed", "opted out"
         report.suppressed += 1
-        return
+        return True
     if person is not None and person.phone_status == "invalid":
         message.status, message.last_error = "suppressed", "number marked invalid"
         report.suppressed += 1
-        return
-    if (wait := _quiet_wait(message, person, now)) is not None:
-        message.status, message.next_attempt_at, message.last_error = "queued", wait, "quiet hours"
-        message.attempts -= 1
-        report.deferred += 1
-        return
-    if (wait := _cap_wait(message, now)) is not None:
-        message.status, message.next_attempt_at, message.last_error = "queued", wait, "rate cap"
-        message.attempts -= 1
-        report.deferred += 1
-        return
-    group = db.session.get(Group, message.group_id) if message.group_id else None
-    if (wait := costs.cap_wait(message, group, now, spends)) is not None:
+        return True
+    wait, reason = _quiet_wait(message, person, now), "quiet hours"
+    if wait is None:
+        wait, reason = _cap_wait(message, now), "rate cap"
+    if wait is None and (wait := costs.cap_wait(message, group, now, spends)) is not None:
         _announce_cap(group, now, spends)
-        message.status, message.next_attempt_at, message.last_error = "queued", wait, costs.CAP_REASON
+        reason = costs.CAP_REASON
+    if wait is not None:
+        message.status, message.next_attempt_at, message.last_error = "queued", wait, reason
         message.attempts -= 1
         report.deferred += 1
-        return
-    try:
-        result = _send(message)
-    except TemporaryFailure as exc:
-        message.status, message.last_error = "queued", str(exc)[:200]
+        return True
+    costs.count_pending(message, group, now, spends)
+    return False
+
+
+def _record(message: Message, person: Person | None, group: Group | None, outcome, now: datetime,
+            report: DeliveryReport, spends: dict) -> None:
+    """Record what the provider answered for one message."""
+    if isinstance(outcome, TemporaryFailure):
+        message.status, message.last_error = "queued", str(outcome)[:200]
         message.next_attempt_at = now + retry_delay(message.attempts)
         report.retried += 1
-        log.warning("SMS %s temporary failure (attempt %d): %s", message.id, message.attempts, exc)
+        log.warning("SMS %s temporary failure (attempt %d): %s", message.id, message.attempts, outcome)
         return
-    except PermanentFailure as exc:
-        message.status, message.error_code, message.last_error = "failed", str(exc.code or ""), str(exc)[:200]
+    if isinstance(outcome, PermanentFailure):
+        message.status, message.error_code, message.last_error = "failed", str(outcome.code or ""), str(outcome)[:200]
         report.failed += 1
-        _permanent_failure(message, person, exc.code, now)
+        _permanent_failure(message, person, outcome.code, now)
         return
-    message.provider_sid, message.sent_at = result.sid, now
-    message.status = "delivered" if result.status == "delivered" else "sent"
+    message.provider_sid, message.sent_at = outcome.sid, now
+    message.status = "delivered" if outcome.status == "delivered" else "sent"
     costs.record_sent(message, group, now, spends)
     _announce_cap(group, now, spends)
     _apply_early_status(message, now)
@@ -302,15 +405,16 @@ def _announce_cap(group: Group | None, now: datetime, spends: dict) -> None:
                         now=now)
 
 
-def _send(message: Message):
-    """Hand one message to its channel's backend."""
+def _sender_call(message: Message):
+    """The SMS backend (None for email) and a call handing the message to its channel, built here, so
+    the sending threads need no app context."""
     if message.channel == "email":
         subject, _, body = message.body.partition("\n")
-        return get_email_backend(message.simulated).send(to=message.to_address, subject=subject.strip(),
-                                                         body=body.strip())
-    return get_backend(message.simulated).send(
-        to=message.to_number, body=message.body, from_=message.from_number or None,
-        status_callback=None if message.simulated else _status_callback_url())
+        backend = get_email_backend(message.simulated)
+        return None, partial(backend.send, to=message.to_address, subject=subject.strip(), body=body.strip())
+    backend = get_backend(message.simulated)
+    return backend, partial(backend.send, to=message.to_number, body=message.body, from_=message.from_number or None,
+                            status_callback=None if message.simulated else _status_callback_url())
 
 
 def _permanent_failure(message: Message, person: Person | None, code: int | None, now: datetime) -> None:

@@ -46,6 +46,10 @@ class SMSBackend:
         """Hand the message to the provider."""
         raise NotImplementedError
 
+    def sender(self, from_: str | None) -> str | None:
+        """What the provider's sending rate counts against for a text from `from_` (None: not paced)."""
+        return None
+
 
 class ConsoleBackend(SMSBackend):
     """Development and training: the message stays in the outbox, visible to coordinators."""
@@ -72,6 +76,10 @@ class TwilioBackend(SMSBackend):
         self.client = Client(account_sid, auth_token, http_client=transport)
         self.from_number = from_number
         self.messaging_service_sid = messaging_service_sid
+
+    def sender(self, from_):
+        """The Messaging Service when there is one (Twilio paces it as a whole), else the number."""
+        return self.messaging_service_sid or from_ or self.from_number
 
     def send(self, *, to, body, from_, status_callback) -> SendResult:
         """Create the message; sort Twilio's errors into temporary and permanent."""
