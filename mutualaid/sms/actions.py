@@ -180,7 +180,7 @@ def process_pending_inbound(now: datetime, batch_size: int = 100) -> int:
                 handled += 1
             except Exception as exc:  # one text's failure must not hold back the others
                 failed.append(message.id)
-                _record_failure(message, exc, now)
+                _record_failure(message, exc, now, groups)
         db.session.commit()
     if failed:
         raise InboundFailed(failed)
@@ -194,9 +194,13 @@ class InboundFailed(RuntimeError):
         super().__init__(f"{len(ids)} text(s) could not be answered: message ids {ids[:20]}")
 
 
-def _record_failure(message: Message, exc: Exception, now: datetime) -> None:
-    """Put a text that failed back in the queue, or leave it unanswered for a coordinator after a few tries."""
+def _record_failure(message: Message, exc: Exception, now: datetime, groups: dict | None = None) -> None:
+    """Put a text that failed back in the queue, or leave it unanswered for a coordinator after a few tries
+    (with the group of the number it was sent to, so that group's coordinators see it)."""
     message.attempts = (message.attempts or 0) + 1
+    if message.group_id is None and groups is not None:
+        group = groups[message.to_number] if message.to_number in groups else _group_for(message.to_number)
+        message.group_id = group.id if group is not None else None
     message.last_error = type(exc).__name__  # never the exception's text: it may quote the message
     message.status = "unanswered" if message.attempts >= MAX_INBOUND_ATTEMPTS else "received"
     message.updated_at = now

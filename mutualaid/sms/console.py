@@ -46,8 +46,9 @@ def messages_for(coordinator: Person, *, problems_only: bool = False, from_opted
     """
     _require(coordinator)
     query = db.select(Message).where(Message.group_id == coordinator.group_id)
-    if problems_only:
-        query = query.where(Message.direction == "out", Message.status.in_(PROBLEM_STATUSES))
+    if problems_only:  # texts that did not reach someone, and texts we could not answer automatically
+        query = query.where(or_(and_(Message.direction == "out", Message.status.in_(PROBLEM_STATUSES)),
+                                and_(Message.direction == "in", Message.status == "unanswered")))
     if from_opted_out:
         query = query.where(Message.direction == "in", Message.status == "opted_out")
     if phone:

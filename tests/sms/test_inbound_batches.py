@@ -8,10 +8,11 @@ import pytest
 from sqlalchemy import text
 
 from mutualaid.extensions import db
-from mutualaid.models import Message, Need
+from mutualaid.models import Group, Message, Need
 from mutualaid.sms import actions
 from mutualaid.sms.actions import InboundFailed, process_pending_inbound
-from tests.builders import make_group
+from mutualaid.sms.console import messages_for
+from tests.builders import make_coordinator, make_group
 from tests.sms_helpers import GROUP_NUMBER, sms_config, text_in
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=timezone.utc)
@@ -158,6 +159,10 @@ def test_a_text_that_fails_is_kept_and_the_others_are_answered(client, monkeypat
     # Left for a coordinator after the last try; the sender's next text is then answered.
     assert inbound_statuses() == ["processed", "unanswered", "processed", "processed", "processed"]
     assert [template for template, _status, _body in outbox_by_recipient()[number("B")]] == ["status"]
+    # Coordinators find it among the texts that need a person.
+    coordinator = make_coordinator(group=Group.query.one())
+    problems = messages_for(coordinator, problems_only=True)
+    assert [(m.direction, m.status, m.body) for m in problems] == [("in", "unanswered", "boom")]
 
 
 def test_a_number_s_next_text_waits_until_its_earlier_one_is_answered(client):
