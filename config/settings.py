@@ -70,9 +70,9 @@ class BaseConfig:
     RATELIMIT_REF_GUESSES = "20 per 10 minutes"
     RATELIMIT_FORGET = "5 per hour"
     LOG_LEVEL = "INFO"
-    # Figures (the public page, the coordinators' figures) are recomputed at most this often. SimpleCache
-    # keeps them per worker process; CACHE_TYPE=FileSystemCache with CACHE_DIR, or RedisCache with
-    # CACHE_REDIS_URL, shares them between workers.
+    # Figures (the public page, the coordinators' figures) are counted by the scheduler's refresh_figures
+    # job every FIGURES_CACHE_SECONDS and kept in the database; pages only read them, and each worker holds
+    # what it read for up to 30 seconds in its cache (SimpleCache: per worker process).
     CACHE_TYPE = "SimpleCache"
     CACHE_DIR: str | None = None
     CACHE_REDIS_URL: str | None = None

@@ -10,8 +10,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 
 from mutualaid.claims.actions import claim_need
+from mutualaid.coordination import dashboard, public_figures
 from mutualaid.coordination.volunteers import volunteers_for_coordinator
 from mutualaid.core import audit
+from mutualaid.core.caching import store_snapshot
 from mutualaid.core.errors import NotFound, ServiceError
 from mutualaid.core.permissions import require_coordinator
 from mutualaid.domain.categories import URGENCIES
@@ -324,3 +326,14 @@ def set_on_call(coordinator: Person, on_call: bool) -> Person:
     audit.record("coordinator.on_call" if on_call else "coordinator.off_call", coordinator, actor=coordinator)
     db.session.commit()
     return coordinator
+
+
+def refresh_figures(now: datetime) -> int:
+    """Count every group's public and coordinators' figures afresh and keep them for the pages (the
+    scheduler's job; each group in its own transaction); returns how many groups."""
+    groups = list(db.session.execute(db.select(Group).order_by(Group.id)).scalars())
+    for group in groups:
+        store_snapshot(public_figures.figures_key(group.id), public_figures.count_figures(group, now), now)
+        store_snapshot(dashboard.figures_key(group.id), dashboard.count_figures(group.id, now), now)
+        db.session.commit()
+    return len(groups)

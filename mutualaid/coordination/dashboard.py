@@ -165,13 +165,24 @@ class Figures:
 def figures(coordinator: Person, *, now: datetime | None = None) -> Figures:
     """Open/claimed/fulfilled/expired by category and by area; time to claim and fulfil (p50, p90) over 7 and 30 days.
 
-    Live figures (no `now`) are kept for FIGURES_CACHE_SECONDS: at a million requests they take seconds to count.
+    Live figures (no `now`) are read as the `refresh_figures` job last counted them: at a million requests they
+    take seconds to count.
     """
     _require(coordinator)
     if now is None:
         group = coordinator.group_id
-        return cached_figures(f"dashboard-figures:{group}", lambda: _figures(group, datetime.now(timezone.utc)))
+        return cached_figures(figures_key(group), lambda: _figures(group, datetime.now(timezone.utc)))
     return _figures(coordinator.group_id, now)
+
+
+def figures_key(group_id: int) -> str:
+    """Where a group's coordinators' figures are kept."""
+    return f"dashboard-figures:{group_id}"
+
+
+def count_figures(group_id: int, now: datetime) -> Figures:
+    """The coordinators' figures of a group counted afresh (for the job that keeps them)."""
+    return _figures(group_id, now)
 
 
 def _hours_between(start, end):

@@ -120,14 +120,24 @@ def _weeks(group: Group, zone, now: datetime) -> list[WeekCount]:
 def group_figures(slug: str, *, now: datetime | None = None) -> GroupFigures:
     """The public figures of the group with this slug, as of `now`; NotFound for an unknown slug.
 
-    Live figures (no `now`) are kept for FIGURES_CACHE_SECONDS: the page is public, and at a million
-    requests its counts take seconds, so they must not be redone for every visitor.
+    Live figures (no `now`) are read as the `refresh_figures` job last counted them: the page is public,
+    and at a million requests its counts take seconds, so they are never counted for a visitor.
     """
     group = db.session.execute(db.select(Group).where(Group.slug == slug)).scalar_one_or_none()
     if group is None:
         raise NotFound()
     if now is None:
-        return cached_figures(f"public-figures:{group.id}", lambda: _group_figures(group, datetime.now(timezone.utc)))
+        return cached_figures(figures_key(group.id), lambda: _group_figures(group, datetime.now(timezone.utc)))
+    return _group_figures(group, now)
+
+
+def figures_key(group_id: int) -> str:
+    """Where a group's public figures are kept."""
+    return f"public-figures:{group_id}"
+
+
+def count_figures(group: Group, now: datetime) -> GroupFigures:
+    """The public figures of `group` counted afresh (for the job that keeps them)."""
     return _group_figures(group, now)
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from mutualaid.chase import actions as chase
+from mutualaid.coordination.actions import refresh_figures
 from mutualaid.matching.actions import matching_pass_all
 from mutualaid.messaging.outbox import deliver_outbox
 from mutualaid.needs.actions import locate_pending
@@ -75,5 +76,7 @@ JOBS: dict[str, Job] = {job.name: job for job in (
     Job("expire_offers", 3600, _chase("expire_offers"), "close offers whose date has passed"),
     Job("deliver_outbox", 5, _deliver_outbox, "send due text messages, retrying failures"),
     Job("locate_pending", 60, _locate_pending, "geocode places that need an online lookup"),
+    Job("refresh_figures", 300, refresh_figures, "count the public page's and the coordinators' figures",
+        every_setting="FIGURES_CACHE_SECONDS"),
     Job("purge_personal_data", 3600, _purge_personal_data, "remove personal data past the groups' retention periods"),
 )}
