@@ -1,7 +1,6 @@
 """The chase, driven through time with `now`: every step once, stopped by a claim, safe to run twice."""
 from __future__ import annotations
 
-import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -13,6 +12,7 @@ from mutualaid.chase import actions as chase
 from mutualaid.claims.actions import claim_need, complete_claim
 from mutualaid.messaging.outbox import deliver_outbox
 from tests.builders import make_coordinator, make_group, make_need, make_offer, make_volunteer
+from tests.concurrency import at_once
 from tests.sms_helpers import GROUP_NUMBER, sms_config, text_in
 
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=timezone.utc)  # a Monday morning in London
@@ -130,24 +130,7 @@ def test_stop_stops_every_chase_message_to_that_person(client, group):
 
 def test_two_chase_runs_at_the_same_moment_act_once(app, group):
     needs = [need_at(details=f"need {i}") for i in range(6)]
-    barrier = threading.Barrier(2)
-    errors = []
-
-    def run():
-        with app.app_context():
-            try:
-                barrier.wait()
-                chase.chase_open_needs(T0 + timedelta(minutes=1))
-            except Exception as exc:  # noqa: BLE001 - reported below
-                errors.append(exc)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    _, errors = at_once(app, lambda: chase.chase_open_needs(T0 + timedelta(minutes=1)))
     assert errors == []
     db.session.expire_all()
     assert AuditEvent.query.filter_by(action="need.chased").count() == len(needs)

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import importlib.util
 import random
-import threading
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from tests.builders import (
     make_need,
     make_volunteer,
 )
+from tests.concurrency import at_once
 from tests.sms_helpers import GROUP_NUMBER, sms_config
 
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=timezone.utc)
@@ -170,23 +170,7 @@ def test_one_failing_need_does_not_stop_the_batch(backlog, monkeypatch):
 def test_two_passes_at_once_take_each_step_once(app, backlog, backend):
     if backend != "postgresql":
         pytest.skip("SQLite is for one scheduler process")
-    barrier, errors, done = threading.Barrier(2), [], []
-
-    def run():
-        with app.app_context():
-            try:
-                barrier.wait()
-                done.append(chase.chase_open_needs(NOW))
-            except Exception as exc:  # noqa: BLE001 - reported below
-                errors.append(exc)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    done, errors = at_once(app, lambda: chase.chase_open_needs(NOW))
     assert errors == [] and sum(done) == len(backlog)
     db.session.expire_all()
     steps = db.session.execute(db.select(AuditEvent.subject_id, AuditEvent.details).where(

@@ -15,6 +15,7 @@ from mutualaid.models import AuditEvent, Claim, Message, Need, Person
 from mutualaid.claims.actions import claim_need
 from mutualaid.messaging.outbox import deliver_outbox, queue_sms
 from tests.builders import make_group, make_need, make_person, make_volunteer
+from tests.concurrency import at_once
 from tests.sms_helpers import ACCOUNT_SID, BASE_URL, GROUP_NUMBER, FakeTwilio, signed_post, sms_config, text_in
 
 UTC = timezone.utc
@@ -339,24 +340,7 @@ def test_two_passes_at_once_send_each_message_exactly_once(app, fake):
     numbers = OTHER_NUMBERS[:12]
     for number in numbers:
         queue(number, now=SUMMER_NOON)
-    barrier = threading.Barrier(2)
-    errors, reports = [], []
-
-    def one_pass():
-        with app.app_context():
-            try:
-                barrier.wait()
-                reports.append(deliver_outbox(now=SUMMER_NOON))
-            except Exception as exc:  # noqa: BLE001 - reported by the assertion below
-                errors.append(exc)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=one_pass) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    reports, errors = at_once(app, lambda: deliver_outbox(now=SUMMER_NOON))
     assert errors == []
     assert Counter(r["data"]["To"] for r in fake.requests) == Counter(numbers)
     assert sum(r.sent for r in reports) == 12

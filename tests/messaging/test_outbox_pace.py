@@ -15,6 +15,7 @@ from mutualaid.messaging.outbox import deliver_outbox
 from mutualaid.messaging.pacing import Pacer
 from mutualaid.models import Message
 from tests.builders import make_group
+from tests.concurrency import at_once
 from tests.fake_twilio_api import FakeTwilioAPI, LoopbackTransport
 from tests.sms_helpers import GROUP_NUMBER, sms_config
 
@@ -181,23 +182,7 @@ def test_two_outbox_workers_at_once_send_each_text_once_in_order(app, api, group
     api.fail_every = 50
     texts = [(number(i % 100), f"text {i:03d}", i % 7 == 0) for i in range(400)]
     queue_texts(group, texts)
-    barrier, errors = threading.Barrier(2), []
-
-    def worker():
-        with app.app_context():
-            try:
-                barrier.wait()
-                drain(NOON, RecordingPacer(rate=0), step=timedelta(minutes=1))
-            except Exception as exc:  # noqa: BLE001 - reported by the assertion below
-                errors.append(exc)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    _, errors = at_once(app, lambda: drain(NOON, RecordingPacer(rate=0), step=timedelta(minutes=1)))
     assert errors == []
     db.session.expire_all()
     assert_each_sent_once_in_order(api, texts)

@@ -1,7 +1,6 @@
 """The process_inbound job in batches: the same answers as one text at a time, failures kept apart, two workers at once."""
 from __future__ import annotations
 
-import threading
 from datetime import datetime, timezone
 
 import pytest
@@ -13,6 +12,7 @@ from mutualaid.sms import actions
 from mutualaid.sms.actions import InboundFailed, process_pending_inbound
 from mutualaid.sms.console import messages_for
 from tests.builders import make_coordinator, make_group
+from tests.concurrency import at_once
 from tests.sms_helpers import GROUP_NUMBER, sms_config, text_in
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=timezone.utc)
@@ -198,23 +198,8 @@ def test_several_workers_at_once_answer_every_text_exactly_once(app, client, bac
     senders = {who: f"+4479112{who:05d}" for who, _body in texts}
     for who, body in texts:
         assert text_in(client, body, sender=senders[who]).status_code == 200
-    barrier, handled, errors = threading.Barrier(workers), [], []
-
-    def work():
-        with app.app_context():
-            try:
-                barrier.wait()
-                handled.append(process_pending_inbound(datetime.now(timezone.utc), batch_size=25))
-            except Exception as exc:  # reported below
-                errors.append(exc)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=work) for _ in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    handled, errors = at_once(app, lambda: process_pending_inbound(datetime.now(timezone.utc), batch_size=25),
+                              workers)
     assert errors == []
     assert sum(handled) == 300
     db.session.expire_all()
