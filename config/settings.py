@@ -276,6 +276,7 @@ class ProductionConfig(BaseConfig):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     HSTS_SECONDS = 365 * 24 * 3600
+    PREFERRED_URL_SCHEME = "https"  # links built outside a request (commands, jobs) say https
 
     @classmethod
     def validate(cls, settings: Mapping) -> None:

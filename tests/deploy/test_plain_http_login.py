@@ -40,3 +40,10 @@ def test_no_notice_when_logins_work(_schema, settings, caplog):
         app = make_app(_schema, **settings)
     assert 'data-testid="login-needs-https"' not in login_page(app)
     assert not any("NOBODY CAN LOG IN" in record.getMessage() for record in caplog.records)
+
+
+def test_production_builds_https_links_outside_requests():
+    from config import load_config
+
+    settings = load_config("production", {"SECRET_KEY": "s" * 64, "DATABASE_URL": "postgresql://u@h/d"})
+    assert settings["PREFERRED_URL_SCHEME"] == "https"
