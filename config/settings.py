@@ -115,6 +115,8 @@ class BaseConfig:
     # with two processes set half of it in each.
     SMS_SEND_RATE_PER_SECOND = 1.0
     SMS_SEND_CONCURRENCY = 4
+    # /healthz answers 503 ("scheduler": "stale") when no scheduler job has finished for this many seconds.
+    SCHEDULER_STALE_SECONDS = 300
 
     # Security headers (mutualaid/security_headers.py). HSTS_SECONDS: how long a browser that has seen
     # the site over HTTPS refuses plain HTTP for it (production: a year); 0 sends no HSTS header, for a
@@ -181,6 +183,8 @@ class BaseConfig:
             settings["SMS_SEND_RATE_PER_SECOND"] = _number(environ, "SMS_SEND_RATE_PER_SECOND", float)
         if environ.get("SMS_SEND_CONCURRENCY"):
             settings["SMS_SEND_CONCURRENCY"] = _positive_int("SMS_SEND_CONCURRENCY", environ["SMS_SEND_CONCURRENCY"])
+        if environ.get("SCHEDULER_STALE_SECONDS"):
+            settings["SCHEDULER_STALE_SECONDS"] = _positive_int("SCHEDULER_STALE_SECONDS", environ["SCHEDULER_STALE_SECONDS"])
         if environ.get("TRUSTED_PROXIES"):
             settings["TRUSTED_PROXIES"] = int(environ["TRUSTED_PROXIES"])
         settings["SMS_TWILIO_ANSWERS_KEYWORDS"] = _bool(environ.get("SMS_TWILIO_ANSWERS_KEYWORDS"),
@@ -272,6 +276,7 @@ class ProductionConfig(BaseConfig):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     HSTS_SECONDS = 365 * 24 * 3600
+    PREFERRED_URL_SCHEME = "https"  # links built outside a request (commands, jobs) say https
 
     @classmethod
     def validate(cls, settings: Mapping) -> None:

@@ -11,6 +11,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import login_url
 
+from mutualaid import plain_http
 from mutualaid.core.redirects import local_path
 from mutualaid.extensions import login_manager
 from mutualaid.models import Person
@@ -29,6 +30,7 @@ def init_app(app: Flask) -> None:
     login_manager.unauthorized_handler(ask_to_log_in)
     app.session_interface = BrowserSessions()
     warn_of_per_process_limits(app)
+    plain_http.init_app(app)
 
 
 def warn_of_per_process_limits(app: Flask) -> None:

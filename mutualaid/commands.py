@@ -9,6 +9,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from mutualaid import demo
 from mutualaid.core.errors import ServiceError
+from mutualaid.doctor.command import doctor_command
 from mutualaid.extensions import db
 from mutualaid.geo.imports import import_postcode_file
 from mutualaid.groups import actions as groups
@@ -168,3 +169,4 @@ def init_app(app: Flask) -> None:
     for group in (groups_cli, users_cli, demo_cli, postcodes_cli, people_cli, jobs_cli):
         app.cli.add_command(group)
     app.cli.add_command(scheduler_command)
+    app.cli.add_command(doctor_command)

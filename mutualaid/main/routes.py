@@ -1,4 +1,6 @@
 """Home page, language switch and the load balancer's health check."""
+from datetime import datetime, timezone
+
 from flask import current_app, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import text
@@ -9,6 +11,7 @@ from mutualaid.core.redirects import local_path
 from mutualaid.extensions import csrf, db, limiter
 from mutualaid.groups.actions import all_groups, require_group
 from mutualaid.i18n import LANGUAGE_COOKIE
+from mutualaid.jobs.heartbeat import STALE, scheduler_heartbeat
 from mutualaid.main import bp
 from mutualaid.main.forms import LanguageForm
 from mutualaid.people.actions import set_language
@@ -42,15 +45,25 @@ def language():
 @csrf.exempt
 @limiter.exempt
 def healthz():
-    """Liveness plus a database round trip, for load balancers."""
+    """Liveness, a database round trip and the scheduler's heartbeat, for load balancers and monitors.
+
+    503 when the database is unreachable or the scheduler has not run a job for SCHEDULER_STALE_SECONDS.
+    `?check=web` leaves the scheduler out, for a load balancer that should keep sending visitors to a
+    web process whatever the scheduler does.
+    """
+    answer = {"status": "ok", "database": "ok"}
     try:
-        db.session.execute(text("SELECT 1"))
-        database = "ok"
+        if request.args.get("check") == "web":
+            db.session.execute(text("SELECT 1"))
+        else:  # the heartbeat's one read is the database's round trip too
+            beat = scheduler_heartbeat(datetime.now(timezone.utc), current_app.config["SCHEDULER_STALE_SECONDS"])
+            answer.update(scheduler=beat.state, scheduler_age_seconds=beat.age_seconds)
     except SQLAlchemyError:
         db.session.rollback()
-        database = "unavailable"
-    status = 200 if database == "ok" else 503
-    return jsonify(status="ok" if status == 200 else "degraded", database=database), status
+        answer = {"status": "degraded", "database": "unavailable"}
+    if answer.get("scheduler") == STALE:
+        answer["status"] = "degraded"
+    return jsonify(answer), 200 if answer["status"] == "ok" else 503
 
 
 VENDOR = {"leaflet": "xstatic.pkg.leaflet", "markercluster": "xstatic.pkg.leaflet_markercluster"}
