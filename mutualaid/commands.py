@@ -8,6 +8,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from mutualaid import demo
+from mutualaid.backups import commands as backup_commands
 from mutualaid.core.errors import ServiceError
 from mutualaid.extensions import db
 from mutualaid.geo.imports import import_postcode_file
@@ -168,3 +169,4 @@ def init_app(app: Flask) -> None:
     for group in (groups_cli, users_cli, demo_cli, postcodes_cli, people_cli, jobs_cli):
         app.cli.add_command(group)
     app.cli.add_command(scheduler_command)
+    backup_commands.init_app(app)
