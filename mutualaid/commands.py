@@ -19,6 +19,7 @@ from mutualaid.jobs.scheduler import run_scheduler
 from mutualaid.models import JobRun, JobState, Person
 from mutualaid.people import actions as people
 from mutualaid.people import subject_access
+from mutualaid.first_run.commands import setup_link_command
 
 groups_cli = AppGroup("groups", help="Mutual aid groups on this instance.")
 users_cli = AppGroup("users", help="Coordinator accounts and API tokens.")
@@ -170,3 +171,4 @@ def init_app(app: Flask) -> None:
         app.cli.add_command(group)
     app.cli.add_command(scheduler_command)
     backup_commands.init_app(app)
+    app.cli.add_command(setup_link_command)
