@@ -132,6 +132,8 @@ def register_commands(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     """Filters and globals the templates share."""
+    from mutualaid import maps
     from mutualaid.templating import init_app
 
     init_app(app)
+    maps.init_app(app)
