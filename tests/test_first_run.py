@@ -159,3 +159,32 @@ def test_the_key_is_private_to_the_servers_user(app, key):
     import stat
 
     assert stat.S_IMODE(os.stat(setup_keys.token_file(app)).st_mode) == 0o600 and len(key) >= 30
+
+
+@pytest.mark.parametrize(("argv", "server"), [(["/srv/.venv/bin/gunicorn", "wsgi:app"], True),
+                                              (["/srv/.venv/bin/flask", "--app", "wsgi", "run"], True),
+                                              (["/srv/.venv/bin/flask", "--app", "wsgi", "backup"], False),
+                                              (["/srv/.venv/bin/flask", "--app", "wsgi", "scheduler"], False)])
+def test_only_a_web_server_process_is_told_to_log_the_link_at_start_up(argv, server):
+    assert setup_keys.started_as_server(argv) is server
+
+
+def test_a_server_starting_on_an_instance_not_set_up_logs_the_link(app, key, caplog):
+    app.extensions.pop(setup_keys.ANNOUNCED_KEY, None)
+    with caplog.at_level(logging.WARNING):
+        setup_keys.announce_at_start_up(app, ["gunicorn", "wsgi:app"])
+    assert f"/setup?token={key}" in caplog.text
+
+
+def test_a_server_starting_on_an_instance_set_up_logs_no_link(app, key, caplog):
+    make_group()
+    app.extensions.pop(setup_keys.ANNOUNCED_KEY, None)
+    with caplog.at_level(logging.WARNING):
+        setup_keys.announce_at_start_up(app, ["gunicorn", "wsgi:app"])
+    assert "setup?token" not in caplog.text
+
+
+def test_the_link_logged_by_flask_run_carries_its_host_and_port():
+    assert setup_keys.address_from_argv(["flask", "--app", "wsgi", "run", "--host", "0.0.0.0", "--port", "8080"]) \
+        == "http://127.0.0.1:8080"
+    assert setup_keys.address_from_argv(["gunicorn", "wsgi:app"]) is None
