@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
@@ -89,6 +90,7 @@ class BaseConfig:
     MAIL_FROM = "mutualaid@localhost"
     MAP_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     MAP_TILE_ATTRIBUTION = '© <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+    SETUP_TOKEN_FILE: str | None = None  # the first-run setup key; None: instance/setup-token
     MAP_TILE_SUBDOMAINS = "abc"  # what {s} in MAP_TILE_URL stands for, one letter each
     MAP_TILE_MAX_ZOOM = 19
     NOTIFY_FIRST_RING = 3
@@ -278,6 +280,14 @@ class TestingConfig(BaseConfig):
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     FIGURES_CACHE_SECONDS = 0  # tests see every change at once (the cache has its own tests)
     SMS_SEND_RATE_PER_SECOND = 0.0  # unpaced; the pacing tests set a rate or pass their own pacer
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> dict:
+        """As every environment, but the first-run setup key (default: instance/setup-token) is kept in
+        the temporary folder, out of the project's."""
+        settings = super().from_env(environ)
+        settings["SETUP_TOKEN_FILE"] = str(Path(tempfile.gettempdir()) / f"mutualaid-testing-setup-token-{os.getpid()}")
+        return settings
 
 
 class ProductionConfig(BaseConfig):
