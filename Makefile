@@ -14,8 +14,8 @@ MO     := $(PO:.po=.mo)
 
 run: install translations
 	MUTUALAID_ENV=development $(FLASK) db upgrade
-	MUTUALAID_ENV=development $(FLASK) demo load --if-empty
-	@echo "Starting the scheduler (sends texts, chases requests) and the web server on http://$(HOST):$(PORT)"
+	MUTUALAID_ENV=development $(FLASK) demo load --if-empty --url http://$(HOST):$(PORT)
+	@echo "Starting the scheduler (sends texts, chases requests) and the web server on http://$(HOST):$(PORT) (another port: make run PORT=8080)"
 	MUTUALAID_ENV=development $(FLASK) scheduler & scheduler=$$!; \
 	trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
 	MUTUALAID_ENV=development $(FLASK) run --host $(HOST) --port $(PORT)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
@@ -88,7 +89,10 @@ class BaseConfig:
     MAIL_PASSWORD: str | None = None
     MAIL_FROM = "mutualaid@localhost"
     MAP_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-    MAP_TILE_ATTRIBUTION = "© OpenStreetMap contributors"
+    MAP_TILE_ATTRIBUTION = '© <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+    SETUP_TOKEN_FILE: str | None = None  # the first-run setup key; None: instance/setup-token
+    MAP_TILE_SUBDOMAINS = "abc"  # what {s} in MAP_TILE_URL stands for, one letter each
+    MAP_TILE_MAX_ZOOM = 19
     NOTIFY_FIRST_RING = 3
     NOTIFY_MAX_PER_DAY = 6  # new-request notices one volunteer gets in 24 hours, at most
     SMS_MAX_PER_NUMBER_PER_HOUR = 10
@@ -191,6 +195,7 @@ class BaseConfig:
                                                         cls.SMS_TWILIO_ANSWERS_KEYWORDS)
         settings["RATELIMIT_ENABLED"] = _bool(environ.get("RATELIMIT_ENABLED"), cls.RATELIMIT_ENABLED)
         settings.update(security_header_settings(environ, cls))
+        settings.update(map_tile_settings(environ, cls))
         for name in ("COORDINATOR_IDLE_MINUTES", "COORDINATOR_SESSION_HOURS", "VOLUNTEER_IDLE_DAYS",
                      "VOLUNTEER_SESSION_DAYS", "LOGIN_LOCK_AFTER", "LOGIN_LOCK_SECONDS", "LOGIN_LOCK_MAX_SECONDS"):
             if environ.get(name):
@@ -216,6 +221,18 @@ def security_header_settings(environ: Mapping[str, str], cls: type[BaseConfig]) 
             raise ConfigError("HSTS_SECONDS must be a whole number of seconds (0 turns HSTS off).")
     return {"HSTS_SECONDS": seconds,
             "HSTS_INCLUDE_SUBDOMAINS": _bool(environ.get("HSTS_INCLUDE_SUBDOMAINS"), cls.HSTS_INCLUDE_SUBDOMAINS)}
+
+
+def map_tile_settings(environ: Mapping[str, str], cls: type[BaseConfig]) -> dict:
+    """MAP_TILE_SUBDOMAINS (letters for {s}) and MAP_TILE_MAX_ZOOM (the provider's deepest zoom, 1-22)."""
+    settings = {"MAP_TILE_SUBDOMAINS": environ.get("MAP_TILE_SUBDOMAINS", "").strip() or cls.MAP_TILE_SUBDOMAINS,
+                "MAP_TILE_MAX_ZOOM": cls.MAP_TILE_MAX_ZOOM}
+    if environ.get("MAP_TILE_MAX_ZOOM", "").strip():
+        zoom = _positive_int("MAP_TILE_MAX_ZOOM", environ["MAP_TILE_MAX_ZOOM"])
+        if zoom > 22:
+            raise ConfigError("MAP_TILE_MAX_ZOOM must be a whole number from 1 to 22.")
+        settings["MAP_TILE_MAX_ZOOM"] = zoom
+    return settings
 
 
 def _positive_int(name: str, value: str) -> int:
@@ -267,6 +284,14 @@ class TestingConfig(BaseConfig):
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     FIGURES_CACHE_SECONDS = 0  # tests see every change at once (the cache has its own tests)
     SMS_SEND_RATE_PER_SECOND = 0.0  # unpaced; the pacing tests set a rate or pass their own pacer
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> dict:
+        """As every environment, but the first-run setup key (default: instance/setup-token) is kept in
+        the temporary folder, out of the project's."""
+        settings = super().from_env(environ)
+        settings["SETUP_TOKEN_FILE"] = str(Path(tempfile.gettempdir()) / f"mutualaid-testing-setup-token-{os.getpid()}")
+        return settings
 
 
 class ProductionConfig(BaseConfig):

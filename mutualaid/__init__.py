@@ -90,6 +90,7 @@ def register_blueprints(app: Flask) -> None:
     from mutualaid.intake import bp as intake_bp
     from mutualaid.main import bp as main_bp
     from mutualaid.public import bp as public_bp
+    from mutualaid.setup import bp as setup_bp
     from mutualaid.sms.webhook import bp as sms_bp
     from mutualaid.volunteer import bp as volunteer_bp
 
@@ -103,6 +104,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(exports_bp, url_prefix="/coordinator/exports")
     app.register_blueprint(audit_log_bp, url_prefix="/coordinator/audit")
     app.register_blueprint(public_bp)
+    app.register_blueprint(setup_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -130,6 +132,8 @@ def register_commands(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     """Filters and globals the templates share."""
+    from mutualaid import maps
     from mutualaid.templating import init_app
 
     init_app(app)
+    maps.init_app(app)

@@ -8,6 +8,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from mutualaid import demo
+from mutualaid.backups import commands as backup_commands
 from mutualaid.core.errors import ServiceError
 from mutualaid.doctor.command import doctor_command
 from mutualaid.extensions import db
@@ -19,6 +20,7 @@ from mutualaid.jobs.scheduler import run_scheduler
 from mutualaid.models import JobRun, JobState, Person
 from mutualaid.people import actions as people
 from mutualaid.people import subject_access
+from mutualaid.first_run.commands import setup_link_command
 
 groups_cli = AppGroup("groups", help="Mutual aid groups on this instance.")
 users_cli = AppGroup("users", help="Coordinator accounts and API tokens.")
@@ -68,18 +70,33 @@ def issue_token(email):
 
 @demo_cli.command("load")
 @click.option("--if-empty", is_flag=True, help="Do nothing when a group already exists.")
-def load_demo(if_empty):
-    """Load a small demo group in Hackney, London, and print its logins."""
+@click.option("--url", default=None, help="The address the site is served on, to print (default: PUBLIC_BASE_URL, "
+                                          "else http://127.0.0.1:5000).")
+def load_demo(if_empty, url):
+    """Load a small demo group in Hackney, London, and print where to open it and its logins."""
     try:
-        logins = demo.load(if_empty=if_empty)
+        loaded = demo.load(if_empty=if_empty)
     except ServiceError as error:
         raise click.ClickException(str(error.message))
-    if not logins:
-        click.echo("Demo data already present; nothing loaded.")
+    click.echo("Demo data loaded." if loaded else "Demo data already present; nothing loaded.")
+    if not demo.is_loaded():
         return
-    click.echo("Demo data loaded. Log in at http://127.0.0.1:5000/auth/login with:")
-    for role, email, password in logins:
-        click.echo(f"  {role:<12} {email:<32} {password}")
+    for line in demo_guide(url or current_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000"):
+        click.echo(line)
+
+
+def demo_guide(url: str) -> list[str]:
+    """Where the demo site answers, its public page, and its logins (printed on every run)."""
+    base = url.rstrip("/")
+    lines = [f"The site: {base}/"]
+    if "//0.0.0.0" in base or "//[::]" in base:  # listening on every address: say which to type
+        local = base.replace("0.0.0.0", "127.0.0.1").replace("[::]", "127.0.0.1")
+        lines = [f"The site: {local}/ on this computer, or this computer's network address with the same port"]
+        base = local
+    lines += [f"The group's public page: {base}/groups/{demo.SLUG}",
+              f"Log in at {base}/auth/login with:"]
+    lines += [f"  {role:<20} {email:<32} {password}" for role, email, password in demo.logins()]
+    return lines
 
 
 @postcodes_cli.command("import")
@@ -170,3 +187,5 @@ def init_app(app: Flask) -> None:
         app.cli.add_command(group)
     app.cli.add_command(scheduler_command)
     app.cli.add_command(doctor_command)
+    backup_commands.init_app(app)
+    app.cli.add_command(setup_link_command)

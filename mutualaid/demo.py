@@ -11,6 +11,7 @@ from mutualaid.needs.intake import Contact, NeedInput, OfferInput
 from mutualaid.people import actions as accounts
 
 PASSWORD = "demo-password-123"
+SLUG = "hackney-demo"
 
 COORDINATORS = (("Amara Okafor", "amara@demo.mutualaid.test"), ("Tom Reilly", "tom@demo.mutualaid.test"))
 VOLUNTEERS = (
@@ -35,16 +36,28 @@ OFFERS = (
 )
 
 
+def logins() -> list[tuple[str, str, str]]:
+    """The demo's (role, email, password) logins, as `load` makes them."""
+    return [("coordinator", email, PASSWORD) for _, email in COORDINATORS] + [
+        ("volunteer" if approved else "volunteer (pending)", email, PASSWORD)
+        for _, email, *_rest, approved in VOLUNTEERS]
+
+
+def is_loaded() -> bool:
+    """Whether the demo group is on this instance."""
+    return db.session.execute(db.select(Group.id).where(Group.slug == SLUG)).first() is not None
+
+
 def load(*, if_empty: bool = False, now: datetime | None = None) -> list[tuple[str, str, str]]:
     """Create the demo group and its people; return (role, email, password) logins."""
     if if_empty and db.session.execute(db.select(Group.id)).first():
         return []
     now = now or datetime.now(timezone.utc)
-    group = create_group(slug="hackney-demo", name="Hackney Mutual Aid (demo)", centre="E8 1", radius_km=6.0,
+    group = create_group(slug=SLUG, name="Hackney Mutual Aid (demo)", centre="E8 1", radius_km=6.0,
                  phone="+442071234567")
     logins = []
     for name, email in COORDINATORS:
-        accounts.create_coordinator(email=email, name=name, password=PASSWORD, group_slug="hackney-demo")
+        accounts.create_coordinator(email=email, name=name, password=PASSWORD, group_slug=SLUG)
         logins.append(("coordinator", email, PASSWORD))
     coordinator = db.session.execute(db.select(Person).where(Person.email == COORDINATORS[0][1])).scalar_one()
     for name, email, home, radius, cats, langs, capacity, car, approved in VOLUNTEERS:

@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 
 from mutualaid.core.errors import Forbidden, NotFound, NotSetUp
 from mutualaid.extensions import db
+from mutualaid.first_run.token import announce as announce_setup_link
 from mutualaid.sms.hooks import is_twilio_webhook
 from mutualaid.tracebacks import frames
 
@@ -60,6 +61,7 @@ def init_app(app: Flask) -> None:
         title = _("Not set up yet")
         if _wants_json() or is_twilio_webhook(request):
             return _page(503, title, f"{exc.message} {exc.command}")
+        announce_setup_link(current_app, current_app.config.get("PUBLIC_BASE_URL") or request.url_root)
         return render_template("main/not_set_up.html", title=title, message=exc.message, command=exc.command), 503
 
     @app.errorhandler(NotFound)

@@ -131,6 +131,7 @@ AUDIT_ACTION_LABELS = {
     "coordinator.on_call": _l("Coordinator went on call"),
     "coordinator.off_call": _l("Coordinator went off call"),
     "group.intake_paused": _l("New requests paused"),
+    "group.set_up": _l("The group was set up on the first-run page"),
     "group.intake_resumed": _l("New requests accepted again"),
     "group.retention_set": _l("How long personal data is kept was changed"),
     "group.texting_limits_set": _l("Where texts may go and the daily text limit were changed"),

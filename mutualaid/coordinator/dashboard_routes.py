@@ -2,7 +2,7 @@
 import json
 from datetime import datetime, timezone
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -82,9 +82,7 @@ def map_view():
     group = current_user.group
     return render_template("coordinator/map.html", coverage=dashboard.coverage(current_user),
                            wait_table=dashboard.age_colours(group),
-                           points_json=json.dumps(points).replace("</", "<\\/"), group=group,
-                           tile_url=current_app.config["MAP_TILE_URL"],
-                           tile_attribution=current_app.config["MAP_TILE_ATTRIBUTION"])
+                           points_json=json.dumps(points).replace("</", "<\\/"), group=group)
 
 
 @bp.route("/settings", methods=["GET", "POST"])

@@ -17,6 +17,14 @@ SET_UP_KEY = "mutualaid.set_up"
 def create_group(*, slug: str, name: str, centre: str, radius_km: float = 5.0,
                  phone: str | None = None, country: str = "GB") -> Group:
     """Create a group whose area is a circle around a postcode's centroid."""
+    group = add_group(slug=slug, name=name, centre=centre, radius_km=radius_km, phone=phone, country=country)
+    db.session.commit()
+    return group
+
+
+def add_group(*, slug: str, name: str, centre: str, radius_km: float = 5.0,
+              phone: str | None = None, country: str = "GB") -> Group:
+    """create_group's work inside the caller's transaction (which commits)."""
     slug = clean_text(slug).lower()
     if not slug or not slug.replace("-", "").isalnum():
         raise ServiceError("The slug may only hold letters, digits and dashes.", field="slug")
@@ -36,7 +44,6 @@ def create_group(*, slug: str, name: str, centre: str, radius_km: float = 5.0,
     # Texts that came before any group existed were stored, not answered: answer them now.
     db.session.execute(update(Message).where(Message.direction == "in", Message.status == "no_group")
                        .values(status="received").execution_options(synchronize_session=False))
-    db.session.commit()
     return group
 
 

@@ -151,6 +151,13 @@ def change_password(person: Person, new_password: str) -> None:
 
 def create_coordinator(*, email: str, name: str, password: str, group_slug: str | None = None) -> Person:
     """Create (or promote) a coordinator account for a group."""
+    person = add_coordinator(email=email, name=name, password=password, group_slug=group_slug)
+    db.session.commit()
+    return person
+
+
+def add_coordinator(*, email: str, name: str, password: str, group_slug: str | None = None) -> Person:
+    """create_coordinator's work inside the caller's transaction (which commits)."""
     email = clean_text(email).lower()
     if "@" not in email:
         raise ServiceError("Please give a valid email.", field="email")
@@ -169,7 +176,6 @@ def create_coordinator(*, email: str, name: str, password: str, group_slug: str 
     person.session_token = secrets.token_hex(16)
     db.session.add(person)
     audit.record("coordinator.created", person, actor=None)
-    db.session.commit()
     return person
 
 

@@ -5,10 +5,15 @@
   if (!holder || !data || typeof L === "undefined") { return; }
   var points = JSON.parse(data.textContent || "[]");
   holder.hidden = false;
-  var map = L.map(holder, { scrollWheelZoom: false });
+  /* The tile provider's credit is always on the map (their terms require it): the control is never turned off. */
+  var map = L.map(holder, { scrollWheelZoom: false, attributionControl: true });
   /* Our pages send no Referer to other sites; tiles send the site's address only, as tile servers ask. */
-  L.tileLayer(holder.dataset.tiles, { maxZoom: 18, attribution: holder.dataset.attribution, referrerPolicy: "strict-origin" })
-    .addTo(map);
+  L.tileLayer(holder.dataset.tiles, {
+    maxZoom: parseInt(holder.dataset.maxZoom, 10) || 19,
+    subdomains: holder.dataset.subdomains || "abc",
+    attribution: holder.dataset.attribution,
+    referrerPolicy: "strict-origin"
+  }).addTo(map);
   var home = [parseFloat(holder.dataset.lat), parseFloat(holder.dataset.lon)];
   var COLOURS = { green: "#2e7d32", amber: "#b7791f", red: "#b00020" };
   var coloured = points.some(function (p) { return p.colour; });

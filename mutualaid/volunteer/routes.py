@@ -1,7 +1,7 @@
 """Volunteer pages: needs near me (list and map), one need, claiming, releasing, finishing, my claims."""
 import json
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -37,9 +37,7 @@ def home():
         for point in points:
             point["category_label"] = str(CATEGORY_LABELS[point["category"]])
     return render_template("volunteer/home.html", profile=profile, needs=needs, form=form,
-                           points_json=json.dumps(points).replace("</", "<\\/"),
-                           tile_url=current_app.config["MAP_TILE_URL"],
-                           tile_attribution=current_app.config["MAP_TILE_ATTRIBUTION"])
+                           points_json=json.dumps(points).replace("</", "<\\/"))
 
 
 @bp.route("/needs/<ref>")

@@ -87,6 +87,7 @@ def assert_map_drawn(page, height: int) -> None:
     expect(holder).to_be_visible()
     expect(holder).to_have_class(re.compile(r"\bleaflet-container\b"))
     expect(holder.locator(".leaflet-marker-icon").first).to_be_visible()
+    expect(holder.locator(".leaflet-control-attribution")).to_contain_text("OpenStreetMap contributors")  # the credit
     assert holder.bounding_box()["height"] == pytest.approx(height, abs=1)
 
 

@@ -1,0 +1,1 @@
+"""First run: an instance with no group is set up once, in the browser, with a key from the server's log."""
