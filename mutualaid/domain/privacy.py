@@ -242,14 +242,24 @@ def _phone_spans(text: str, region: str) -> list[tuple[int, int, str]]:
 def _secret_spans(text: str, secrets) -> list[tuple[int, int, str]]:
     """Every whole-word, case-insensitive occurrence of the person's own contact values."""
     spans = []
+    folded = text.lower() if text.isascii() else None
+    text_digits = None
     for kind, value in secrets:
         value = value.strip()
         if len(value) < _MIN_SECRET:
             continue
+        # Each value's own pattern is compiled anew (hundreds per page of needs, too many for re's cache),
+        # so first a plain search for what any match must contain; only a hit is looked at with the pattern.
         pattern = rf"(?<!\w){re.escape(value)}(?!\w)"
         if kind == "phone":  # any separators between the digits
             digits = re.sub(r"\D", "", value)
             pattern = r"(?<!\d)\+?" + r"[\s().-]*".join(digits) + r"(?!\d)"
+            if text_digits is None:
+                text_digits = re.sub(r"\D", "", text)
+            if digits and digits not in text_digits:  # a match is these digits with only separators between
+                continue
+        elif folded is not None and value.isascii() and value.lower() not in folded:
+            continue  # ASCII against ASCII: IGNORECASE matches exactly what lower() makes equal
         spans += [(m.start(), m.end(), kind) for m in re.finditer(pattern, text, re.IGNORECASE)]
     return spans
 
