@@ -349,6 +349,16 @@ def hide_secrets(text: str, secrets: tuple) -> str:
     return _apply(text, [s for s in _secret_spans(text, secrets) if not _is_placeholder_near(text, s[0], s[1])])
 
 
+def hide_contact_values(text: str, *, name: str = "", address: str = "", phone: str = "", email: str = "",
+                        region: str = "GB") -> str:
+    """hide_secrets(text, contact_secrets(...)), without the cost of formatting the phone number (the
+    most of it) when the text has too few digits to hold it: an E.164 number's national form keeps at
+    least its digits less the country code (three at most)."""
+    if phone and re.fullmatch(r"\+\d+", phone) and len(re.sub(r"\D", "", text)) < len(phone) - 1 - 3:
+        phone = ""  # neither form can be in the text
+    return hide_secrets(text, contact_secrets(name=name, address=address, phone=phone, email=email, region=region))
+
+
 def _guess_kind(value: str) -> str:
     """The placeholder kind for a plain secret string."""
     if "@" in value:

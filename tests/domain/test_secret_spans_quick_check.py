@@ -1,13 +1,15 @@
 """Looking for a person's own contact values first with a plain search finds exactly what the
-patterns alone find (hypothesis, against the patterns run on every value)."""
+patterns alone find (hypothesis, against the patterns run on every value); skipping the phone when
+the text has too few digits to hold it hides exactly the same."""
 from __future__ import annotations
 
 import re
 
+import phonenumbers
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from mutualaid.domain.privacy import _MIN_SECRET, _secret_spans
+from mutualaid.domain.privacy import _MIN_SECRET, _secret_spans, contact_secrets, hide_contact_values, hide_secrets
 
 
 def every_pattern(text: str, secrets) -> list[tuple[int, int, str]]:
@@ -42,3 +44,35 @@ secrets_ = st.lists(st.tuples(st.sampled_from(["name", "address", "phone", "emai
 @example(text="no digits", secrets=[("phone", "---")])
 def test_the_quick_check_changes_nothing(text, secrets):
     assert _secret_spans(text, tuple(secrets)) == every_pattern(text, tuple(secrets))
+
+
+phones = st.one_of(st.sampled_from(["+447911123456", "+34612345678", "+12015550123", "+5491187654321", "07911 123456",
+                                    "", "+1"]), st.from_regex(r"\+[1-9]\d{3,13}", fullmatch=True))
+digit_texts = st.lists(st.one_of(st.sampled_from(["Call ", "07911 123 456", "7911123456", "+44 7911 123456",
+                                                  "612 34 56 78", "(201) 555-0123", "011 15-8765-4321", "2pm",
+                                                  "[phone]", " and ", "9"]), st.text(max_size=4)),
+                       max_size=8).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=digit_texts, phone=phones, name=st.sampled_from(["", "Ada Lovelace"]))
+@example(text="Call 07911 123 456", phone="+447911123456", name="")
+@example(text="Call 011 15-8765-4321", phone="+5491187654321", name="")
+def test_hiding_without_the_phone_when_it_cannot_fit_hides_the_same(text, phone, name):
+    assert hide_contact_values(text, name=name, phone=phone) == hide_secrets(text, contact_secrets(name=name,
+                                                                                                   phone=phone))
+
+
+KINDS = [getattr(phonenumbers.PhoneNumberType, n) for n in dir(phonenumbers.PhoneNumberType)
+         if n.isupper() and n != "UNKNOWN"]
+
+
+def test_a_national_form_keeps_all_but_at_most_three_digits_of_the_e164_form():
+    """What hide_contact_values relies on, for every region's example numbers of every type."""
+    for region, kind in ((r, k) for r in sorted(phonenumbers.SUPPORTED_REGIONS) for k in KINDS):
+        example_number = phonenumbers.example_number_for_type(region, kind)
+        if example_number is None:
+            continue
+        e164 = phonenumbers.format_number(example_number, phonenumbers.PhoneNumberFormat.E164)
+        national = phonenumbers.format_number(phonenumbers.parse(e164, "GB"), phonenumbers.PhoneNumberFormat.NATIONAL)
+        assert sum(c.isdigit() for c in national) >= len(e164) - 1 - 3, (e164, national)
