@@ -633,7 +633,8 @@ def need_rows(city: dict, clock: Clock, chunk: int = 100_000):
             rows.append(dict(
                 id=i + 1, ref=refs[i], group_id=g + 1, requester_id=L["requester_id"][i],
                 entered_by_id=g * coords + 1 + (i % coords) if source == "phone" else None,
-                category=cat, details=details, public_details=public, urgency=L["urgency"][i], language=lang, status=status,
+                category=cat, details=details, public_details=public, urgency=L["urgency"][i], language=lang,
+                status=status,
                 source=source, submission_key=None, escalation_level=level,
                 match_reason=("location_unknown" if not located else "nobody_free")
                 if status == "open" and level >= 3 else None,
