@@ -1,8 +1,9 @@
 """Finding the open needs nearest a point, on any database, with one ordinary b-tree index.
 
 The index ix_need_open_strips keys open needs by (status, strip, public_lon, ...), where a strip is
-a band of latitude 1/STRIPS_PER_DEGREE degrees high, `CAST(public_lat * STRIPS_PER_DEGREE AS INTEGER)`, computed
-by the database itself, so nothing has to keep it in step when a need's point changes. A search
+a band of latitude 1/STRIPS_PER_DEGREE degrees high: `CAST(public_lat * STRIPS_PER_DEGREE AS
+INTEGER)`, computed by the database itself, so nothing has to keep it in step when a need's point
+changes. A search
 lists the strips the circle's bounding box touches and reads, in each, only the needs between its
 west and east edges: one short range of the index per strip, instead of every need in the box's
 whole band of latitude. Exact great-circle distances are then measured here (numpy), so the answer
