@@ -62,7 +62,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from mutualaid.chase.ladder import DEFAULT_LADDERS  # noqa: E402
-from mutualaid.domain.privacy import approximate_point  # noqa: E402
+from mutualaid.domain.privacy import approximate_point, contact_secrets, redact_details  # noqa: E402
 from mutualaid.domain.refs import ALPHABET, REF_LENGTH  # noqa: E402
 
 SECTORS = REPO / "mutualaid" / "geo" / "data" / "gb_sectors.csv"
@@ -78,6 +78,9 @@ GROUPS = (  # slug, name, centre, phone
     ("south-london", "South London Mutual Aid", (51.4500, -0.1100), "+442071230002"),
 )
 GROUP_RADIUS_KM = 26.0
+# Needs whose public details are written as intake writes them (the ones lists and the API show);
+# the rest keep none, as if never saved through intake, and are redacted when read.
+PUBLIC_DETAILS_STATUSES = ("open", "claimed")
 COORDINATORS_PER_GROUP = 3
 
 CATEGORIES = {  # share of needs, chance a volunteer offers it
@@ -538,10 +541,14 @@ def person_rows(city: dict, clock: Clock, password_hash: str, chunk: int = 100_0
     email_only = rng.random(n) < 0.08
     opted_out = rng.random(n) < 0.01
     out_at = clock.text(np.where(opted_out, T - rng.uniform(0, 300 * DAY, n), np.nan))
+    contact = city["requester_contact"] = {}  # id -> (name, phone, email), for need_rows' public details
     for start in range(0, n, chunk):
         rows = []
         for k in range(start, min(n, start + chunk)):
             i = int(by_rank[k])
+            contact[city["req_base"] + k] = (f"{FIRST[first[k]]} {LAST[last[k]]}",
+                                             None if email_only[k] else f"+4474{k:08d}",
+                                             f"neighbour{k}@example.org" if email_only[k] else None)
             rows.append(dict(id=city["req_base"] + k, group_id=int(r["group"][i]) + 1,
                              name=f"{FIRST[first[k]]} {LAST[last[k]]}",
                              phone=None if email_only[k] else f"+4474{k:08d}",
@@ -618,10 +625,16 @@ def need_rows(city: dict, clock: Clock, chunk: int = 100_000):
             details += EXTRAS[extra[i]].format(mobile=f"07{(i * 7919) % 10**9:09d}", first=FIRST[first[i]],
                                                number=house[i], postcode=postcode or sector)
             level = L["level"][i]
+            public = None
+            if status in PUBLIC_DETAILS_STATUSES:  # as intake writes it, with the requester's contact values
+                name, phone, email = city["requester_contact"].get(L["requester_id"][i], (None, None, None))
+                public = redact_details(details, secrets=contact_secrets(
+                    name=name or "", address=address or "", phone=phone or "", email=email or ""))
             rows.append(dict(
                 id=i + 1, ref=refs[i], group_id=g + 1, requester_id=L["requester_id"][i],
                 entered_by_id=g * coords + 1 + (i % coords) if source == "phone" else None,
-                category=cat, details=details, urgency=L["urgency"][i], language=lang, status=status,
+                category=cat, details=details, public_details=public, urgency=L["urgency"][i], language=lang,
+                status=status,
                 source=source, submission_key=None, escalation_level=level,
                 match_reason=("location_unknown" if not located else "nobody_free")
                 if status == "open" and level >= 3 else None,

@@ -8,6 +8,7 @@ from flask import current_app, jsonify, request
 from mutualaid.access import guards_refs
 from mutualaid.api import bp
 from mutualaid.api.auth import api_person, token_required
+from mutualaid.api.autocommit import reads_without_transaction
 from mutualaid.api.body import BadRequest, caller, contact_field, idempotency_key, json_body, text_field
 from mutualaid.api.openapi import openapi_document
 from mutualaid.claims.actions import claim_need as claim
@@ -133,6 +134,7 @@ def float_arg(name: str, default: float | None = None) -> float:
 
 
 @bp.route("/needs")
+@reads_without_transaction
 @token_required
 def list_needs():
     """Open needs near a point, nearest first (approved volunteers and coordinators)."""
@@ -145,8 +147,7 @@ def list_needs():
     category = request.args.get("category")
     if category is not None and category not in CATEGORY_CODES:
         raise BadRequest("Unknown category.", field="category")
-    found = needs.needs_near(lat, lon, radius_km=radius, limit=limit, category=category)
-    return jsonify(needs=[needs.public_view(need, origin=(lat, lon)) for need, _ in found])
+    return jsonify(needs=needs.public_needs_near(lat, lon, radius_km=radius, limit=limit, category=category))
 
 
 def claim_view(claim) -> dict:

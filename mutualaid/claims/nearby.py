@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from mutualaid.core.errors import Forbidden
 from mutualaid.extensions import db
 from mutualaid.models import Claim, Person
-from mutualaid.needs.reads import needs_near, public_view
+from mutualaid.needs.reads import public_needs_near
 
 URGENCY_ORDER = {"today": 0, "soon": 1, "this_week": 2}
 
@@ -35,15 +35,11 @@ def needs_for_volunteer(volunteer: Person, query: NearbyQuery = NearbyQuery(), *
     categories = set(profile.categories)
     if query.category:
         categories &= {query.category}
-    found = needs_near(*origin, radius_km=radius, limit=max(query.limit * 4, 200), group_id=volunteer.group_id)
-    views = []
-    for need, _distance in found:
-        if need.category not in categories or (query.urgency and need.urgency != query.urgency):
-            continue
-        views.append(public_view(need, origin=origin, now=now))
-        if len(views) >= query.limit:
-            break
-    return views
+    found = public_needs_near(*origin, radius_km=radius, limit=max(query.limit * 4, 200),
+                              group_id=volunteer.group_id, now=now)
+    views = [view for view in found
+             if view["category"] in categories and not (query.urgency and view["urgency"] != query.urgency)]
+    return views[:query.limit]
 
 
 def my_claims(volunteer: Person) -> list[Claim]:

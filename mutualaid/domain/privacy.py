@@ -242,14 +242,24 @@ def _phone_spans(text: str, region: str) -> list[tuple[int, int, str]]:
 def _secret_spans(text: str, secrets) -> list[tuple[int, int, str]]:
     """Every whole-word, case-insensitive occurrence of the person's own contact values."""
     spans = []
+    folded = text.lower() if text.isascii() else None
+    text_digits = None
     for kind, value in secrets:
         value = value.strip()
         if len(value) < _MIN_SECRET:
             continue
+        # Each value's own pattern is compiled anew (hundreds per page of needs, too many for re's cache),
+        # so first a plain search for what any match must contain; only a hit is looked at with the pattern.
         pattern = rf"(?<!\w){re.escape(value)}(?!\w)"
         if kind == "phone":  # any separators between the digits
             digits = re.sub(r"\D", "", value)
             pattern = r"(?<!\d)\+?" + r"[\s().-]*".join(digits) + r"(?!\d)"
+            if text_digits is None:
+                text_digits = re.sub(r"\D", "", text)
+            if digits and digits not in text_digits:  # a match is these digits with only separators between
+                continue
+        elif folded is not None and value.isascii() and value.lower() not in folded:
+            continue  # ASCII against ASCII: IGNORECASE matches exactly what lower() makes equal
         spans += [(m.start(), m.end(), kind) for m in re.finditer(pattern, text, re.IGNORECASE)]
     return spans
 
@@ -337,6 +347,16 @@ def hide_secrets(text: str, secrets: tuple) -> str:
     """Only the person's own contact values hidden (cheap; for text already redacted once). Remembered, as
     the same needs are listed again and again."""
     return _apply(text, [s for s in _secret_spans(text, secrets) if not _is_placeholder_near(text, s[0], s[1])])
+
+
+def hide_contact_values(text: str, *, name: str = "", address: str = "", phone: str = "", email: str = "",
+                        region: str = "GB") -> str:
+    """hide_secrets(text, contact_secrets(...)), without the cost of formatting the phone number (the
+    most of it) when the text has too few digits to hold it: an E.164 number's national form keeps at
+    least its digits less the country code (three at most)."""
+    if phone and re.fullmatch(r"\+\d+", phone) and len(re.sub(r"\D", "", text)) < len(phone) - 1 - 3:
+        phone = ""  # neither form can be in the text
+    return hide_secrets(text, contact_secrets(name=name, address=address, phone=phone, email=email, region=region))
 
 
 def _guess_kind(value: str) -> str:

@@ -29,12 +29,19 @@ class Located:
         return self.public_lat is not None and self.public_lon is not None
 
 
+# "Needs near me" reads open needs by strips of latitude (mutualaid/needs/near.py): the database
+# computes each need's strip from its public point, so the index is always in step with the point.
+STRIPS_PER_DEGREE = 200  # strips about 556 m high, a little more than the 400 m public grid
+STRIP_SQL = f"CAST(public_lat * {STRIPS_PER_DEGREE} AS INTEGER)"
+
+
 class Need(Located, db.Model):
     """A neighbour's request for help; never lost, even when its place is unknown."""
 
     __tablename__ = "need"
     __table_args__ = (
-        Index("ix_need_open_nearby", "status", "public_lat", "public_lon", "created_at", "id"),  # covers needs_near
+        # Covers needs near me: one range of longitudes per strip, with the point, age and id to hand.
+        Index("ix_need_open_strips", "status", text(STRIP_SQL), "public_lon", "public_lat", "created_at", "id"),
         # (group, status, category) also serves (group, status) lookups; counting open needs by kind
         # reads only the index.
         Index("ix_need_group_status_category", "group_id", "status", "category"),
