@@ -160,7 +160,8 @@ def process_inbound(message_id: int, *, now: datetime | None = None) -> bool:
 def process_pending_inbound(now: datetime, batch_size: int = 100) -> int:
     """The job: answer every waiting text, a batch per transaction, until none is left; returns how many.
 
-    Each batch is claimed (inbound_queue) and committed once; each text in it runs inside a savepoint,
+    Each batch is claimed (inbound_queue) and committed once. It is first answered all together
+    (_answer_together); if anything in it fails, that is undone and each text runs inside a savepoint,
     so a text that fails is rolled back alone, kept waiting for the next run and, after
     MAX_INBOUND_ATTEMPTS, left for a coordinator as "unanswered". The sender's group is looked up
     once per number texted for the whole run. Failures are raised after the others are committed,
@@ -171,6 +172,10 @@ def process_pending_inbound(now: datetime, batch_size: int = 100) -> int:
     while ids := inbound_queue.claim_batch(batch_size, skip=failed):
         messages = list(db.session.execute(db.select(Message).where(Message.id.in_(ids)).order_by(Message.id))
                         .scalars())
+        if _answer_together(messages, now, groups):
+            handled += len(messages)
+            db.session.commit()
+            continue
         earlier, senders = inbound_queue.earlier_texts(messages), inbound_queue.known_senders(messages)
         for message in messages:
             try:
@@ -185,6 +190,33 @@ def process_pending_inbound(now: datetime, batch_size: int = 100) -> int:
     if failed:
         raise InboundFailed(failed)
     return handled
+
+
+def _answer_together(messages: list[Message], now: datetime, groups: dict[str, Group | None]) -> bool:
+    """Answer a claimed batch in one savepoint, its new texters and conversations created in one go; False
+    (and nothing done) if anything failed, so the caller answers it a text at a time.
+
+    The batch's writes then reach the database together at its flush rather than text by text.
+    """
+    def group_for(number: str) -> Group | None:
+        if number not in groups:
+            groups[number] = _group_for(number)
+        return groups[number]
+
+    savepoint = db.session.begin_nested()
+    try:
+        earlier = inbound_queue.earlier_texts(messages)
+        senders = inbound_queue.add_new_senders(messages, inbound_queue.known_senders(messages), group_for,
+                                                default_language)
+        for message in messages:
+            message.status = _converse_stored(message, now, groups, earlier.get(message.id), senders)
+        db.session.flush()
+    except Exception as exc:  # answered one by one instead, where the failure is kept apart
+        savepoint.rollback()
+        log.info("a batch of %s texts is answered one at a time after %s", len(messages), type(exc).__name__)
+        return False
+    savepoint.commit()
+    return True
 
 
 class InboundFailed(RuntimeError):
@@ -231,7 +263,8 @@ def _converse_stored(message: Message, now: datetime, groups: dict[str, Group | 
         person = senders.people.get(phone)
     else:
         person = db.session.execute(db.select(Person).where(Person.phone == phone)).scalar_one_or_none()
-    known = person is not None
+    new = senders is not None and phone in senders.new_phones
+    known = person is not None and not new
     if person is None:
         person = find_or_create_person(phone=phone, email=None, name="", language=default_language(group),
                                        group_id=group.id, looked_up=True, sms_consent=True)
@@ -245,7 +278,8 @@ def _converse_stored(message: Message, now: datetime, groups: dict[str, Group | 
             Message.id < message.id)).first()
     if message.simulated and first_contact:
         person.simulated = True
-    db.session.flush()
+    if person.id is None:
+        db.session.flush()
     if senders is not None:
         conv_row = senders.conversations.get((phone, group.id)) or _conversation(phone, group, person,
                                                                                  looked_up=True)
@@ -254,7 +288,7 @@ def _converse_stored(message: Message, now: datetime, groups: dict[str, Group | 
     message.person_id, message.group_id, message.conversation_id = person.id, group.id, conv_row.id
     if _too_chatty(message, earlier.recent if earlier is not None else None):
         return "rate_limited"
-    return converse(message, person, group, conv_row, first_contact=first_contact, known=known, now=now)
+    return converse(message, person, group, conv_row, first_contact=first_contact, known=known, now=now, new=new)
 
 
 def default_language(group: Group) -> str:
@@ -269,11 +303,12 @@ def _relay_open(person: Person) -> bool:
 
 
 def converse(message: Message, person: Person, group: Group, conv_row: Conversation, *,
-             first_contact: bool, now: datetime, known: bool = True) -> str:
+             first_contact: bool, now: datetime, known: bool = True, new: bool = False) -> str:
     """Run the dialogue for one message and carry out what it decides; returns the message's new status.
 
     A text from a number that had opted out (and did not opt back in with it) is kept, unanswered,
-    as "opted_out", so coordinators see it labelled.
+    as "opted_out", so coordinators see it labelled. `new`: the person was created for this text's
+    batch, so has no claim to relay through and no past need to reply about (neither is looked up).
     """
     state = dialogue.Conversation.from_dict(conv_row.state or {"language": person.language})
     was_opted_out = person.opted_out
@@ -285,11 +320,11 @@ def converse(message: Message, person: Person, group: Group, conv_row: Conversat
     if not message.body.strip():
         _reply(message, person, group, conv_row, dialogue.Reply("empty"), state.language, now)
         return "processed"
-    context = dialogue.Context(opted_out=person.opted_out, relay_open=_relay_open(person),
+    context = dialogue.Context(opted_out=person.opted_out, relay_open=not new and _relay_open(person),
                                first_contact=first_contact,
                                default_language=person.language if known else default_language(group),
                                carrier_answers=current_app.config["SMS_TWILIO_ANSWERS_KEYWORDS"])
-    if _may_be_a_late_reply(state, message.body, context):
+    if not new and _may_be_a_late_reply(state, message.body, context):
         keep_late_reply(message, person, now)
     if not was_opted_out and _paused_for_new_requests(group, state, message.body, context, now):
         pause = intake_pause(group, now)

@@ -10,8 +10,8 @@ and a process that dies mid-batch leaves its texts waiting for the next run.
 """
 from __future__ import annotations
 
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import exists, func, update
@@ -19,7 +19,9 @@ from sqlalchemy.orm import aliased
 
 from mutualaid.domain.phones import InvalidPhone, normalise_phone
 from mutualaid.extensions import db
-from mutualaid.models import Conversation, Message, Person
+from mutualaid.models import Conversation, Group, Message, OptOutHash, Person
+from mutualaid.models.base import utcnow
+from mutualaid.people.opt_outs import phone_digest
 
 # Statuses of an inbound text that is not answered yet: an earlier one holds back the next.
 UNANSWERED = ("received", "processing")
@@ -72,10 +74,15 @@ def earlier_texts(messages: list[Message]) -> dict[int, Earlier]:
 
 @dataclass(frozen=True)
 class Senders:
-    """The people and conversations already known for a batch's numbers, loaded in two queries."""
+    """The people and conversations already known for a batch's numbers, loaded in two queries.
+
+    `new_phones` are the numbers whose person was created for this batch (by add_new_senders):
+    nobody knew them before, so they have no claims, needs or conversation history yet.
+    """
 
     people: dict[str, Person]
     conversations: dict[tuple[str, int], Conversation]
+    new_phones: frozenset[str] = field(default_factory=frozenset)
 
 
 def sender_phone(message: Message) -> str:
@@ -97,3 +104,49 @@ def known_senders(messages: list[Message]) -> Senders:
     conversations = db.session.execute(db.select(Conversation).where(Conversation.phone.in_(phones))).scalars()
     return Senders({person.phone: person for person in people},
                    {(conv.phone, conv.group_id): conv for conv in conversations})
+
+
+def add_new_senders(messages: list[Message], senders: Senders, group_for: Callable[[str], Group | None],
+                    language_for: Callable[[Group], str]) -> Senders:
+    """Create, in one INSERT each, the batch's unknown texters and their missing conversations.
+
+    A new person is made as find_or_create_person makes one for a text (the group's language,
+    consenting to texts, opted out if an erased person had said STOP from the number), and a new
+    conversation as _conversation makes one. A twin created meanwhile elsewhere raises
+    IntegrityError at the flush: the caller then answers the batch one text at a time instead.
+    """
+    wanted: dict[str, Group] = {}  # phone -> the group of its first text in the batch
+    pairs: dict[tuple[str, int], str] = {}  # (phone, group id) -> phone, for conversations to create
+    for message in messages:
+        try:
+            phone = sender_phone(message)
+        except InvalidPhone:
+            continue
+        group = group_for(message.to_number)
+        if group is None:
+            continue
+        if phone not in senders.people:
+            wanted.setdefault(phone, group)
+        if (phone, group.id) not in senders.conversations:
+            pairs.setdefault((phone, group.id), phone)
+    if not pairs and not wanted:
+        return senders
+    people = dict(senders.people)
+    if wanted:
+        digests = {phone_digest(phone): phone for phone in wanted}
+        kept = set(db.session.execute(db.select(OptOutHash.digest).where(OptOutHash.digest.in_(digests))).scalars())
+        stamp = utcnow()
+        for phone, group in wanted.items():
+            person = people[phone] = Person(phone=phone, email=None, name="", language=language_for(group),
+                                            group_id=group.id, sms_consent=True)
+            if phone_digest(phone) in kept:
+                person.opted_out, person.opted_out_at = True, stamp
+        db.session.add_all(people[phone] for phone in wanted)
+        db.session.flush()
+    conversations = dict(senders.conversations)
+    for (phone, group_id), _phone in pairs.items():
+        conversations[phone, group_id] = Conversation(phone=phone, group_id=group_id, person_id=people[phone].id,
+                                                      state={})
+    db.session.add_all(conversations[pair] for pair in pairs)
+    db.session.flush()
+    return Senders(people, conversations, frozenset(wanted))
