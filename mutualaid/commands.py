@@ -168,3 +168,6 @@ def init_app(app: Flask) -> None:
     for group in (groups_cli, users_cli, demo_cli, postcodes_cli, people_cli, jobs_cli):
         app.cli.add_command(group)
     app.cli.add_command(scheduler_command)
+    from mutualaid.imports.cli import import_cli
+
+    app.cli.add_command(import_cli)

@@ -124,6 +124,7 @@ AUDIT_ACTION_LABELS = {
     "person.erased": _l("Person erased on request"),
     "person.exported": _l("Everything held about a person downloaded"),
     "volunteer.signed_up": _l("Volunteer signed up"),
+    "spreadsheet.imported": _l("Spreadsheet imported"),
     "volunteer.approved": _l("Volunteer approved"),
     "volunteer.paused": _l("Volunteer paused"),
     "volunteer.rejected": _l("Volunteer not approved"),
@@ -152,6 +153,7 @@ VIA_LABELS = {
     "phone": _l("taken by phone"), "carrier": _l("by the phone company"), "coordinator": _l("by a coordinator"),
     "merge": _l("when merging duplicates"), "chase": _l("by the automatic chase"),
     "email": _l("by email"), "erasure": _l("because the person asked to be erased"),
+    "import": _l("from a spreadsheet import"),
 }
 CHASE_STEP_LABELS = {
     "notify_first_ring": STEP_LABELS[1], "notify_second_ring": STEP_LABELS[2],

@@ -17,7 +17,7 @@ OFFER_HEADERS = ("Timestamp", "Full name", "Phone number", "Postcode", "What can
 
 def need_row(n: int, *, phone=None, postcode="E8 3RH", need="Groceries", details=None, consent="Yes", email=""):
     """A Google Form answer asking for help."""
-    return ("2026/03/01 10:00:00", email, f"Neighbour {n}", phone if phone is not None else f"07700 9{n:05d}",
+    return ("2026/03/01 10:00:00", email, f"Neighbour {n}", phone if phone is not None else f"07911 1{n:05d}",
             postcode, need, details if details is not None else f"Bread and milk for flat {n}", consent)
 
 
@@ -25,12 +25,12 @@ def volunteer_row(n: int, *, phone=None, email=None, postcode="E8 3RH", skills="
                   consent="Yes"):
     """A Google Form answer offering time."""
     return ("2026/03/01 10:00:00", f"Volunteer {n}", email if email is not None else f"vol{n}@example.org",
-            phone if phone is not None else f"07700 8{n:05d}", postcode, skills, "Weekday evenings", "No", consent)
+            phone if phone is not None else f"07911 2{n:05d}", postcode, skills, "Weekday evenings", "No", consent)
 
 
 def offer_row(n: int, *, phone=None, postcode="E8 4", what="Household items", details=None, consent="Yes"):
     """A Google Form answer offering a thing."""
-    return ("2026/03/01 10:00:00", f"Offerer {n}", phone if phone is not None else f"07700 7{n:05d}", postcode, what,
+    return ("2026/03/01 10:00:00", f"Offerer {n}", phone if phone is not None else f"07912 3{n:05d}", postcode, what,
             details if details is not None else f"A cot, number {n}", "1", consent)
 
 
