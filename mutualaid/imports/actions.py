@@ -144,7 +144,7 @@ def run_import(group: Group, kind: str, data: bytes, *, mapping=None, dry_run: b
     if dry_run:
         db.session.rollback()
         return report
-    audit.record("spreadsheet.imported", group, actor=actor, now=now, kind=kind, rows=len(report.rows),
+    audit.record("group.imported", group, actor=actor, now=now, kind=kind, rows=len(report.rows),
                  imported=report.imported, skipped=report.count("skipped"), duplicates=report.count("duplicate"))
     db.session.commit()
     log.info("imported %d of %d %s rows", report.imported, len(report.rows), kind)
@@ -350,21 +350,14 @@ def preview(upload: ImportUpload) -> tuple[Sheet, list[str]]:
     return sheet, fit_mapping(upload.mapping.get("columns"), sheet, upload.kind)
 
 
-def set_mapping(actor: Person, token: str, mapping: list[str]) -> ImportUpload:
-    """Keep the coordinator's choice of what each column holds."""
+def check_upload(actor: Person, token: str, mapping: list[str] | None = None) -> Report:
+    """The dry run of an upload, after keeping the coordinator's choice of what each column holds."""
     upload = get_upload(actor, token)
-    sheet = read_sheet(upload.content)
-    upload.mapping = {"columns": fit_mapping(mapping, sheet, upload.kind)}
-    db.session.commit()
-    return upload
-
-
-def check_upload(actor: Person, token: str, *, approve: bool = False) -> Report:
-    """The dry run of an upload, as it is mapped now."""
-    upload = get_upload(actor, token)
-    mapping = upload.mapping.get("columns")
-    return run_import(upload.group, upload.kind, upload.content, mapping=mapping, dry_run=True, actor=actor,
-                      approve=approve)
+    if mapping is not None:
+        upload.mapping = {"columns": fit_mapping(mapping, read_sheet(upload.content), upload.kind)}
+        db.session.commit()
+    return run_import(db.session.get(Group, upload.group_id), upload.kind, upload.content,
+                      mapping=upload.mapping.get("columns"), dry_run=True, actor=actor)
 
 
 def import_upload(actor: Person, token: str, *, approve: bool = False, now: datetime | None = None) -> Report:
@@ -383,5 +376,5 @@ def discard_upload(actor: Person, token: str) -> None:
 
 
 __all__ = ["Report", "RowReport", "UnreadableFile", "find_group", "run_import", "store_upload", "get_upload",
-           "preview", "set_mapping", "check_upload", "import_upload", "discard_upload", "mapping_from_options",
+           "preview", "check_upload", "import_upload", "discard_upload", "mapping_from_options",
            "PREVIEW_ROWS"]

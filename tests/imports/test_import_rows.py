@@ -167,7 +167,7 @@ def test_a_dry_run_writes_nothing(group):
 def test_one_audit_event_per_import_with_counts_only(group):
     rows = [need_row(1), need_row(1), need_row(2, details="", need="")]
     run_import(group, "needs", csv_bytes(NEED_HEADERS, rows), dry_run=False, now=NOW)
-    event = db.session.execute(db.select(AuditEvent).where(AuditEvent.action == "spreadsheet.imported")).scalar_one()
+    event = db.session.execute(db.select(AuditEvent).where(AuditEvent.action == "group.imported")).scalar_one()
     assert event.details == {"kind": "needs", "rows": 3, "imported": 1, "skipped": 1, "duplicates": 1}
     assert event.subject_type == "group" and event.group_id == group.id
 
