@@ -26,9 +26,9 @@ from mutualaid.groups.places import choose_group, locate
 from mutualaid.imports.headers import IGNORE, KIND_FIELDS, guess_mapping, normalise
 from mutualaid.imports.reading import Sheet, UnreadableFile, read_sheet
 from mutualaid.imports.rows import Row, person_keys, read_row, request_key, row_digest
-from mutualaid.models import Group, ImportUpload, Need, Offer, Person, VolunteerProfile
+from mutualaid.models import Group, ImportUpload, Need, Offer, OptOutHash, Person, VolunteerProfile
 from mutualaid.needs.intake import NeedInput, new_need, place_need, save_new, stored_key
-from mutualaid.people.opt_outs import number_opted_out
+from mutualaid.people.opt_outs import phone_digest
 from mutualaid.people.records import find_or_create_person
 
 log = logging.getLogger(__name__)
@@ -127,8 +127,9 @@ def run_import(group: Group, kind: str, data: bytes, *, mapping=None, dry_run: b
     rows = [read_row(kind, number, cells, mapping, region=region) for number, cells in sheet.rows]
     report = Report(kind, dry_run)
     known = _known(kind, group, rows)
-    seen: dict = {}
+    opted_out = _opted_out(rows) if kind == "volunteers" and not dry_run else set()
     places: dict = {}
+    seen: dict = {}
     for row in rows:
         outcome = _outcome(kind, row, seen, known, group)
         if outcome == "imported":
@@ -139,7 +140,7 @@ def run_import(group: Group, kind: str, data: bytes, *, mapping=None, dry_run: b
             if dry_run:
                 _check_place(kind, row, group, places)
             else:
-                _add(kind, row, group, actor=actor, approve=approve, now=now, places=places)
+                _add(kind, row, group, actor=actor, approve=approve, now=now, opted_out=opted_out)
         report.rows.append(RowReport(row.number, outcome, row.problems, row.notes))
     if dry_run:
         db.session.rollback()
@@ -205,6 +206,16 @@ def _known(kind: str, group: Group, rows: list[Row]) -> set:
     return known
 
 
+def _opted_out(rows: list[Row]) -> set[str]:
+    """The rows' phones an erased person had opted out (a STOP outlives erasure), looked up in batches."""
+    digests = {phone_digest(row.fields["phone"]): row.fields["phone"] for row in rows if row.fields.get("phone")}
+    keys, found = sorted(digests), set()
+    for start in range(0, len(keys), CHUNK):
+        query = db.select(OptOutHash.digest).where(OptOutHash.digest.in_(keys[start:start + CHUNK]))
+        found.update(digests[digest] for (digest,) in db.session.execute(query))
+    return found
+
+
 def _pair(who: str, details: str) -> str:
     """The same text request_key makes for a row."""
     return json.dumps([who, " ".join((details or "").casefold().split())])
@@ -265,10 +276,10 @@ def _person_for(row: Row, group: Group, now: datetime) -> Person:
     return person
 
 
-def _add(kind: str, row: Row, group: Group, *, actor, approve: bool, now: datetime, places: dict) -> None:
+def _add(kind: str, row: Row, group: Group, *, actor, approve: bool, now: datetime, opted_out: set[str]) -> None:
     """Add what one good row becomes (no commit)."""
     if kind == "volunteers":
-        _add_volunteer(row, group, actor=actor, approve=approve, now=now)
+        _add_volunteer(row, group, actor=actor, approve=approve, now=now, opted_out=opted_out)
         return
     columns = dict(entered_by_id=getattr(actor, "id", None), submission_key=row_key(kind, row, group))
     if kind == "needs":
@@ -289,14 +300,14 @@ def _add(kind: str, row: Row, group: Group, *, actor, approve: bool, now: dateti
     save_new(offer, actor=actor, now=now, action="offer.created", source="import")
 
 
-def _add_volunteer(row: Row, group: Group, *, actor, approve: bool, now: datetime) -> None:
+def _add_volunteer(row: Row, group: Group, *, actor, approve: bool, now: datetime, opted_out: set[str]) -> None:
     """A volunteer account without a password, pending vetting unless `approve`."""
     fields, placement = row.fields, row.fields["placement"]
     person = Person(role="volunteer", name=fields["name"], phone=fields["phone"] or None,
                     email=fields["email"] or None, language=fields["language"], group_id=group.id,
                     sms_consent=fields["sms_consent"], imported_at=now, created_at=now,
                     session_token=secrets.token_hex(16))
-    if person.phone and number_opted_out(person.phone):
+    if person.phone in opted_out:
         person.opted_out, person.opted_out_at = True, now
     person.volunteer = VolunteerProfile(
         home_label=placement.label, home_lat=placement.public[0], home_lon=placement.public[1],

@@ -9,6 +9,7 @@ from mutualaid.imports.actions import run_import
 from mutualaid.imports.reading import UnreadableFile
 from mutualaid.messaging.outbox import may_text, queue_sms
 from mutualaid.models import AuditEvent, Message, Need, Offer, Person
+from mutualaid.people.opt_outs import keep_opt_out
 from tests.builders import make_coordinator, make_group, make_need
 from tests.imports.sheets import (NEED_HEADERS, NEED_HEADERS_ES, OFFER_HEADERS, VOLUNTEER_HEADERS, csv_bytes,
                                   need_row, offer_row, volunteer_row)
@@ -121,6 +122,17 @@ def test_imported_people_are_texted_only_with_consent_from_the_sheet(group):
     sent = {m.person_id: m.status for m in db.session.execute(db.select(Message)).scalars()}
     names = {p.id: p.name for p in db.session.execute(db.select(Person)).scalars()}
     assert {names[pid] for pid, status in sent.items() if status != "suppressed"} == {"Volunteer 1", "Neighbour 1"}
+
+
+def test_a_number_an_erased_person_opted_out_stays_opted_out_when_imported(group):
+    keep_opt_out("+447911200001", NOW)
+    keep_opt_out("+447911100001", NOW)
+    db.session.commit()
+    run_import(group, "volunteers", csv_bytes(VOLUNTEER_HEADERS, [volunteer_row(1), volunteer_row(2)]),
+               dry_run=False, now=NOW)
+    run_import(group, "needs", csv_bytes(NEED_HEADERS, [need_row(1)]), dry_run=False, now=NOW)
+    opted = {p.phone: p.opted_out for p in db.session.execute(db.select(Person)).scalars()}
+    assert opted == {"+447911200001": True, "+447911200002": False, "+447911100001": True}
 
 
 def test_importing_sends_no_text_or_email(group):
