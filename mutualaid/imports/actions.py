@@ -16,7 +16,6 @@ from datetime import datetime, timedelta, timezone
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_
 
 from mutualaid.core import audit
 from mutualaid.core.errors import NotFound, ServiceError
@@ -29,7 +28,6 @@ from mutualaid.imports.rows import Row, person_keys, read_row, request_key, row_
 from mutualaid.models import Group, ImportUpload, Need, Offer, OptOutHash, Person, VolunteerProfile
 from mutualaid.needs.intake import NeedInput, new_need, place_need, save_new, stored_key
 from mutualaid.people.opt_outs import phone_digest
-from mutualaid.people.records import find_or_create_person
 
 log = logging.getLogger(__name__)
 UPLOAD_HOURS = 2
@@ -127,7 +125,8 @@ def run_import(group: Group, kind: str, data: bytes, *, mapping=None, dry_run: b
     rows = [read_row(kind, number, cells, mapping, region=region) for number, cells in sheet.rows]
     report = Report(kind, dry_run)
     known = _known(kind, group, rows)
-    opted_out = _opted_out(rows) if kind == "volunteers" and not dry_run else set()
+    opted_out = _opted_out(rows) if not dry_run else set()
+    people = _people(rows) if kind != "volunteers" and not dry_run else {}
     places: dict = {}
     seen: dict = {}
     for row in rows:
@@ -140,7 +139,8 @@ def run_import(group: Group, kind: str, data: bytes, *, mapping=None, dry_run: b
             if dry_run:
                 _check_place(kind, row, group, places)
             else:
-                _add(kind, row, group, actor=actor, approve=approve, now=now, opted_out=opted_out)
+                _add(kind, row, group, actor=actor, approve=approve, now=now, opted_out=opted_out,
+                     people=people)
         report.rows.append(RowReport(row.number, outcome, row.problems, row.notes))
     if dry_run:
         db.session.rollback()
@@ -260,23 +260,40 @@ def _note_place(row: Row, status: str) -> None:
         row.notes.append(_l("outside the group's area"))
 
 
-def _person_for(row: Row, group: Group, now: datetime) -> Person:
-    """The person a need or offer row is from: found by phone or email, else made, marked as imported."""
-    phone, email = row.fields["phone"] or None, row.fields["email"] or None
-    conditions = ([Person.phone == phone] if phone else []) + ([Person.email == email] if email else [])
-    person = (db.session.execute(db.select(Person).where(or_(*conditions)).limit(1)).scalar_one_or_none()
-              if conditions else None)
+def _people(rows: list[Row]) -> dict:
+    """The people these rows name who are already here, by ("phone", number) and ("email", address)."""
+    found: dict = {}
+    for name, column in (("phone", Person.phone), ("email", Person.email)):
+        values = sorted({row.fields[name] for row in rows if row.fields.get(name)})
+        for start in range(0, len(values), CHUNK):
+            query = db.select(Person).where(column.in_(values[start:start + CHUNK]))
+            for person in db.session.execute(query).scalars():
+                found.setdefault((name, getattr(person, name)), person)
+    return found
+
+
+def _person_for(row: Row, group: Group, now: datetime, people: dict, opted_out: set[str]) -> Person:
+    """The person a need or offer row is from: found by phone or email (here before, or earlier in the file),
+    else made, marked as imported, with the consent the row records and any opt-out their number kept."""
+    keys = person_keys(row)
+    person = next((people[key] for key in keys if key in people), None)
     if person is None:
-        person = find_or_create_person(phone=phone, email=email, name=row.fields["name"],
-                                       language=row.fields["language"], group_id=group.id, looked_up=True,
-                                       sms_consent=row.fields["sms_consent"])
-        person.imported_at = now
-    elif row.fields["sms_consent"]:
-        person.sms_consent = True
+        person = Person(phone=row.fields["phone"] or None, email=row.fields["email"] or None, name=row.fields["name"],
+                        language=row.fields["language"], group_id=group.id, sms_consent=row.fields["sms_consent"],
+                        imported_at=now, created_at=now)
+        if person.phone in opted_out:
+            person.opted_out, person.opted_out_at = True, now
+        db.session.add(person)
+    else:
+        person.sms_consent = person.sms_consent or row.fields["sms_consent"]
+        person.name = person.name or row.fields["name"]
+    for key in keys:
+        people.setdefault(key, person)
     return person
 
 
-def _add(kind: str, row: Row, group: Group, *, actor, approve: bool, now: datetime, opted_out: set[str]) -> None:
+def _add(kind: str, row: Row, group: Group, *, actor, approve: bool, now: datetime, opted_out: set[str],
+         people: dict) -> None:
     """Add what one good row becomes (no commit)."""
     if kind == "volunteers":
         _add_volunteer(row, group, actor=actor, approve=approve, now=now, opted_out=opted_out)
@@ -286,7 +303,7 @@ def _add(kind: str, row: Row, group: Group, *, actor, approve: bool, now: dateti
         need, _ = new_need(category=row.fields["category"], details=row.fields["details"], where=row.fields["where"],
                            urgency=row.fields["urgency"], language=row.fields["language"], source="import", now=now,
                            group=group, allow_online=False, **columns)
-        need.requester = _person_for(row, group, now)
+        need.requester = _person_for(row, group, now, people, opted_out)
         _note_place(row, need.location_status)
         save_new(need, actor=actor, now=now, action="need.created", source="import",
                  location_status=need.location_status)
@@ -296,7 +313,7 @@ def _add(kind: str, row: Row, group: Group, *, actor, approve: bool, now: dateti
                   created_at=now, updated_at=now, submission_key=columns["submission_key"])
     place_need(offer, group=group, allow_online=False)
     _note_place(row, offer.location_status)
-    offer.person = _person_for(row, group, now)
+    offer.person = _person_for(row, group, now, people, opted_out)
     save_new(offer, actor=actor, now=now, action="offer.created", source="import")
 
 

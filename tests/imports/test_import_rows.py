@@ -170,6 +170,15 @@ def test_importing_the_same_file_twice_adds_nothing(group):
         assert (count(Person), count(Need), count(Offer)) == before
 
 
+def test_two_requests_from_one_person_make_one_person(group):
+    make_need(phone="+447911100002", details="Something else entirely", sms_consent=False)
+    rows = [need_row(1), need_row(1, details="And a lift on Tuesday"), need_row(2, consent="Yes")]
+    run_import(group, "needs", csv_bytes(NEED_HEADERS, rows), dry_run=False, now=NOW)
+    people = {p.phone: p for p in db.session.execute(db.select(Person)).scalars()}
+    assert len(people) == 2 and count(Need) == 4
+    assert people["+447911100002"].sms_consent and people["+447911100002"].imported_at is None
+
+
 def test_a_dry_run_writes_nothing(group):
     run_import(group, "needs", csv_bytes(NEED_HEADERS, [need_row(1)]), dry_run=True, now=NOW)
     run_import(group, "volunteers", csv_bytes(VOLUNTEER_HEADERS, [volunteer_row(1)]), dry_run=True, now=NOW)
