@@ -23,7 +23,7 @@ from mutualaid.core.permissions import require_coordinator
 from mutualaid.extensions import db
 from mutualaid.groups.places import choose_group, locate
 from mutualaid.imports.headers import IGNORE, KIND_FIELDS, guess_mapping, normalise
-from mutualaid.imports.reading import Sheet, UnreadableFile, read_sheet
+from mutualaid.imports.reading import Sheet, read_sheet
 from mutualaid.imports.rows import Row, person_keys, read_row, request_key, row_digest
 from mutualaid.models import Group, ImportUpload, Need, Offer, OptOutHash, Person, VolunteerProfile
 from mutualaid.needs.intake import NeedInput, new_need, place_need, save_new, stored_key
@@ -152,7 +152,7 @@ def run_import(group: Group, kind: str, data: bytes, *, mapping=None, dry_run: b
     return report
 
 
-def _outcome(kind: str, row: Row, seen: dict, known: dict, group: Group) -> str:
+def _outcome(kind: str, row: Row, seen: dict, known: set, group: Group) -> str:
     """imported (so far) | skipped | duplicate: a row the file or the database already holds is a duplicate."""
     if not row.ok:
         return "skipped"
@@ -402,7 +402,3 @@ def discard_upload(actor: Person, token: str) -> None:
     db.session.delete(get_upload(actor, token))
     db.session.commit()
 
-
-__all__ = ["Report", "RowReport", "UnreadableFile", "find_group", "run_import", "store_upload", "get_upload",
-           "preview", "check_upload", "import_upload", "discard_upload", "mapping_from_options",
-           "PREVIEW_ROWS"]
