@@ -189,3 +189,6 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(doctor_command)
     backup_commands.init_app(app)
     app.cli.add_command(setup_link_command)
+    from mutualaid.imports.cli import import_cli
+
+    app.cli.add_command(import_cli)

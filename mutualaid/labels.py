@@ -130,6 +130,7 @@ AUDIT_ACTION_LABELS = {
     "coordinator.created": _l("Coordinator account made"),
     "coordinator.on_call": _l("Coordinator went on call"),
     "coordinator.off_call": _l("Coordinator went off call"),
+    "group.imported": _l("Spreadsheet imported"),
     "group.intake_paused": _l("New requests paused"),
     "group.set_up": _l("The group was set up on the first-run page"),
     "group.intake_resumed": _l("New requests accepted again"),
@@ -153,6 +154,7 @@ VIA_LABELS = {
     "phone": _l("taken by phone"), "carrier": _l("by the phone company"), "coordinator": _l("by a coordinator"),
     "merge": _l("when merging duplicates"), "chase": _l("by the automatic chase"),
     "email": _l("by email"), "erasure": _l("because the person asked to be erased"),
+    "import": _l("from a spreadsheet import"),
 }
 CHASE_STEP_LABELS = {
     "notify_first_ring": STEP_LABELS[1], "notify_second_ring": STEP_LABELS[2],

@@ -90,7 +90,8 @@ def world(app):
         page = browsers[role].get("/auth/login").get_data(as_text=True)
         browsers[role].post("/auth/login", data={"email": person.email, "password": "correct-horse-battery",
                                                  "csrf_token": csrf_from(page)})
-    values = {"ref": taken.ref, "person_id": spare.id, "message_id": 1, "kind": "needs", "slug": group.slug}
+    values = {"ref": taken.ref, "person_id": spare.id, "message_id": 1, "kind": "needs", "slug": group.slug,
+              "token": "no-such-upload"}
     return {"browsers": browsers, "values": values, "taken": taken, "open": open_need, "offer": offer,
             "token": token, "cancel": cancel_key(open_need)}
 

@@ -5,6 +5,7 @@ import pytest
 from flask import url_for
 
 from mutualaid.claims.actions import claim_need
+from mutualaid.imports.actions import store_upload
 from mutualaid.people.actions import issue_api_token
 from tests.builders import (
     Auth,
@@ -71,14 +72,15 @@ def world(app, client):
     """A group with a coordinator, a volunteer who has claimed one need, an open need, an offer, and a
     need this test client sent through the web form (so its thanks page answers 200)."""
     group = make_group()
-    make_coordinator(group)
+    coordinator = make_coordinator(group)
     volunteer = make_volunteer(group)
     claimed = make_need(details="Prescription from the chemist")
     claim_need(volunteer, claimed.ref)
     offer = make_offer()
     sent = post_form(client, "/need", NEED_FORM)
     assert sent.status_code == 302, sent.get_data(as_text=True)
-    return {"slug": group.slug, "need": claimed.ref, "offer": offer.ref,
+    import_token = store_upload(coordinator, "needs", "sheet.csv", b"Name,Phone\nAda,07911123456\n")
+    return {"slug": group.slug, "need": claimed.ref, "offer": offer.ref, "import_token": import_token,
             "thanks": sent.headers["Location"].rsplit("/", 2)[-2]}
 
 
@@ -91,6 +93,8 @@ def route_arguments(endpoint: str, arguments: set[str], world: dict) -> dict:
                             else world["thanks"] if endpoint == "intake.need_done" else world["need"])
         elif name == "slug":
             values[name] = world["slug"]
+        elif name == "token" and endpoint.startswith("coordinator.import"):
+            values[name] = world["import_token"]
         elif endpoint == "static" and name == "filename":
             values[name] = "style.css"
         elif endpoint == "main.vendor":

@@ -90,7 +90,10 @@ def _after_quiet_hours(now: datetime, group: Group | None, person: Person | None
 
 def may_text(person: Person) -> bool:
     """Whether this person agreed to texts: by the web form's or API's "you may text me", by texting
-    us themselves, or by giving their number to the group as a volunteer or coordinator."""
+    us themselves, or by giving their number to the group as a volunteer or coordinator. Someone
+    imported from a spreadsheet is texted only when the sheet recorded their consent."""
+    if person.imported_at is not None:
+        return bool(person.sms_consent)
     return bool(person.sms_consent or person.role in ("volunteer", "coordinator") or person.volunteer is not None)
 
 

@@ -4,6 +4,7 @@ from mutualaid.models.conversation import Conversation
 from mutualaid.models.figures import FiguresSnapshot
 from mutualaid.models.geo import GeocodeCacheEntry, PostcodePoint
 from mutualaid.models.group import Group
+from mutualaid.models.imports import ImportUpload
 from mutualaid.models.job import JobRun, JobState
 from mutualaid.models.login import LoginSession
 from mutualaid.models.message import EarlyStatus, Message, SmsSpend
@@ -12,6 +13,6 @@ from mutualaid.models.offer import Offer
 from mutualaid.models.person import OptOutHash, Person, VolunteerProfile
 
 __all__ = [
-    "AuditEvent", "Claim", "Conversation", "EarlyStatus", "FiguresSnapshot", "GeocodeCacheEntry", "Group", "JobRun", "JobState", "LoginSession", "Message", "Need", "NeedMessage", "NeedNote", "NeedNotification", "Offer", "OptOutHash", "Person", "Proposal",
+    "AuditEvent", "Claim", "Conversation", "EarlyStatus", "FiguresSnapshot", "GeocodeCacheEntry", "Group", "ImportUpload", "JobRun", "JobState", "LoginSession", "Message", "Need", "NeedMessage", "NeedNote", "NeedNotification", "Offer", "OptOutHash", "Person", "Proposal",
     "PostcodePoint", "SmsSpend", "VolunteerProfile",
 ]

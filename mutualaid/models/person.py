@@ -42,6 +42,8 @@ class Person(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When this person came from a spreadsheet import: only a consent recorded there lets us text them.
+    imported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     group = relationship("Group")
     volunteer = relationship("VolunteerProfile", back_populates="person", uselist=False,
