@@ -29,7 +29,7 @@ from mutualaid.chase.ladder import (
     steps_due,
 )
 from mutualaid.chase.schedule import ladder_of
-from mutualaid.core import audit
+from mutualaid.core import audit, bulk
 from mutualaid.extensions import db
 from mutualaid.matching.actions import _notice_params as notice_params
 from mutualaid.matching.actions import explain_unmatched, volunteers_cached
@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 BATCH = 200
 COMMIT_EVERY = 25
 RUN_BUDGET_SECONDS = 50  # a run stops taking new batches after this; the next run carries on
+_NOTIFICATION = NeedNotification.__table__
 
 
 def _due_ids(query, now: datetime, *, hold: bool = False) -> list[int]:
@@ -159,7 +160,8 @@ def _chase_needs(needs: list[Need], now: datetime, *, locked: bool = False) -> i
             steps[need] = need_steps
     claimed = set(moves) if locked else claim_steps(moves)
     steps = {need: need_steps for need, need_steps in steps.items() if need.id in claimed}
-    with db.session.no_autoflush:
+    # The batch's messages, notices and audit events are kept as rows and written together at the end.
+    with db.session.no_autoflush, bulk.collected():
         reads = BatchReads(steps, now)
         for need, need_steps in steps.items():
             _, new_level, nxt = moves[need.id]
@@ -183,9 +185,9 @@ def _notify_ring(need: Need, now: datetime, reads: BatchReads) -> None:
         volunteer = reads.people[proposal.volunteer_id]
         # The need's step is claimed by one scheduler only; the unique (need, volunteer) row is the
         # last line of defence (a violation fails the batch, which is then taken need by need).
-        db.session.add(NeedNotification(need_id=need.id, volunteer_id=volunteer.id, ring=reads.ring(need),
-                                        channel=volunteer.volunteer.channel, distance_km=proposal.distance_km,
-                                        created_at=now))
+        bulk.pending().add(_NOTIFICATION, {"need_id": need.id, "volunteer_id": volunteer.id, "ring": reads.ring(need),
+                                           "channel": volunteer.volunteer.channel,
+                                           "distance_km": proposal.distance_km, "created_at": now})
         tell(volunteer, "notify_need", group=need.group, need=need, purpose="notify", urgent=need.urgency == "today",
              now=now, params=notice_params(need, proposal.distance_km))
     need.notified_at = now
