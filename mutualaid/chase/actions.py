@@ -15,7 +15,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.attributes import set_committed_value
 
-from mutualaid.chase.batch import BatchReads, claim_steps, load_needs
+from mutualaid.chase.batch import BatchReads, claim_steps, load_needs, write_needs
 from mutualaid.chase.ladder import (
     ALERT_COORDINATORS,
     EXPIRE,
@@ -173,6 +173,8 @@ def _chase_needs(needs: list[Need], now: datetime, *, locked: bool = False) -> i
             for step in need_steps:
                 STEP_ACTIONS[step](need, now, reads)
                 audit.record("need.chased", need, now=now, step=STEP_NAMES[step])
+        reads.write()
+        write_needs(list(steps))
     return len(steps)
 
 

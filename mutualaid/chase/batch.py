@@ -10,14 +10,17 @@ from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import case, func, update
+from sqlalchemy import bindparam, case, func, inspect, update
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from mutualaid.chase.ladder import NOTIFY_FIRST_RING, NOTIFY_SECOND_RING
+from mutualaid.core import bulk
 from mutualaid.extensions import db
 from mutualaid.groups.places import in_area
 from mutualaid.matching.actions import SECOND_RING_RADIUS, SECOND_RING_SIZE, candidates
 from mutualaid.models import Conversation, Group, Need, NeedNotification, Person
+from mutualaid.models.base import utcnow
 
 
 def load_needs(ids: list[int]) -> list[Need]:
@@ -58,7 +61,8 @@ class BatchReads:
         self.now = now
         self._coordinators: dict[int, list[Person]] = {}
         self._groups: list[Group] | None = None
-        self._conversations: dict[tuple[str, int], Conversation] | None = None
+        self._conversations: dict[tuple[str, int], dict] | None = None
+        self._changed: list[dict] = []
         self._needs = list(steps)
         rings = {need: max(s for s in need_steps if s <= NOTIFY_SECOND_RING)
                  for need, need_steps in steps.items()
@@ -120,20 +124,68 @@ class BatchReads:
 
     def expect_reply(self, need: Need) -> None:
         """Remember that the requester's next text answers "we will close it unless you reply" (as
-        sms.feedback.expect_reply does), with the batch's conversations loaded once."""
+        sms.feedback.expect_reply does), with the batch's conversations read once as plain rows and
+        written with the batch."""
         requester = need.requester
         if requester is None or not requester.phone:
             return
         if self._conversations is None:
             phones = {n.requester.phone for n in self._needs if n.requester is not None and n.requester.phone}
-            self._conversations = {(c.phone, c.group_id): c for c in db.session.execute(
-                db.select(Conversation).where(Conversation.phone.in_(phones))).scalars()}
-        conv = self._conversations.get((requester.phone, need.group_id))
+            self._conversations = {(phone, group_id): {"id": i, "state": state} for i, phone, group_id, state in
+                                   db.session.execute(db.select(_CONVERSATION.c.id, _CONVERSATION.c.phone,
+                                                                _CONVERSATION.c.group_id, _CONVERSATION.c.state)
+                                                      .where(_CONVERSATION.c.phone.in_(phones)))}
+        key = (requester.phone, need.group_id)
+        conv = self._conversations.get(key)
         if conv is None:
-            conv = Conversation(phone=requester.phone, group_id=need.group_id, person_id=requester.id, state={})
-            db.session.add(conv)
-            self._conversations[(requester.phone, need.group_id)] = conv
-        conv.state = {**(conv.state or {}), "awaiting_reply": need.ref}
+            conv = self._conversations[key] = {"phone": requester.phone, "group_id": need.group_id,
+                                               "person_id": requester.id, "draft_need_id": None, "state": {},
+                                               "updated_at": utcnow()}
+            bulk.pending().add(_CONVERSATION, conv)
+        elif "id" in conv:  # a stored conversation, changed for the first time in this batch
+            conv["_id"], conv["updated_at"] = conv.pop("id"), utcnow()
+            self._changed.append(conv)
+        conv["state"] = {**(conv["state"] or {}), "awaiting_reply": need.ref}
+
+    def write(self) -> None:
+        """Write the stored conversations this batch changed (new ones go with the batch's other rows)."""
+        if self._changed:
+            db.session.execute(update(_CONVERSATION).where(_CONVERSATION.c.id == bindparam("_id"))
+                               .values(state=bindparam("state", type_=_CONVERSATION.c.state.type),
+                                       updated_at=bindparam("updated_at", type_=_CONVERSATION.c.updated_at.type)),
+                               self._changed)
+            self._changed = []
+
+
+def write_needs(needs: list[Need]) -> None:
+    """Write what the steps changed on these needs in one executemany UPDATE, rather than through the
+    ORM's flush; a need with any other change is left to the flush.
+
+    Every path to here holds the needs' rows (the batch's row locks on PostgreSQL, the conditional
+    UPDATE's on SQLite and need by need), so writing the columns unchanged as read changes nothing."""
+    rows = []
+    for need in needs:
+        state = inspect(need)
+        if _NEED_KEYS - state.unmodified - _NEED_COLUMNS:
+            continue
+        row = {key: getattr(need, key) for key in _NEED_COLUMNS}
+        if "updated_at" in state.unmodified:
+            row["updated_at"] = utcnow()  # as the column's onupdate would
+        row["_id"] = need.id
+        rows.append(row)
+        for key in _NEED_COLUMNS:  # written here: the flush has nothing left to write for it
+            set_committed_value(need, key, row[key])
+    if rows:
+        table = Need.__table__
+        db.session.execute(update(table).where(table.c.id == bindparam("_id"))
+                           .values({key: bindparam(key, type_=table.c[key].type) for key in _NEED_COLUMNS}), rows)
+
+
+_CONVERSATION = Conversation.__table__
+# What a chase step may change on a need.
+_NEED_COLUMNS = frozenset({"status", "escalation_level", "next_chase_at", "match_reason", "notified_at", "closed_at",
+                           "updated_at"})
+_NEED_KEYS = frozenset(inspect(Need).attrs.keys())
 
 
 def _ring_size(ring: int) -> tuple[int, float]:

@@ -6,9 +6,10 @@ import math
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from functools import partial
+from functools import lru_cache, partial
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from flask import current_app
 from flask_babel import force_locale, gettext
 from jinja2 import TemplateNotFound
@@ -55,12 +56,18 @@ MAX_WAVE = 100
 PASS_SECONDS = 30
 
 
+@lru_cache(maxsize=64)
+def _locale(language: str) -> Locale:
+    """The Babel locale for a language code (parsed once: parsing looks for its data on disk)."""
+    return Locale.parse(language)
+
+
 def render_sms(template: str, language: str, **params) -> str:
     """Render templates/sms/<template>.txt in `language`, on one line, within 3 segments.
 
     Our own words are kept to the GSM alphabet; text relayed from a person is left as written.
     """
-    with force_locale(language or "en"):
+    with force_locale(_locale(language or "en")):
         # Straight from the Jinja environment: no page context (no session, no CSRF token).
         text = " ".join(current_app.jinja_env.get_template(f"sms/{template}.txt").render(**params).split())
     return fit(text if template.startswith("relay_") else gsm_lookalikes(text))
@@ -163,7 +170,7 @@ def queue_email(*, to_address: str, template: str, group: Group | None, person: 
     now = now or datetime.now(timezone.utc)
     language = language or (person.language if person else "en")
     params = {**_email_defaults(group), **(params or {})}
-    with force_locale(language):
+    with force_locale(_locale(language)):
         try:
             # Straight from the Jinja environment, as texts are: no page context, so it renders the same
             # inside a webhook's request (which has no session) as in a job.
