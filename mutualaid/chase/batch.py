@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import bindparam, case, func, inspect, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from mutualaid.chase.ladder import NOTIFY_FIRST_RING, NOTIFY_SECOND_RING
@@ -26,7 +26,7 @@ from mutualaid.models.base import utcnow
 def load_needs(ids: list[int]) -> list[Need]:
     """The needs with their group, requester and requester's volunteer profile, in the order of `ids`."""
     rows = db.session.execute(db.select(Need).where(Need.id.in_(ids)).options(
-        selectinload(Need.group), selectinload(Need.requester).selectinload(Person.volunteer))).scalars()
+        joinedload(Need.group), joinedload(Need.requester).joinedload(Person.volunteer))).unique().scalars()
     by_id = {need.id: need for need in rows}
     return [by_id[i] for i in ids if i in by_id]
 
