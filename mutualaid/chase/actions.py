@@ -141,9 +141,9 @@ class ChaseErrors(RuntimeError):
 def _chase_needs(needs: list[Need], now: datetime, *, locked: bool = False) -> int:
     """Take the due steps of these needs; how many moved on.
 
-    Needs whose rows this transaction has locked are simply moved on (the UPDATE goes with the
-    batch's flush); otherwise one conditional UPDATE claims them, and a need another scheduler
-    moved a moment ago is left to it.
+    Needs whose rows this transaction has locked are simply moved on (in the batch's one UPDATE of
+    its needs, write_needs); otherwise one conditional UPDATE claims them first, and a need another
+    scheduler moved a moment ago is left to it.
     """
     steps, moves = {}, {}
     with db.session.no_autoflush:
@@ -165,11 +165,9 @@ def _chase_needs(needs: list[Need], now: datetime, *, locked: bool = False) -> i
         reads = BatchReads(steps, now)
         for need, need_steps in steps.items():
             _, new_level, nxt = moves[need.id]
-            if locked:
-                need.escalation_level, need.next_chase_at = new_level, nxt
-            else:
-                set_committed_value(need, "escalation_level", new_level)
-                set_committed_value(need, "next_chase_at", nxt)
+            # Written with the batch's needs (write_needs), as claim_steps already did when not locked.
+            set_committed_value(need, "escalation_level", new_level)
+            set_committed_value(need, "next_chase_at", nxt)
             for step in need_steps:
                 STEP_ACTIONS[step](need, now, reads)
                 audit.record("need.chased", need, now=now, step=STEP_NAMES[step])

@@ -158,23 +158,20 @@ class BatchReads:
 
 
 def write_needs(needs: list[Need]) -> None:
-    """Write what the steps changed on these needs in one executemany UPDATE, rather than through the
-    ORM's flush; a need with any other change is left to the flush.
+    """Write what the chase steps change on these needs (their moves, reasons, status) in one executemany
+    UPDATE rather than through the ORM's flush; anything else changed on them is left to the flush.
 
     Every path to here holds the needs' rows (the batch's row locks on PostgreSQL, the conditional
     UPDATE's on SQLite and need by need), so writing the columns unchanged as read changes nothing."""
     rows = []
     for need in needs:
-        state = inspect(need)
-        if _NEED_KEYS - state.unmodified - _NEED_COLUMNS:
-            continue
         row = {key: getattr(need, key) for key in _NEED_COLUMNS}
-        if "updated_at" in state.unmodified:
+        if not inspect(need).attrs.updated_at.history.has_changes():
             row["updated_at"] = utcnow()  # as the column's onupdate would
+        for key in _NEED_COLUMNS:  # written here: the flush has nothing left to write for these
+            set_committed_value(need, key, row[key])
         row["_id"] = need.id
         rows.append(row)
-        for key in _NEED_COLUMNS:  # written here: the flush has nothing left to write for it
-            set_committed_value(need, key, row[key])
     if rows:
         table = Need.__table__
         db.session.execute(update(table).where(table.c.id == bindparam("_id"))
@@ -185,7 +182,6 @@ _CONVERSATION = Conversation.__table__
 # What a chase step may change on a need.
 _NEED_COLUMNS = frozenset({"status", "escalation_level", "next_chase_at", "match_reason", "notified_at", "closed_at",
                            "updated_at"})
-_NEED_KEYS = frozenset(inspect(Need).attrs.keys())
 
 
 def _ring_size(ring: int) -> tuple[int, float]:
