@@ -10,9 +10,9 @@ from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import bindparam, case, func, inspect, update
+from sqlalchemy import bindparam, case, func, update
 from sqlalchemy.orm import joinedload, selectinload
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.attributes import get_history, set_committed_value
 
 from mutualaid.chase.ladder import NOTIFY_FIRST_RING, NOTIFY_SECOND_RING
 from mutualaid.core import bulk
@@ -166,7 +166,7 @@ def write_needs(needs: list[Need]) -> None:
     rows = []
     for need in needs:
         row = {key: getattr(need, key) for key in _NEED_COLUMNS}
-        if not inspect(need).attrs.updated_at.history.has_changes():
+        if not get_history(need, "updated_at").has_changes():
             row["updated_at"] = utcnow()  # as the column's onupdate would
         for key in _NEED_COLUMNS:  # written here: the flush has nothing left to write for these
             set_committed_value(need, key, row[key])
