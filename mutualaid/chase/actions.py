@@ -15,7 +15,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.attributes import set_committed_value
 
-from mutualaid.chase.batch import BatchReads, claim_steps, load_needs
+from mutualaid.chase.batch import BatchReads, claim_steps, load_needs, write_needs
 from mutualaid.chase.ladder import (
     ALERT_COORDINATORS,
     EXPIRE,
@@ -29,7 +29,7 @@ from mutualaid.chase.ladder import (
     steps_due,
 )
 from mutualaid.chase.schedule import ladder_of
-from mutualaid.core import audit
+from mutualaid.core import audit, bulk
 from mutualaid.extensions import db
 from mutualaid.matching.actions import _notice_params as notice_params
 from mutualaid.matching.actions import explain_unmatched, volunteers_cached
@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 BATCH = 200
 COMMIT_EVERY = 25
 RUN_BUDGET_SECONDS = 50  # a run stops taking new batches after this; the next run carries on
+_NOTIFICATION = NeedNotification.__table__
 
 
 def _due_ids(query, now: datetime, *, hold: bool = False) -> list[int]:
@@ -140,9 +141,9 @@ class ChaseErrors(RuntimeError):
 def _chase_needs(needs: list[Need], now: datetime, *, locked: bool = False) -> int:
     """Take the due steps of these needs; how many moved on.
 
-    Needs whose rows this transaction has locked are simply moved on (the UPDATE goes with the
-    batch's flush); otherwise one conditional UPDATE claims them, and a need another scheduler
-    moved a moment ago is left to it.
+    Needs whose rows this transaction has locked are simply moved on (in the batch's one UPDATE of
+    its needs, write_needs); otherwise one conditional UPDATE claims them first, and a need another
+    scheduler moved a moment ago is left to it.
     """
     steps, moves = {}, {}
     with db.session.no_autoflush:
@@ -159,18 +160,19 @@ def _chase_needs(needs: list[Need], now: datetime, *, locked: bool = False) -> i
             steps[need] = need_steps
     claimed = set(moves) if locked else claim_steps(moves)
     steps = {need: need_steps for need, need_steps in steps.items() if need.id in claimed}
-    with db.session.no_autoflush:
+    # The batch's messages, notices and audit events are kept as rows and written together at the end.
+    with db.session.no_autoflush, bulk.collected():
         reads = BatchReads(steps, now)
         for need, need_steps in steps.items():
             _, new_level, nxt = moves[need.id]
-            if locked:
-                need.escalation_level, need.next_chase_at = new_level, nxt
-            else:
-                set_committed_value(need, "escalation_level", new_level)
-                set_committed_value(need, "next_chase_at", nxt)
+            # Written with the batch's needs (write_needs), as claim_steps already did when not locked.
+            set_committed_value(need, "escalation_level", new_level)
+            set_committed_value(need, "next_chase_at", nxt)
             for step in need_steps:
                 STEP_ACTIONS[step](need, now, reads)
                 audit.record("need.chased", need, now=now, step=STEP_NAMES[step])
+        reads.write()
+        write_needs(list(steps))
     return len(steps)
 
 
@@ -183,9 +185,9 @@ def _notify_ring(need: Need, now: datetime, reads: BatchReads) -> None:
         volunteer = reads.people[proposal.volunteer_id]
         # The need's step is claimed by one scheduler only; the unique (need, volunteer) row is the
         # last line of defence (a violation fails the batch, which is then taken need by need).
-        db.session.add(NeedNotification(need_id=need.id, volunteer_id=volunteer.id, ring=reads.ring(need),
-                                        channel=volunteer.volunteer.channel, distance_km=proposal.distance_km,
-                                        created_at=now))
+        bulk.pending().add(_NOTIFICATION, {"need_id": need.id, "volunteer_id": volunteer.id, "ring": reads.ring(need),
+                                           "channel": volunteer.volunteer.channel,
+                                           "distance_km": proposal.distance_km, "created_at": now})
         tell(volunteer, "notify_need", group=need.group, need=need, purpose="notify", urgent=need.urgency == "today",
              now=now, params=notice_params(need, proposal.distance_km))
     need.notified_at = now

@@ -10,20 +10,23 @@ from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import case, func, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy import bindparam, case, func, update
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import get_history, set_committed_value
 
 from mutualaid.chase.ladder import NOTIFY_FIRST_RING, NOTIFY_SECOND_RING
+from mutualaid.core import bulk
 from mutualaid.extensions import db
 from mutualaid.groups.places import in_area
 from mutualaid.matching.actions import SECOND_RING_RADIUS, SECOND_RING_SIZE, candidates
 from mutualaid.models import Conversation, Group, Need, NeedNotification, Person
+from mutualaid.models.base import utcnow
 
 
 def load_needs(ids: list[int]) -> list[Need]:
     """The needs with their group, requester and requester's volunteer profile, in the order of `ids`."""
     rows = db.session.execute(db.select(Need).where(Need.id.in_(ids)).options(
-        selectinload(Need.group), selectinload(Need.requester).selectinload(Person.volunteer))).scalars()
+        joinedload(Need.group), joinedload(Need.requester).joinedload(Person.volunteer))).unique().scalars()
     by_id = {need.id: need for need in rows}
     return [by_id[i] for i in ids if i in by_id]
 
@@ -58,7 +61,8 @@ class BatchReads:
         self.now = now
         self._coordinators: dict[int, list[Person]] = {}
         self._groups: list[Group] | None = None
-        self._conversations: dict[tuple[str, int], Conversation] | None = None
+        self._conversations: dict[tuple[str, int], dict] | None = None
+        self._changed: list[dict] = []
         self._needs = list(steps)
         rings = {need: max(s for s in need_steps if s <= NOTIFY_SECOND_RING)
                  for need, need_steps in steps.items()
@@ -120,20 +124,64 @@ class BatchReads:
 
     def expect_reply(self, need: Need) -> None:
         """Remember that the requester's next text answers "we will close it unless you reply" (as
-        sms.feedback.expect_reply does), with the batch's conversations loaded once."""
+        sms.feedback.expect_reply does), with the batch's conversations read once as plain rows and
+        written with the batch."""
         requester = need.requester
         if requester is None or not requester.phone:
             return
         if self._conversations is None:
             phones = {n.requester.phone for n in self._needs if n.requester is not None and n.requester.phone}
-            self._conversations = {(c.phone, c.group_id): c for c in db.session.execute(
-                db.select(Conversation).where(Conversation.phone.in_(phones))).scalars()}
-        conv = self._conversations.get((requester.phone, need.group_id))
+            self._conversations = {(phone, group_id): {"id": i, "state": state} for i, phone, group_id, state in
+                                   db.session.execute(db.select(_CONVERSATION.c.id, _CONVERSATION.c.phone,
+                                                                _CONVERSATION.c.group_id, _CONVERSATION.c.state)
+                                                      .where(_CONVERSATION.c.phone.in_(phones)))}
+        key = (requester.phone, need.group_id)
+        conv = self._conversations.get(key)
         if conv is None:
-            conv = Conversation(phone=requester.phone, group_id=need.group_id, person_id=requester.id, state={})
-            db.session.add(conv)
-            self._conversations[(requester.phone, need.group_id)] = conv
-        conv.state = {**(conv.state or {}), "awaiting_reply": need.ref}
+            conv = self._conversations[key] = {"phone": requester.phone, "group_id": need.group_id,
+                                               "person_id": requester.id, "draft_need_id": None, "state": {},
+                                               "updated_at": utcnow()}
+            bulk.pending().add(_CONVERSATION, conv)
+        elif "id" in conv:  # a stored conversation, changed for the first time in this batch
+            conv["_id"], conv["updated_at"] = conv.pop("id"), utcnow()
+            self._changed.append(conv)
+        conv["state"] = {**(conv["state"] or {}), "awaiting_reply": need.ref}
+
+    def write(self) -> None:
+        """Write the stored conversations this batch changed (new ones go with the batch's other rows)."""
+        if self._changed:
+            db.session.execute(update(_CONVERSATION).where(_CONVERSATION.c.id == bindparam("_id"))
+                               .values(state=bindparam("state", type_=_CONVERSATION.c.state.type),
+                                       updated_at=bindparam("updated_at", type_=_CONVERSATION.c.updated_at.type)),
+                               self._changed)
+            self._changed = []
+
+
+def write_needs(needs: list[Need]) -> None:
+    """Write what the chase steps change on these needs (their moves, reasons, status) in one executemany
+    UPDATE rather than through the ORM's flush; anything else changed on them is left to the flush.
+
+    Every path to here holds the needs' rows (the batch's row locks on PostgreSQL, the conditional
+    UPDATE's on SQLite and need by need), so writing the columns unchanged as read changes nothing."""
+    rows = []
+    for need in needs:
+        row = {key: getattr(need, key) for key in _NEED_COLUMNS}
+        if not get_history(need, "updated_at").has_changes():
+            row["updated_at"] = utcnow()  # as the column's onupdate would
+        for key in _NEED_COLUMNS:  # written here: the flush has nothing left to write for these
+            set_committed_value(need, key, row[key])
+        row["_id"] = need.id
+        rows.append(row)
+    if rows:
+        table = Need.__table__
+        db.session.execute(update(table).where(table.c.id == bindparam("_id"))
+                           .values({key: bindparam(key, type_=table.c[key].type) for key in _NEED_COLUMNS}), rows)
+
+
+_CONVERSATION = Conversation.__table__
+# What a chase step may change on a need.
+_NEED_COLUMNS = frozenset({"status", "escalation_level", "next_chase_at", "match_reason", "notified_at", "closed_at",
+                           "updated_at"})
 
 
 def _ring_size(ring: int) -> tuple[int, float]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 from flask import current_app, has_request_context, url_for
@@ -30,17 +31,24 @@ def need_row(need: Need, now: datetime) -> NeedRow:
 
 
 def volunteer_rows(group_id: int, today, *, radius_factor: float = 1.0) -> list[VolunteerRow]:
-    """Every volunteer of the group as the matcher sees them (vetting and opt-out included, never relaxed)."""
+    """Every volunteer of the group as the matcher sees them (vetting and opt-out included, never relaxed).
+
+    Only the columns the matcher needs are read, as plain values: a group can have tens of thousands."""
     loads = dict(db.session.execute(db.select(Claim.volunteer_id, func.count(Claim.id)).where(
         Claim.status == "active").group_by(Claim.volunteer_id)).all())
-    rows = db.session.execute(db.select(Person, VolunteerProfile).join(
-        VolunteerProfile, VolunteerProfile.person_id == Person.id).where(Person.group_id == group_id)).all()
+    profile = VolunteerProfile
+    rows = db.session.execute(db.select(
+        Person.id, Person.opted_out, Person.erased_at, profile.home_lat, profile.home_lon, profile.radius_km,
+        profile.categories, profile.languages, profile.capacity, profile.has_car, profile.vetting_status,
+        profile.away_until).join(profile, profile.person_id == Person.id).where(Person.group_id == group_id)).all()
     return [VolunteerRow(
-        person.id, profile.home_lat, profile.home_lon, profile.radius_km * radius_factor,
-        frozenset(profile.categories or ()), frozenset(profile.languages or ()), max(1, min(profile.capacity, 10)),
-        loads.get(person.id, 0), bool(profile.has_car), available=profile.is_available(today),
-        vetted=profile.vetting_status == "approved", opted_out=bool(person.opted_out or person.erased_at))
-        for person, profile in rows]
+        person_id, lat, lon, radius_km * radius_factor, frozenset(categories or ()), frozenset(languages or ()),
+        max(1, min(capacity, 10)), loads.get(person_id, 0), bool(has_car),
+        # as VolunteerProfile.is_available
+        available=vetting == "approved" and (away_until is None or away_until < today),
+        vetted=vetting == "approved", opted_out=bool(opted_out or erased_at))
+        for (person_id, opted_out, erased_at, lat, lon, radius_km, categories, languages, capacity, has_car, vetting,
+             away_until) in rows]
 
 
 _volunteer_cache: ContextVar[dict | None] = ContextVar("volunteer_cache", default=None)
@@ -57,13 +65,19 @@ def volunteers_cached():
 
 
 def _volunteers(group_id: int, today, radius_factor: float):
-    """The group's volunteers as matcher arrays, from the pass's cache when there is one."""
+    """The group's volunteers as matcher arrays, from the pass's cache when there is one (each group's
+    volunteers are read once; a wider radius is the same arrays with their reach stretched)."""
     cache = _volunteer_cache.get()
     key = (group_id, today, radius_factor)
     if cache is not None and key in cache:
         return cache[key]
-    # Kept in id order, as the matcher wants them, so no candidate search has to sort them again.
-    arrays = VolunteerArrays.from_rows(volunteer_rows(group_id, today, radius_factor=radius_factor)).sorted_by_id()
+    base = cache.get((group_id, today, 1.0)) if cache is not None else None
+    if base is None:
+        # Kept in id order, as the matcher wants them, so no candidate search has to sort them again.
+        base = VolunteerArrays.from_rows(volunteer_rows(group_id, today)).sorted_by_id()
+        if cache is not None:
+            cache[(group_id, today, 1.0)] = base
+    arrays = base if radius_factor == 1.0 else replace(base, radius_km=base.radius_km * radius_factor)
     if cache is not None:
         cache[key] = arrays
     return arrays

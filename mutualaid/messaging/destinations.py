@@ -44,12 +44,12 @@ def parse_regions(text: str) -> list[str]:
     return list(dict.fromkeys(codes))
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=65536)
 def destination_refusal(number: str, allowed: frozenset[str]) -> str | None:
     """Why `number` (E.164) may not be texted, as a reason for coordinators; None when it may.
 
-    Remembered: working out a number's type takes phonenumbers about 0.1 ms, and volunteers' numbers
-    come back all day."""
+    Remembered: working out a number's type takes phonenumbers about 0.1 ms, volunteers' numbers
+    come back all day, and a chase of a large backlog texts tens of thousands of requesters."""
     try:
         parsed = phonenumbers.parse(number or "", None)
     except phonenumbers.NumberParseException:

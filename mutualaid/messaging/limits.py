@@ -8,6 +8,7 @@ GSM_BASIC = set(
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
 )
 GSM_EXTENDED = set("^{}\\[~]|€")
+_GSM = frozenset(GSM_BASIC | GSM_EXTENDED)
 MAX_SEGMENTS = 3
 RETRY_BASE = timedelta(seconds=30)
 RETRY_CAP = timedelta(minutes=15)
@@ -15,7 +16,7 @@ RETRY_CAP = timedelta(minutes=15)
 
 def is_gsm(text: str) -> bool:
     """Whether the text fits the GSM 7-bit alphabet (else it is sent as UCS-2)."""
-    return all(ch in GSM_BASIC or ch in GSM_EXTENDED for ch in text)
+    return _GSM.issuperset(text)
 
 
 _LOOKALIKES = str.maketrans({"á": "a", "í": "i", "ó": "o", "ú": "u", "Á": "A", "Í": "I", "Ó": "O", "Ú": "U",
@@ -33,7 +34,7 @@ def gsm_lookalikes(text: str) -> str:
 def segments(text: str) -> int:
     """How many SMS segments the text takes (160/153 GSM-7, 70/67 UCS-2)."""
     if is_gsm(text):
-        units = sum(2 if ch in GSM_EXTENDED else 1 for ch in text)
+        units = len(text) + sum(text.count(ch) for ch in GSM_EXTENDED)  # extended characters take two
         single, multi = 160, 153
     else:
         units = len(text.encode("utf-16-le")) // 2

@@ -6,16 +6,17 @@ import math
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from functools import partial
+from functools import lru_cache, partial
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from flask import current_app
 from flask_babel import force_locale, gettext
 from jinja2 import TemplateNotFound
 from sqlalchemy import and_, exists, func, or_, update
 from sqlalchemy.orm import aliased
 
-from mutualaid.core import audit
+from mutualaid.core import audit, bulk
 from mutualaid.core.clients import per_app
 from mutualaid.domain.phones import display_phone
 from mutualaid.extensions import db
@@ -55,12 +56,18 @@ MAX_WAVE = 100
 PASS_SECONDS = 30
 
 
+@lru_cache(maxsize=64)
+def _locale(language: str) -> Locale:
+    """The Babel locale for a language code (parsed once: parsing looks for its data on disk)."""
+    return Locale.parse(language)
+
+
 def render_sms(template: str, language: str, **params) -> str:
     """Render templates/sms/<template>.txt in `language`, on one line, within 3 segments.
 
     Our own words are kept to the GSM alphabet; text relayed from a person is left as written.
     """
-    with force_locale(language or "en"):
+    with force_locale(_locale(language or "en")):
         # Straight from the Jinja environment: no page context (no session, no CSRF token).
         text = " ".join(current_app.jinja_env.get_template(f"sms/{template}.txt").render(**params).split())
     return fit(text if template.startswith("relay_") else gsm_lookalikes(text))
@@ -100,30 +107,53 @@ def may_text(person: Person) -> bool:
 def queue_sms(*, to_number: str, template: str, group: Group | None, person: Person | None = None,
               params: dict | None = None, purpose: str = "reply", need=None, urgent: bool = False,
               conversation=None, simulated: bool = False, language: str | None = None,
-              now: datetime | None = None) -> Message:
-    """Add an outbound message to the outbox (the caller's transaction commits it)."""
+              now: datetime | None = None) -> Message | None:
+    """Add an outbound message to the outbox (the caller's transaction commits it; None when rows are collected)."""
     now = now or datetime.now(timezone.utc)
     language = language or (person.language if person else "en")
     body = render_sms(template, language, **(params or {}))
     send_at = now
     if purpose in DEFERRABLE and not urgent:
         send_at = _after_quiet_hours(now, group, person) or now
-    message = Message(direction="out", group_id=getattr(group, "id", None), person_id=getattr(person, "id", None),
-                      need_id=getattr(need, "id", None), conversation_id=getattr(conversation, "id", None),
-                      from_number=(group.phone_number if group else "") or "", to_number=to_number, body=body,
-                      status="queued", purpose=purpose, template=template, urgent=urgent,
-                      simulated=simulated or bool(person and person.simulated) or bool(need and need.practice),
-                      next_attempt_at=send_at, created_at=now, updated_at=now)
+    row = _message_row(group_id=getattr(group, "id", None), person_id=getattr(person, "id", None),
+                       need_id=getattr(need, "id", None), conversation_id=getattr(conversation, "id", None),
+                       from_number=(group.phone_number if group else "") or "", to_number=to_number, body=body,
+                       purpose=purpose, template=template, urgent=urgent,
+                       simulated=simulated or bool(person and person.simulated) or bool(need and need.practice),
+                       next_attempt_at=send_at, created_at=now, updated_at=now)
     if template != "opted_out" and (person.opted_out if person is not None else number_opted_out(to_number)):
         # Kept for coordinators, never sent: STOP holds from the moment it arrives (a text queued
         # before it is stopped at delivery instead).
-        message.status, message.last_error, message.next_attempt_at = "suppressed", "opted out", None
+        row.update(status="suppressed", last_error="opted out", next_attempt_at=None)
     elif person is not None and not may_text(person):
         # Kept for coordinators, never sent: they asked not to be texted (notifications use email instead).
-        message.status, message.last_error, message.next_attempt_at = "suppressed", "no consent to texts", None
+        row.update(status="suppressed", last_error="no consent to texts", next_attempt_at=None)
     elif (refusal := costs.texting_refusal(group, to_number)) is not None:
         # Kept for coordinators, never sent: a country the group does not text, or a costly number type.
-        message.status, message.last_error, message.next_attempt_at = "suppressed", refusal, None
+        row.update(status="suppressed", last_error=refusal, next_attempt_at=None)
+    return _keep(row)
+
+
+_MESSAGE = Message.__table__
+# Every column an outbound row sets, so rows written together all carry the same keys.
+_OUTBOUND = {"direction": "out", "channel": "sms", "to_address": "", "conversation_id": None, "group_id": None,
+             "person_id": None, "need_id": None, "from_number": "", "to_number": "", "num_media": 0, "body": "",
+             "status": "queued", "purpose": "", "template": "", "urgent": False, "simulated": False, "attempts": 0,
+             "next_attempt_at": None, "last_error": "", "created_at": None, "updated_at": None}
+
+
+def _message_row(**fields) -> dict:
+    """An outbound message's columns, as plain values."""
+    return {**_OUTBOUND, **fields}
+
+
+def _keep(row: dict) -> Message | None:
+    """Add the message to the session, or to the rows being collected (core/bulk.py: then None is returned)."""
+    rows = bulk.pending()
+    if rows is not None:
+        rows.add(_MESSAGE, row)
+        return None
+    message = Message(**row)
     db.session.add(message)
     return message
 
@@ -138,12 +168,12 @@ def _email_defaults(group: Group | None) -> dict:
 
 def queue_email(*, to_address: str, template: str, group: Group | None, person: Person | None = None,
                 params: dict | None = None, purpose: str = "notify", need=None, urgent: bool = False,
-                simulated: bool = False, language: str | None = None, now: datetime | None = None) -> Message:
+                simulated: bool = False, language: str | None = None, now: datetime | None = None) -> Message | None:
     """Add an email to the outbox: templates/email/<template>.txt, whose first line is the subject."""
     now = now or datetime.now(timezone.utc)
     language = language or (person.language if person else "en")
     params = {**_email_defaults(group), **(params or {})}
-    with force_locale(language):
+    with force_locale(_locale(language)):
         try:
             # Straight from the Jinja environment, as texts are: no page context, so it renders the same
             # inside a webhook's request (which has no session) as in a job.
@@ -152,14 +182,11 @@ def queue_email(*, to_address: str, template: str, group: Group | None, person: 
             # No email wording of its own: the SMS wording, under a plain subject.
             subject = gettext("A message from %(group)s", group=group.name if group else "mutualaid")
             text = f"{subject}\n{render_sms(template, language, **(params or {}))}"
-    message = Message(direction="out", channel="email", to_address=to_address, group_id=getattr(group, "id", None),
-                      person_id=getattr(person, "id", None), need_id=getattr(need, "id", None), body=text,
-                      status="queued", purpose=purpose, template=template, urgent=urgent,
-                      simulated=simulated or bool(person and person.simulated) or bool(need and need.practice),
-                      next_attempt_at=now, created_at=now,
-                      updated_at=now)
-    db.session.add(message)
-    return message
+    return _keep(_message_row(channel="email", to_address=to_address, group_id=getattr(group, "id", None),
+                              person_id=getattr(person, "id", None), need_id=getattr(need, "id", None), body=text,
+                              purpose=purpose, template=template, urgent=urgent,
+                              simulated=simulated or bool(person and person.simulated) or bool(need and need.practice),
+                              next_attempt_at=now, created_at=now, updated_at=now))
 
 
 @dataclass
