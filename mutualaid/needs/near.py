@@ -12,9 +12,10 @@ is the same on SQLite and PostgreSQL, with or without PostGIS.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
-from sqlalchemy import Integer, func, literal_column, or_
+from sqlalchemy import Float, Integer, bindparam, func, literal_column, or_
 
 from mutualaid.extensions import db
 from mutualaid.matching.geometry import haversine_km as great_circle_km
@@ -69,24 +70,13 @@ def open_within(lat: float, lon: float, reach_km: float, category: str | None = 
     """
     south, north, lon_ranges = bounding_box(lat, lon, reach_km)
     strips = list(range(math.floor(south * STRIPS_PER_DEGREE), math.ceil(north * STRIPS_PER_DEGREE) + 1))
-    query = db.select(Need.id, Need.public_lat, Need.public_lon, Need.created_at).where(
-        Need.status == "open", STRIP.in_(strips), Need.public_lat.between(south, north))
-    if lon_ranges:
-        query = query.where(or_(*(Need.public_lon.between(west, east) for west, east in lon_ranges)))
-    else:
-        query = query.where(Need.public_lon.is_not(None))
-    if category:
-        query = query.where(Need.category == category)
-    if group_id is not None:
-        query = query.where(Need.group_id == group_id)
-    if keep:
-        candidates = query.add_columns(_sphere_km(lat, lon).label("km")).cte("candidates")
-        cut = db.select(candidates.c.km).order_by(candidates.c.km).offset(keep - 1).limit(1).scalar_subquery()
-        query = (_with_requester(db.select(candidates.c.id, candidates.c.public_lat, candidates.c.public_lon,
-                                           candidates.c.created_at, *columns)
-                                 .select_from(candidates).join(Need, Need.id == candidates.c.id))
-                 .where(candidates.c.km <= func.coalesce(cut, NO_CUT_KM) + TIE_SLACK_KM))
-    rows = db.session.execute(query).all()
+    values = {"strips": strips, "south": south, "north": north, "category": category, "group_id": group_id,
+              "lat1": math.radians(lat), "cos_lat1": math.cos(math.radians(lat)), "lon": lon,
+              "offset": (keep or 1) - 1}
+    for i, (west, east) in enumerate(lon_ranges):
+        values[f"west{i}"], values[f"east{i}"] = west, east
+    query = _within_statement(len(lon_ranges), bool(category), group_id is not None, bool(keep), columns)
+    rows = db.session.execute(query, values).all()
     if not rows:
         return []
     ids, lats, lons, created = zip(*(row[:4] for row in rows))
@@ -97,18 +87,48 @@ def open_within(lat: float, lon: float, reach_km: float, category: str | None = 
     return [(float(distances[i]), created[i], ids[i]) for i in inside]
 
 
+@lru_cache(maxsize=128)
+def _within_statement(n_ranges: int, category: bool, group: bool, keep: bool, columns: tuple):
+    """The search's statement for one shape of search, with every value a bound parameter: built once
+    per shape and reused, so a search neither rebuilds the expression nor its cache key (about a
+    millisecond a request)."""
+    query = db.select(Need.id, Need.public_lat, Need.public_lon, Need.created_at).where(
+        Need.status == "open", STRIP.in_(bindparam("strips", expanding=True)),
+        Need.public_lat.between(bindparam("south", type_=Float), bindparam("north", type_=Float)))
+    if n_ranges:
+        query = query.where(or_(*(Need.public_lon.between(bindparam(f"west{i}", type_=Float),
+                                                          bindparam(f"east{i}", type_=Float))
+                                  for i in range(n_ranges))))
+    else:
+        query = query.where(Need.public_lon.is_not(None))
+    if category:
+        query = query.where(Need.category == bindparam("category"))
+    if group:
+        query = query.where(Need.group_id == bindparam("group_id"))
+    if keep:
+        candidates = query.add_columns(_sphere_km().label("km")).cte("candidates")
+        cut = (db.select(candidates.c.km).order_by(candidates.c.km).offset(bindparam("offset", type_=Integer))
+               .limit(1).scalar_subquery())
+        query = (_with_requester(db.select(candidates.c.id, candidates.c.public_lat, candidates.c.public_lon,
+                                           candidates.c.created_at, *columns)
+                                 .select_from(candidates).join(Need, Need.id == candidates.c.id))
+                 .where(candidates.c.km <= func.coalesce(cut, NO_CUT_KM) + TIE_SLACK_KM))
+    return query
+
+
 def _with_requester(query):
     """The query with the need's requester joined (outer: a need may have none)."""
     return query.outerjoin(Person, Person.id == Need.requester_id)
 
 
-def _sphere_km(lat: float, lon: float):
-    """SQL for the haversine distance from (lat, lon) to a need's public point, as haversine_km measures
-    it; used only to choose which needs to read, never to rank them."""
-    lat1 = math.radians(lat)
+def _sphere_km():
+    """SQL for the haversine distance from the point bound as lat1 (radians), cos_lat1 and lon to a
+    need's public point, as haversine_km measures it; used only to choose which needs to read, never
+    to rank them."""
+    lat1, cos_lat1, lon = (bindparam(name, type_=Float) for name in ("lat1", "cos_lat1", "lon"))
     half_dlat = func.sin((func.radians(Need.public_lat) - lat1) / 2)
     half_dlon = func.sin(func.radians(Need.public_lon - lon) / 2)
-    a = half_dlat * half_dlat + math.cos(lat1) * func.cos(func.radians(Need.public_lat)) * half_dlon * half_dlon
+    a = half_dlat * half_dlat + cos_lat1 * func.cos(func.radians(Need.public_lat)) * half_dlon * half_dlon
     return 2 * EARTH_RADIUS_KM * func.asin(func.sqrt(func.least(func.greatest(a, 0.0), 1.0)))
 
 
