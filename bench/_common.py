@@ -168,10 +168,10 @@ def drop_database(admin_url: str, name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def run_cli(args: list[str], env: dict) -> str:
+def run_cli(args: list[str], env: dict, timeout: float = 300) -> str:
     """Run `flask --app wsgi <args>` in the repository; raise with its output when it fails."""
     done = subprocess.run(tool("flask") + ["--app", "wsgi", *args], cwd=REPO, env=env,
-                          capture_output=True, text=True, timeout=300)
+                          capture_output=True, text=True, timeout=timeout)
     if done.returncode != 0:
         raise RuntimeError(f"flask {' '.join(args)} failed ({done.returncode}):\n{done.stdout}{done.stderr}")
     return done.stdout.strip()
