@@ -1,4 +1,5 @@
 """Setting a password by a link sent by email: "forgot your password?" and invitations."""
+import time
 from datetime import datetime, timezone
 
 from flask import current_app, flash, redirect, render_template, request
@@ -13,6 +14,10 @@ from mutualaid.errors import keeps_input_on_csrf_failure
 from mutualaid.extensions import limiter
 from mutualaid.needs.forms import attach_error
 from mutualaid.people import password_links
+
+# Asking for a link is answered no sooner than this, so that a known email (an email written and stored)
+# and an unknown one take the same time, measured from outside.
+ANSWER_AFTER_SECONDS = 0.1
 
 
 def email_limit():
@@ -33,7 +38,9 @@ def forgot_password():
     """Ask for a link to set a new password; the answer is the same whether the email is known or not."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
+        started = time.perf_counter()
         password_links.request_reset(form.email.data, now=datetime.now(timezone.utc))
+        time.sleep(max(0.0, ANSWER_AFTER_SECONDS - (time.perf_counter() - started)))
         return render_template("auth/forgot.html", form=form, asked=True)
     return render_template("auth/forgot.html", form=form), 400 if form.errors else 200
 

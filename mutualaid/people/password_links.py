@@ -98,14 +98,19 @@ def _sent_recently(person: Person, purpose: str, now: datetime) -> bool:
         Message.created_at > now - RESEND_AFTER[purpose]).limit(1)).first() is not None
 
 
+def _write_link(person: Person, purpose: str, *, now: datetime) -> Message:
+    """Add the email with a link of this purpose for this person to the outbox (no commit)."""
+    return queue_email(to_address=person.email, template=TEMPLATES[purpose], group=person.group, person=person,
+                       params={"link": link_url(make_token(person, purpose)), "days": MAX_AGE[INVITE].days},
+                       purpose="account", now=now)
+
+
 def queue_link(person: Person, purpose: str, *, now: datetime, actor: Person | None = None) -> bool:
     """Email this person a link of this purpose unless one went out moments ago (no commit); whether it went.
     Emails only: a link that sets a password is never sent by text."""
     if _sent_recently(person, purpose, now):
         return False
-    queue_email(to_address=person.email, template=TEMPLATES[purpose], group=person.group, person=person,
-                params={"link": link_url(make_token(person, purpose)), "days": MAX_AGE[INVITE].days},
-                purpose="account", now=now)
+    _write_link(person, purpose, now=now)
     if purpose == INVITE:
         audit.record("person.invited", person, actor=actor, now=now)
     return True
@@ -129,16 +134,14 @@ def request_reset(email: str, *, now: datetime | None = None) -> None:
     email = clean_text(email or "").lower()[:254]
     person = db.session.execute(db.select(Person).where(Person.email == email)).scalar_one_or_none() \
         if email else None
-    if person is not None and may_have_password(person):
-        sent = queue_link(person, RESET, now=now)
-    else:
-        # Write the same email to nobody, so the answer takes as long, then drop it.
-        stand_in = Person(id=0, email="nobody@example.invalid", language="en", session_token="")
-        message = queue_email(to_address=stand_in.email, template=TEMPLATES[RESET], group=None, person=None,
-                              params={"link": link_url(make_token(stand_in, RESET)), "days": 7},
-                              purpose="account", now=now)
+    known = person is not None and may_have_password(person)
+    # For an unknown email the same queries run and the same email is written, to nobody, then dropped, so
+    # that the answer takes as long.
+    stand_in = Person(id=0, email="nobody@example.invalid", language="en", session_token="")
+    sent = not _sent_recently(person if known else stand_in, RESET, now) and known
+    message = _write_link(person if sent else stand_in, RESET, now=now)
+    if not sent:
         db.session.expunge(message)
-        sent = False
     db.session.commit()
     log.info("password link asked for (%s)", "sent" if sent else "nothing sent")
 
