@@ -70,6 +70,7 @@ class BaseConfig:
     # Unknown references one address may try, all reference routes together, before it is answered 429.
     RATELIMIT_REF_GUESSES = "20 per 10 minutes"
     RATELIMIT_FORGET = "5 per hour"
+    RATELIMIT_PASSWORD_LINK = "5 per hour"  # links to set a password asked for one email
     LOG_LEVEL = "INFO"
     # Figures (the public page, the coordinators' figures) are counted by the scheduler's refresh_figures
     # job every FIGURES_CACHE_SECONDS and kept in the database; pages only read them, and each worker holds
@@ -160,7 +161,7 @@ class BaseConfig:
         for name in (
             "SMS_BACKEND", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER",
             "TWILIO_MESSAGING_SERVICE_SID", "PUBLIC_BASE_URL", "GEOCODER", "DEFAULT_REGION",
-            "RATELIMIT_STORAGE_URI", "RATELIMIT_REF_GUESSES", "RATELIMIT_FORGET", "LOG_LEVEL", "EMAIL_BACKEND",
+            "RATELIMIT_STORAGE_URI", "RATELIMIT_REF_GUESSES", "RATELIMIT_FORGET", "RATELIMIT_PASSWORD_LINK", "LOG_LEVEL", "EMAIL_BACKEND",
             "MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_FROM", "MAP_TILE_URL", "MAP_TILE_ATTRIBUTION", "CACHE_TYPE", "CACHE_DIR",
             "CACHE_REDIS_URL", "OPT_OUT_HASH_KEY",
         ):

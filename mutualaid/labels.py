@@ -118,6 +118,8 @@ AUDIT_ACTION_LABELS = {
     "person.opted_in": _l("Person started texts again"),
     "person.phone_invalid": _l("Phone number found not to work"),
     "person.password_changed": _l("Password changed"),
+    "person.password_reset": _l("Password set with a link sent by email"),
+    "person.invited": _l("Invited by email to choose a password"),
     "person.login_held": _l("Account made to wait after wrong passwords"),
     "person.logged_out_everywhere": _l("Logged out everywhere"),
     "person.api_token_issued": _l("API key issued"),

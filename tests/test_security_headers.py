@@ -95,6 +95,8 @@ def route_arguments(endpoint: str, arguments: set[str], world: dict) -> dict:
             values[name] = world["slug"]
         elif name == "token" and endpoint.startswith("coordinator.import"):
             values[name] = world["import_token"]
+        elif name == "token" and endpoint == "auth.set_password":
+            values[name] = "a-link-that-no-longer-works"
         elif endpoint == "static" and name == "filename":
             values[name] = "style.css"
         elif endpoint == "main.vendor":

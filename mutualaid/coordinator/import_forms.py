@@ -49,6 +49,8 @@ class RunImportForm(FlaskForm):
     """The import itself, after a dry run."""
 
     approve = BooleanField(_l("Approve these volunteers now (otherwise they wait for vetting, as after signing up)"))
+    invite = BooleanField(_l("Email each of these volunteers who has an email a link to choose a password, so they "
+                             "can log in (nobody is texted)"))
     submit = SubmitField(_l("Import"))
 
 

@@ -68,7 +68,9 @@ def import_run(token):
         return redirect(url_for("coordinator.import_preview", token=token))
     upload = imports.get_upload(current_user, token)
     kind = upload.kind
-    report = imports.import_upload(current_user, token, approve=bool(form.approve.data) and kind == "volunteers")
+    volunteers = kind == "volunteers"
+    report = imports.import_upload(current_user, token, approve=bool(form.approve.data) and volunteers,
+                                   invite=bool(form.invite.data) and volunteers)
     return render_template("coordinator/import_done.html", report=report, kind=kind)
 
 

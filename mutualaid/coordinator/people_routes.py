@@ -1,4 +1,5 @@
-"""Coordinator pages about one person: erasing them on request, and everything held about them."""
+"""Coordinator pages about one person: erasing them on request, everything held about them, inviting them to
+log in."""
 import json
 from datetime import datetime, timezone
 
@@ -6,12 +7,14 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
 from mutualaid.access import coordinator_required
 from mutualaid.coordinator import bp
 from mutualaid.coordinator.forms import EraseForm, LogOutEverywhereForm, SubjectAccessForm
 from mutualaid.core.errors import Forbidden, NotFound, ServiceError
 from mutualaid.people import actions as accounts
+from mutualaid.people import password_links
 from mutualaid.people.login import log_out_everywhere
 
 
@@ -48,6 +51,25 @@ def log_out_person_everywhere(person_id):
         flash(_("You are logged out everywhere, here too. Please log in again."))
         return redirect(url_for("auth.login"))
     flash(ngettext("Logged out of %(num)d browser or phone.", "Logged out of %(num)d browsers or phones.", ended))
+    return redirect(url_for("coordinator.volunteers"))
+
+
+@bp.route("/people/<int:person_id>/invite", methods=["POST"])
+@coordinator_required
+def invite_person(person_id):
+    """Email someone of the group who has no password yet a link to choose one (once in ten minutes)."""
+    if not FlaskForm().validate_on_submit():
+        flash(_("That did not work: please try again from the page."), "error")
+        return redirect(url_for("coordinator.volunteers"))
+    try:
+        invited = password_links.invite(current_user, person_id, now=datetime.now(timezone.utc))
+    except (Forbidden, NotFound):
+        raise  # a 403 or 404 page
+    except ServiceError as error:
+        flash(str(error.message), "error")
+    else:
+        flash(_("Invitation sent by email.") if invited.sent
+              else _("An invitation went to them a few minutes ago; it was not sent again."))
     return redirect(url_for("coordinator.volunteers"))
 
 

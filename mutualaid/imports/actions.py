@@ -4,7 +4,8 @@ A dry run checks every row as the import would and writes nothing. Importing the
 nothing: people are found by phone or email, and each need or offer carries its row's digest as its
 submission key (and the same person asking the same thing is found too). Needs enter through the
 intake (needs/intake.py) as a phone intake does, so matching and the chase treat them as any other.
-Nobody is texted or emailed by an import; someone new is texted later only if their row said yes.
+Nobody is texted by an import, and nobody emailed unless asked: imported volunteers with an email can be sent an
+invitation to choose a password. Someone new is texted later only if their row said yes.
 """
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from mutualaid.imports.reading import Sheet, read_sheet
 from mutualaid.imports.rows import Row, person_keys, read_row, request_key, row_digest
 from mutualaid.models import Group, ImportUpload, Need, Offer, OptOutHash, Person, VolunteerProfile
 from mutualaid.needs.intake import NeedInput, new_need, place_need, save_new, stored_key
+from mutualaid.people import password_links
 from mutualaid.people.opt_outs import phone_digest
 
 log = logging.getLogger(__name__)
@@ -52,6 +54,7 @@ class Report:
     kind: str
     dry_run: bool
     rows: list[RowReport] = field(default_factory=list)
+    invited: int = 0
 
     def count(self, outcome: str) -> int:
         """How many rows had this outcome."""
@@ -113,9 +116,10 @@ def mapping_from_options(options, sheet: Sheet, kind: str) -> list[str]:
 
 
 def run_import(group: Group, kind: str, data: bytes, *, mapping=None, dry_run: bool, actor: Person | None = None,
-               approve: bool = False, now: datetime | None = None) -> Report:
+               approve: bool = False, invite: bool = False, now: datetime | None = None) -> Report:
     """Check every row and, unless a dry run, import the good ones in one transaction (UnreadableFile when the
-    file is not a sheet). `approve`: imported volunteers start approved instead of waiting to be vetted."""
+    file is not a sheet). `approve`: imported volunteers start approved instead of waiting to be vetted;
+    `invite`: imported volunteers with an email are emailed a link to choose a password (never a text)."""
     now = now or datetime.now(timezone.utc)
     if actor is not None:
         require_coordinator(actor, group.id)
@@ -129,6 +133,7 @@ def run_import(group: Group, kind: str, data: bytes, *, mapping=None, dry_run: b
     people = _people(rows) if kind != "volunteers" and not dry_run else {}
     places: dict = {}
     seen: dict = {}
+    added: list[Person] = []
     for row in rows:
         outcome = _outcome(kind, row, seen, known, group)
         if outcome == "imported":
@@ -139,14 +144,19 @@ def run_import(group: Group, kind: str, data: bytes, *, mapping=None, dry_run: b
             if dry_run:
                 _check_place(kind, row, group, places)
             else:
-                _add(kind, row, group, actor=actor, approve=approve, now=now, opted_out=opted_out,
-                     people=people)
+                volunteer = _add(kind, row, group, actor=actor, approve=approve, now=now, opted_out=opted_out,
+                                 people=people)
+                if volunteer is not None:
+                    added.append(volunteer)
         report.rows.append(RowReport(row.number, outcome, row.problems, row.notes))
     if dry_run:
         db.session.rollback()
         return report
+    if invite and kind == "volunteers":
+        report.invited = invite_imported(added, now=now, actor=actor)
     audit.record("group.imported", group, actor=actor, now=now, kind=kind, rows=len(report.rows),
-                 imported=report.imported, skipped=report.count("skipped"), duplicates=report.count("duplicate"))
+                 imported=report.imported, skipped=report.count("skipped"), duplicates=report.count("duplicate"),
+                 **({"invited": report.invited} if invite else {}))
     db.session.commit()
     log.info("imported %d of %d %s rows", report.imported, len(report.rows), kind)
     return report
@@ -293,11 +303,10 @@ def _person_for(row: Row, group: Group, now: datetime, people: dict, opted_out: 
 
 
 def _add(kind: str, row: Row, group: Group, *, actor, approve: bool, now: datetime, opted_out: set[str],
-         people: dict) -> None:
-    """Add what one good row becomes (no commit)."""
+         people: dict) -> Person | None:
+    """Add what one good row becomes (no commit); the volunteer, for a volunteers' sheet."""
     if kind == "volunteers":
-        _add_volunteer(row, group, actor=actor, approve=approve, now=now, opted_out=opted_out)
-        return
+        return _add_volunteer(row, group, actor=actor, approve=approve, now=now, opted_out=opted_out)
     columns = dict(entered_by_id=getattr(actor, "id", None), submission_key=row_key(kind, row, group))
     if kind == "needs":
         need, _ = new_need(category=row.fields["category"], details=row.fields["details"], where=row.fields["where"],
@@ -307,7 +316,7 @@ def _add(kind: str, row: Row, group: Group, *, actor, approve: bool, now: dateti
         _note_place(row, need.location_status)
         save_new(need, actor=actor, now=now, action="need.created", source="import",
                  location_status=need.location_status)
-        return
+        return None
     offer = Offer(kind=row.fields["offer_kind"], category=row.fields["category"], details=row.fields["details"],
                   quantity=row.fields["quantity"], status="open", source="import", address_text=row.fields["where"],
                   created_at=now, updated_at=now, submission_key=columns["submission_key"])
@@ -315,9 +324,10 @@ def _add(kind: str, row: Row, group: Group, *, actor, approve: bool, now: dateti
     _note_place(row, offer.location_status)
     offer.person = _person_for(row, group, now, people, opted_out)
     save_new(offer, actor=actor, now=now, action="offer.created", source="import")
+    return None
 
 
-def _add_volunteer(row: Row, group: Group, *, actor, approve: bool, now: datetime, opted_out: set[str]) -> None:
+def _add_volunteer(row: Row, group: Group, *, actor, approve: bool, now: datetime, opted_out: set[str]) -> Person:
     """A volunteer account without a password, pending vetting unless `approve`."""
     fields, placement = row.fields, row.fields["placement"]
     person = Person(role="volunteer", name=fields["name"], phone=fields["phone"] or None,
@@ -334,6 +344,15 @@ def _add_volunteer(row: Row, group: Group, *, actor, approve: bool, now: datetim
         vetting_status="approved" if approve else "pending", created_at=now,
         vetted_by_id=getattr(actor, "id", None) if approve else None, vetted_at=now if approve else None)
     db.session.add(person)
+    return person
+
+
+def invite_imported(people: list[Person], *, now: datetime, actor: Person | None) -> int:
+    """Email the volunteers just imported who have an email a link to choose a password (no commit; never a
+    text); how many were invited."""
+    db.session.flush()
+    return sum(1 for person in people if password_links.can_be_invited(person)
+               and password_links.queue_link(person, password_links.INVITE, now=now, actor=actor))
 
 
 # The coordinators' page keeps the uploaded file here between its steps.
@@ -388,13 +407,15 @@ def check_upload(actor: Person, token: str, mapping: list[str] | None = None) ->
                       mapping=upload.mapping.get("columns"), dry_run=True, actor=actor)
 
 
-def import_upload(actor: Person, token: str, *, approve: bool = False, now: datetime | None = None) -> Report:
+def import_upload(actor: Person, token: str, *, approve: bool = False, invite: bool = False,
+                  now: datetime | None = None) -> Report:
     """Import an upload as it is mapped now, then delete it."""
     upload = get_upload(actor, token, now=now)
     group, kind, content, mapping = db.session.get(Group, upload.group_id), upload.kind, upload.content, \
         upload.mapping.get("columns")
     db.session.delete(upload)
-    return run_import(group, kind, content, mapping=mapping, dry_run=False, actor=actor, approve=approve, now=now)
+    return run_import(group, kind, content, mapping=mapping, dry_run=False, actor=actor, approve=approve,
+                      invite=invite, now=now)
 
 
 def discard_upload(actor: Person, token: str) -> None:

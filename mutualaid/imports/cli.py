@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from mutualaid.core.errors import ServiceError
@@ -30,17 +31,24 @@ def _command(kind: str):
                   help=f"Say what a column holds (a header or column number); fields: "
                        f"{', '.join(KIND_FIELDS[kind])}, ignore. Repeat for more columns.")
     @click.option("--approve", is_flag=True, help="Volunteers start approved (default: waiting to be vetted).")
-    def command(path, group_ref, dry_run, maps, approve):
+    @click.option("--invite", is_flag=True, help="Email imported volunteers who have an email a link to choose a "
+                  "password (never a text). Needs PUBLIC_BASE_URL, for the link.")
+    def command(path, group_ref, dry_run, maps, approve, invite):
         try:
             with open(path, "rb") as handle:
                 data = handle.read()
         except OSError as error:
             raise click.ClickException(f"Cannot read {path}: {error.strerror}.")
+        if invite and kind != "volunteers":
+            raise click.ClickException("--invite is for volunteers only.")
+        if invite and not current_app.config.get("PUBLIC_BASE_URL"):
+            raise click.ClickException("--invite needs PUBLIC_BASE_URL (the site's public address) for the link.")
         try:
             group = actions.find_group(group_ref)
             sheet = read_sheet(data)
             mapping = actions.mapping_from_options(maps, sheet, kind)
-            report = actions.run_import(group, kind, data, mapping=mapping, dry_run=dry_run, approve=approve)
+            report = actions.run_import(group, kind, data, mapping=mapping, dry_run=dry_run, approve=approve,
+                                        invite=invite)
         except UnreadableFile as error:
             raise click.ClickException(UNREADABLE[error.reason])
         except ServiceError as error:
@@ -61,7 +69,8 @@ def _print(report, sheet, mapping) -> None:
     verb = "would be imported" if report.dry_run else "imported"
     click.echo(f"{report.imported} {verb}, {report.count('skipped')} skipped, "
                f"{report.count('duplicate')} duplicates, of {len(report.rows)} rows."
-               + (" Nothing was changed (dry run)." if report.dry_run else ""))
+               + (" Nothing was changed (dry run)." if report.dry_run else "")
+               + (f" {report.invited} invited by email." if report.invited else ""))
     if report.imported == 0:
         raise SystemExit(1)
 

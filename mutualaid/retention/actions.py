@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, exists, or_, update
@@ -17,10 +17,12 @@ from mutualaid.core.errors import ServiceError
 from mutualaid.core.permissions import require_coordinator
 from mutualaid.domain.transitions import CLOSED_NEED_STATUSES
 from mutualaid.extensions import db
+from mutualaid.imports.actions import UPLOAD_HOURS
 from mutualaid.models import (
     Claim,
     Conversation,
     Group,
+    ImportUpload,
     Message,
     Need,
     NeedMessage,
@@ -46,11 +48,12 @@ class Purged:
     messages: int = 0
     drafts: int = 0
     people: int = 0
+    uploads: int = 0
 
     @property
     def total(self) -> int:
         """Rows changed in all."""
-        return self.needs + self.messages + self.drafts + self.people
+        return self.needs + self.messages + self.drafts + self.people + self.uploads
 
 
 def _run(statement):
@@ -171,6 +174,13 @@ def _purge_stale_drafts(group: Group, rules: Retention, now: datetime, purged: P
     return len(need_ids) == BATCH
 
 
+def _purge_expired_uploads(now: datetime, purged: Purged) -> None:
+    """Spreadsheets uploaded for import and never imported go once their time is up (they hold personal
+    data), whether or not anyone uploads another."""
+    purged.uploads += _run(delete(ImportUpload).where(ImportUpload.created_at < now - timedelta(hours=UPLOAD_HOURS)))
+    db.session.commit()
+
+
 def purge_personal_data(now: datetime | None = None) -> Purged:
     """Remove, in every group, the personal data its retention settings no longer allow keeping."""
     now = now or datetime.now(timezone.utc)
@@ -180,10 +190,11 @@ def purge_personal_data(now: datetime | None = None) -> Purged:
         for step in (_purge_stale_drafts, _purge_old_texts, _purge_closed_needs):
             while step(group, rules, now, purged):
                 pass
+    _purge_expired_uploads(now, purged)
     db.session.expire_all()
     if purged.total:
-        log.info("retention purge: needs=%d messages=%d drafts=%d people=%d",
-                 purged.needs, purged.messages, purged.drafts, purged.people)
+        log.info("retention purge: needs=%d messages=%d drafts=%d people=%d uploads=%d",
+                 purged.needs, purged.messages, purged.drafts, purged.people, purged.uploads)
     return purged
 
 

@@ -45,7 +45,8 @@ def messages_for(coordinator: Person, *, problems_only: bool = False, from_opted
     someone may still need help, and a coordinator can call them).
     """
     _require(coordinator)
-    query = db.select(Message).where(Message.group_id == coordinator.group_id)
+    # Emails with a link that sets someone's password are for them alone, not for the group's log.
+    query = db.select(Message).where(Message.group_id == coordinator.group_id, Message.purpose != "account")
     if problems_only:  # texts that did not reach someone, and texts we could not answer automatically
         query = query.where(or_(and_(Message.direction == "out", Message.status.in_(PROBLEM_STATUSES)),
                                 and_(Message.direction == "in", Message.status == "unanswered")))

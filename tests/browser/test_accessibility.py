@@ -65,6 +65,7 @@ PAGES = [
     ("offer", None, "/offer"),
     ("login", None, "/auth/login"),
     ("signup", None, "/auth/signup"),
+    ("forgot-password", None, "/auth/forgot"),
     ("volunteer-needs-near-me", "volunteer", "/volunteer/"),
     ("volunteer-need-open", "volunteer", "/volunteer/needs/{open}"),
     ("volunteer-need-taken", "volunteer", "/volunteer/needs/{taken}"),

@@ -69,7 +69,7 @@ def test_a_neighbour_without_a_volunteer_profile_cannot_open_volunteer_pages(cli
 
 
 def test_every_non_public_route_refuses_anonymous_visitors(client, app):
-    public = {"/", "/need", "/offer", "/auth/login", "/auth/signup", "/healthz", "/language",
+    public = {"/", "/need", "/offer", "/auth/login", "/auth/signup", "/auth/forgot", "/healthz", "/language",
               "/need/<ref>/thanks", "/offer/<ref>/thanks", "/api/v1/openapi.json", "/api/v1/needs",
               "/api/v1/offers",
               "/vendor/<package>/<path:filename>", "/sms/inbound", "/sms/status", "/groups/<slug>", "/forget"}
