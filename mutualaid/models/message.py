@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mutualaid.extensions import db
@@ -18,7 +18,16 @@ class Message(db.Model):
     """
 
     __tablename__ = "message"
-    __table_args__ = (Index("ix_message_status_next_attempt", "status", "next_attempt_at"),)
+    # The inbound texts still waiting for an answer, by sender: the job's claim (sms/inbound_queue) asks,
+    # for each waiting text, whether its sender has an earlier one waiting. Partial, so the question
+    # reads only the few texts waiting, however many the table holds, and the plan stays right when a
+    # surge comes faster than the table's statistics are refreshed.
+    __table_args__ = (
+        Index("ix_message_status_next_attempt", "status", "next_attempt_at"),
+        Index("ix_message_inbound_waiting", "from_number", "id",
+              sqlite_where=text("direction = 'in' AND status IN ('received', 'processing')"),
+              postgresql_where=text("direction = 'in' AND status IN ('received', 'processing')")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     direction: Mapped[str] = mapped_column(String(3))  # "in" or "out"

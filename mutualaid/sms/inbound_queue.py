@@ -14,7 +14,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import exists, func, update
+from sqlalchemy import func, update
 from sqlalchemy.orm import aliased
 
 from mutualaid.domain.phones import InvalidPhone, normalise_phone
@@ -29,19 +29,41 @@ UNANSWERED = ("received", "processing")
 
 def claim_batch(size: int, skip: Collection[int] = ()) -> list[int]:
     """Mark up to `size` waiting texts as being processed; their ids, oldest first."""
+    waiting = waiting_texts(size, skip)
+    if db.engine.dialect.name == "postgresql":
+        # Chosen once, in a CTE PostgreSQL must materialize: as a plain IN (subquery) it may run the
+        # subquery again as the UPDATE goes, and then took every waiting sender's first text, not `size`.
+        # (Not on SQLite, whose driver starts no transaction for a statement that begins with WITH.)
+        picked = waiting.cte("picked").prefix_with("MATERIALIZED")
+        waiting = db.select(picked.c.id)
+    else:
+        waiting = waiting.scalar_subquery()
+    claim = (update(Message).where(Message.id.in_(waiting), Message.status == "received")
+             .values(status="processing").returning(Message.id).execution_options(synchronize_session=False))
+    return sorted(db.session.execute(claim).scalars())
+
+
+def waiting_texts(size: int, skip: Collection[int] = ()):
+    """The ids of up to `size` texts that may be answered now, oldest first (locked, skipping texts
+    another worker holds, on PostgreSQL): each the oldest unanswered text of its sender."""
+    # A text is taken only when it is its sender's oldest text still unanswered. Asked as "is it the
+    # first" (a correlated MIN, which the database answers per text from ix_message_inbound_waiting)
+    # rather than "is there none earlier" (NOT EXISTS): PostgreSQL turns the latter into a join whose
+    # plan, when a surge outruns the table's statistics, read every waiting text for every waiting
+    # text (136 s for one batch at 30,000 waiting; 66 ms this way with the same stale statistics).
     earlier = aliased(Message)
+    first_unanswered = (db.select(func.min(earlier.id))
+                        .where(earlier.direction == "in", earlier.from_number == Message.from_number,
+                               earlier.status.in_(UNANSWERED))
+                        .scalar_subquery())
     waiting = db.select(Message.id).where(
-        Message.direction == "in", Message.status == "received",
-        ~exists().where(earlier.direction == "in", earlier.from_number == Message.from_number,
-                        earlier.id < Message.id, earlier.status.in_(UNANSWERED)))
+        Message.direction == "in", Message.status == "received", Message.id == first_unanswered)
     if skip:
         waiting = waiting.where(Message.id.notin_(list(skip)))
     waiting = waiting.order_by(Message.id).limit(size)
     if db.engine.dialect.name == "postgresql":
         waiting = waiting.with_for_update(skip_locked=True)
-    claim = (update(Message).where(Message.id.in_(waiting.scalar_subquery()), Message.status == "received")
-             .values(status="processing").returning(Message.id).execution_options(synchronize_session=False))
-    return sorted(db.session.execute(claim).scalars())
+    return waiting
 
 
 @dataclass(frozen=True)

@@ -219,3 +219,34 @@ def test_the_job_looks_for_texts_every_second_unless_told_otherwise(app):
     assert build_scheduler(app).get_job("process_inbound").trigger.interval.total_seconds() == 1.0
     app.config.update(BaseConfig.from_env({"SMS_INBOUND_EVERY_SECONDS": "0.5"}))
     assert build_scheduler(app).get_job("process_inbound").trigger.interval.total_seconds() == 0.5
+
+
+
+def test_a_surge_that_outruns_the_statistics_is_claimed_by_the_senders_index(app, backend):
+    """Thousands of texts arrive after the table's statistics were taken with a few in it (a quiet day,
+    then a surge faster than autovacuum): the claim still asks each text's sender on the partial index
+    of waiting texts, never by reading every waiting text for every waiting text (as NOT EXISTS did)."""
+    if backend != "postgresql":
+        pytest.skip("PostgreSQL's planner; SQLite keeps no statistics unless asked")
+    from mutualaid.sms import inbound_queue
+
+    row = {"direction": "in", "channel": "sms", "to_number": GROUP_NUMBER, "body": "hi", "num_media": 0,
+           "simulated": False, "urgent": False, "attempts": 0, "created_at": NOW, "updated_at": NOW}
+    db.session.execute(db.insert(Message), [dict(row, from_number=f"+4479110{i:05d}", status="processed")
+                                            for i in range(20)])
+    db.session.commit()
+    db.session.execute(text("ANALYZE message"))
+    db.session.execute(db.insert(Message), [dict(row, from_number=f"+4479110{i % 500:05d}", status="received")
+                                            for i in range(5000)])
+    db.session.commit()
+    query = inbound_queue.waiting_texts(100).compile(db.engine, compile_kwargs={"literal_binds": True})
+    plan = "\n".join(db.session.execute(text(f"EXPLAIN {query}")).scalars())
+    assert "ix_message_inbound_waiting" in plan and "Index Cond: ((from_number = " in plan, plan
+    assert "Join Filter" not in plan, plan
+
+    first_of_each = {}  # each sender's oldest waiting text
+    for id_, sender in db.session.execute(db.select(Message.id, Message.from_number)
+                                          .where(Message.status == "received").order_by(Message.id)):
+        first_of_each.setdefault(sender, id_)
+    claimed = inbound_queue.claim_batch(100)
+    assert claimed == sorted(first_of_each.values())[:100]
