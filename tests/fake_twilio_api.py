@@ -83,17 +83,23 @@ def _handler(api: FakeTwilioAPI):
             if api.latency:
                 time.sleep(api.latency)  # as long as a call to the real API takes
             status, answer = api.answer(form) if self.path.endswith("/Messages.json") else (404, {})
-            payload = json.dumps(answer).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
+            send_json(self, status, answer)
 
         def log_message(self, *args):
             """Quiet."""
 
     return Handler
+
+
+
+def send_json(handler: BaseHTTPRequestHandler, status: int, answer) -> None:
+    """Answer an http.server request with `answer` as JSON, as Twilio's API does."""
+    payload = json.dumps(answer).encode()
+    handler.send_response(status)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(payload)))
+    handler.end_headers()
+    handler.wfile.write(payload)
 
 
 class LoopbackTransport(TwilioHttpClient):

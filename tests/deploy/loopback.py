@@ -3,7 +3,6 @@ and Twilio's account, numbers and Messaging Service resources. Nothing reaches t
 from __future__ import annotations
 
 import base64
-import json
 import re
 import socketserver
 import threading
@@ -11,6 +10,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 from twilio.http.http_client import TwilioHttpClient
+
+from tests.fake_twilio_api import send_json
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
@@ -124,12 +125,7 @@ def _twilio_handler(api: FakeTwilioAccount):
             expected = "Basic " + base64.b64encode(f"{api.sid}:{api.token}".encode()).decode()
             status, answer = api.answer("GET", parts.path, parse_qs(parts.query),
                                         self.headers.get("Authorization") == expected)
-            payload = json.dumps(answer).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
+            send_json(self, status, answer)
 
         def log_message(self, *args):
             """Quiet."""
