@@ -59,6 +59,7 @@ _L = "A-Za-zÀ-ÖØ-öø-ÿ"  # letters, with the accented ones Spanish and Engl
 _WORD = rf"[{_L}][{_L}'’.-]*"
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_A_DIGIT = re.compile(r"\d")
 _DIGIT_RUN = re.compile(r"(?<![\w+])\+?\(?\d[\d \t().-]{5,}\d(?!\w)")
 _GB_POSTCODE = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9])[A-Z]{2}\b", re.IGNORECASE)
 _US_ZIP4 = re.compile(r"\b(\d{5})-\d{4}\b")
@@ -117,6 +118,7 @@ _SIGN_OFF = re.compile(
 _HERE = re.compile(rf"(?:^|[.!?,\n]\s*)([{_L}][{_L}'’-]+)(?:\s+([{_L}][{_L}'’-]+))?\s+(?:here|aqu[ií])\b",
                    re.IGNORECASE)
 _NAME_WORD = re.compile(rf"[{_L}][{_L}'’-]*")
+_CONTACT_PARTS = re.compile(r"[,;\n]")  # an address's parts, as contact_secrets splits it
 
 # Words that follow "I'm", "from", "for"... and are not names.
 _NOT_NAMES = frozenset("""
@@ -307,10 +309,10 @@ def contact_secrets(*, name: str = "", address: str = "", phone: str = "", email
                     region: str = "GB") -> tuple[tuple[str, str], ...]:
     """A person's own contact values to hide wherever they appear: each name word of 3+ letters, each
     address part, the phone (E.164 and national form) and the email, as (kind, value) pairs."""
-    found = [("name", word) for word in re.findall(rf"[{_L}][{_L}'’-]*", name or "") if len(word) >= _MIN_SECRET]
+    found = [("name", word) for word in _NAME_WORD.findall(name or "") if len(word) >= _MIN_SECRET]
     if name and name.strip():
         found.append(("name", name.strip()))
-    found += [("address", part.strip()) for part in re.split(r"[,;\n]", address or "")
+    found += [("address", part.strip()) for part in _CONTACT_PARTS.split(address or "")
               if len(part.strip()) >= _MIN_SECRET and not _GB_POSTCODE.fullmatch(part.strip())]
     if phone:
         found.append(("phone", phone))
@@ -354,9 +356,24 @@ def hide_contact_values(text: str, *, name: str = "", address: str = "", phone: 
     """hide_secrets(text, contact_secrets(...)), without the cost of formatting the phone number (the
     most of it) when the text has too few digits to hold it: an E.164 number's national form keeps at
     least its digits less the country code (three at most)."""
-    if phone and re.fullmatch(r"\+\d+", phone) and len(re.sub(r"\D", "", text)) < len(phone) - 1 - 3:
+    if phone and re.fullmatch(r"\+\d+", phone) and len(_A_DIGIT.findall(text)) < len(phone) - 1 - 3:
         phone = ""  # neither form can be in the text
+    if not phone and _ascii_and_free_of(text, name, address, email):
+        return text  # the usual case for text redacted at intake: no pattern built, nothing remembered
     return hide_secrets(text, contact_secrets(name=name, address=address, phone=phone, email=email, region=region))
+
+
+def _ascii_and_free_of(text: str, name: str, address: str, email: str) -> bool:
+    """Whether `text` and the values are ASCII and none of contact_secrets' values for them appears in
+    the text in any case: then _secret_spans finds nothing (in ASCII, IGNORECASE matches exactly what
+    lower() makes equal, and every match holds its whole value). Looks for each name word, the whole
+    name, each address part (postcodes too, which contact_secrets leaves out) and the email, without
+    contact_secrets' own cost, as most of a list's requesters are not among the ones it remembers."""
+    if not (text.isascii() and name.isascii() and address.isascii() and email.isascii()):
+        return False
+    folded = text.lower()
+    values = [*_NAME_WORD.findall(name), name, *_CONTACT_PARTS.split(address), email]
+    return not any(value in folded for value in (v.strip().lower() for v in values) if len(value) >= _MIN_SECRET)
 
 
 def _guess_kind(value: str) -> str:

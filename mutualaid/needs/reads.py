@@ -122,16 +122,17 @@ def public_needs_near(lat: float, lon: float, *, radius_km: float = 5.0, limit: 
     found = _nearest(lat, lon, radius_km, limit, category, group_id, columns=VIEW_COLUMNS)
     now = now or datetime.now(timezone.utc)
     views = []
-    for _km, _, _need_id, row in found:
-        if row.practice:
+    for km, _, _need_id, row in found:
+        (ref, category, details, public, address, status, created_at, urgency, public_lat, public_lon, label,
+         practice, name, phone, email) = row[-len(VIEW_COLUMNS):]  # by position: a row's names cost more
+        if practice:
             continue
-        contact = dict(name=row.name or "", address=row.address_text or "", phone=row.phone or "",
-                       email=row.email or "")
-        details = (redact_details(row.details or "", secrets=contact_secrets(**contact))
-                   if row.public_details is None else hide_contact_values(row.public_details, **contact))
-        views.append(_view("need", ref=row.ref, category=row.category, details=details, status=row.status,
-                           created_at=row.created_at, lat=row.public_lat, lon=row.public_lon,
-                           label=row.public_label, origin=(lat, lon), now=now, urgency=row.urgency))
+        contact = dict(name=name or "", address=address or "", phone=phone or "", email=email or "")
+        details = (redact_details(details or "", secrets=contact_secrets(**contact))
+                   if public is None else hide_contact_values(public, **contact))
+        views.append(_view("need", ref=ref, category=category, details=details, status=status,
+                           created_at=created_at, lat=public_lat, lon=public_lon, label=label, origin=None,
+                           now=now, urgency=urgency, distance_km=rounded_distance_km(km)))
     return views
 
 

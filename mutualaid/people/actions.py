@@ -5,9 +5,11 @@ import hashlib
 import logging
 import secrets
 from dataclasses import dataclass, field
+from functools import cache
 from datetime import datetime, timedelta, timezone
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from werkzeug.security import generate_password_hash
@@ -225,14 +227,18 @@ def person_for_token(token: str) -> Person | None:
     """The person an API token belongs to, if any (with their volunteer profile)."""
     if not token or len(token) > 200:
         return None
-    # With the volunteer profile the access checks read, in one query. The token is matched in a
-    # subquery so SQLite keeps using its index: its statistics see a column of mostly NULLs, and
-    # for a join it would rather read every person.
-    holder = db.select(Person.id).where(Person.api_token_hash == hash_token(token)).scalar_subquery()
-    person = db.session.execute(
-        db.select(Person).where(Person.id == holder).options(joinedload(Person.volunteer))
-    ).scalar_one_or_none()
+    person = db.session.execute(_token_holder_statement(), {"token_hash": hash_token(token)}).scalar_one_or_none()
     return None if person is None or person.erased_at is not None else person
+
+
+@cache
+def _token_holder_statement():
+    """The person holding the token bound as token_hash, with the volunteer profile the access checks
+    read, in one query; built once, as every API call runs it (rebuilding it took a quarter of a
+    millisecond). The token is matched in a subquery so SQLite keeps using its index: its statistics
+    see a column of mostly NULLs, and for a join it would rather read every person."""
+    holder = db.select(Person.id).where(Person.api_token_hash == bindparam("token_hash")).scalar_subquery()
+    return db.select(Person).where(Person.id == holder).options(joinedload(Person.volunteer))
 
 
 def erase_person(person: Person, *, actor: Person | None, now: datetime | None = None) -> dict:

@@ -76,3 +76,26 @@ def test_a_national_form_keeps_all_but_at_most_three_digits_of_the_e164_form():
         e164 = phonenumbers.format_number(example_number, phonenumbers.PhoneNumberFormat.E164)
         national = phonenumbers.format_number(phonenumbers.parse(e164, "GB"), phonenumbers.PhoneNumberFormat.NATIONAL)
         assert sum(c.isdigit() for c in national) >= len(e164) - 1 - 3, (e164, national)
+
+
+contact_values = st.one_of(st.sampled_from(["", "Ada Lovelace", "ada", "Al Bo", "O'Brien-Smith", " Tom ", "Ñoño Pérez",
+                                            "12 Mare Street, London; E8 4RP", "mare street\nflat 2", "İstanbul",
+                                            "Kate", "ada@example.org", "ADA@EXAMPLE.ORG", "x, y; zz"]),
+                           st.text(max_size=10))
+contact_texts = st.lists(st.one_of(st.sampled_from(["Ada", "LOVELACE", "ada@example.org", "12 mare street", "London",
+                                                    "e8 4rp", "[name]", "[address]", " ", ", ", ".", "O'Brien",
+                                                    "\u212aate", "ſtreet", "ñoño", "tom", "Al Bo", "zz"]),
+                                   st.text(max_size=5)), max_size=10).map("".join)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(text=contact_texts, name=contact_values, address=contact_values, email=contact_values)
+@example(text="Ask Ada at 12 Mare Street", name="Ada Lovelace", address="12 Mare Street, London", email="")
+@example(text="\u212aate will call", name="Kate", address="", email="")
+@example(text="the ſtreet party", name="", address="street", email="")
+@example(text="Mr Tom Jones", name=" Tom ", address="", email="")
+@example(text="nothing here", name="", address="", email="")
+def test_skipping_texts_that_hold_no_contact_value_hides_the_same(text, name, address, email):
+    """The plain look for each value first (_ascii_and_free_of) never lets through what the patterns hide."""
+    assert hide_contact_values(text, name=name, address=address, email=email) == hide_secrets(
+        text, contact_secrets(name=name, address=address, email=email))
