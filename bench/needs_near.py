@@ -68,10 +68,10 @@ PATH = "/api/v1/needs"
 
 # The reference, in the form the brief gave, and the form that makes PostgreSQL walk the GiST index
 # in distance order (true KNN); the second filters the radius on the sphere distance it ordered by.
-POSTGIS_SQL = ("SELECT id FROM need WHERE status = 'open' AND ST_DWithin(geog, ST_MakePoint(%(lon)s, %(lat)s)::geography, "
+POSTGIS_SQL = ("SELECT id FROM need WHERE status = 'open' AND group_id = %(group_id)s AND ST_DWithin(geog, ST_MakePoint(%(lon)s, %(lat)s)::geography, "
                "%(metres)s) ORDER BY geog <-> ST_MakePoint(%(lon)s, %(lat)s)::geography LIMIT %(limit)s")
 POSTGIS_KNN_SQL = ("SELECT id FROM (SELECT id, geog <-> ST_MakePoint(%(lon)s, %(lat)s)::geography AS d FROM need "
-                   "WHERE status = 'open' ORDER BY geog <-> ST_MakePoint(%(lon)s, %(lat)s)::geography "
+                   "WHERE status = 'open' AND group_id = %(group_id)s ORDER BY geog <-> ST_MakePoint(%(lon)s, %(lat)s)::geography "
                    "LIMIT %(limit)s) nearest WHERE d <= %(metres)s")
 POSTGIS_SETUP = (
     "CREATE EXTENSION IF NOT EXISTS postgis",
@@ -245,7 +245,8 @@ def _make_postgis_app():
         header = request.headers.get("Authorization", "")
         token = header[7:].strip() if header.startswith("Bearer ") else ""
         digest = hashlib.sha256(token.encode()).hexdigest()
-        if not token or conn().execute("SELECT id FROM person WHERE api_token_hash = %s", (digest,)).fetchone() is None:
+        holder = conn().execute("SELECT group_id FROM person WHERE api_token_hash = %s", (digest,)).fetchone()
+        if not token or holder is None:
             return jsonify(error={"status": 401}), 401
         lat, lon = float(request.args["lat"]), float(request.args["lon"])
         metres = float(request.args.get("radius_km", 5)) * 1000
@@ -253,8 +254,9 @@ def _make_postgis_app():
         rows = conn().execute(
             "SELECT ref, category, details, status, created_at, urgency, public_lat, public_lon, public_label, d "
             "FROM (SELECT *, geog <-> ST_MakePoint(%(lon)s, %(lat)s)::geography AS d FROM need WHERE status = 'open' "
-            "ORDER BY geog <-> ST_MakePoint(%(lon)s, %(lat)s)::geography LIMIT %(limit)s) nearest "
-            "WHERE d <= %(metres)s", {"lat": lat, "lon": lon, "metres": metres, "limit": limit}).fetchall()
+            "AND group_id = %(group_id)s ORDER BY geog <-> ST_MakePoint(%(lon)s, %(lat)s)::geography LIMIT %(limit)s) "
+            "nearest WHERE d <= %(metres)s",
+            {"lat": lat, "lon": lon, "metres": metres, "limit": limit, "group_id": holder[0]}).fetchall()
         now = datetime.now(timezone.utc)
         return jsonify(needs=[{
             "ref": r[0], "type": "need", "category": r[1], "details": r[2], "status": r[3],
@@ -298,9 +300,13 @@ def app_env(database_url: str, secret: str) -> dict:
 
 
 def origins(backend: str, url: str, count: int, seed: int) -> list[tuple[float, float]]:
-    """`count` home points of random approved volunteers (with replacement; seeded)."""
-    sql = ("SELECT home_lat, home_lon FROM volunteer_profile WHERE vetting_status = 'approved' "
-           "AND home_lat IS NOT NULL ORDER BY id")
+    """`count` home points of random approved volunteers of the token holder's group (with replacement;
+    seeded): the API lists the caller's group only, and a volunteer looks near their own home."""
+    from dataset import TOKEN_EMAIL
+
+    sql = ("SELECT v.home_lat, v.home_lon FROM volunteer_profile v JOIN person p ON p.id = v.person_id "
+           "WHERE v.vetting_status = 'approved' AND v.home_lat IS NOT NULL AND p.group_id = "
+           f"(SELECT group_id FROM person WHERE email = '{TOKEN_EMAIL}') ORDER BY v.id")
     if backend == "sqlite":
         import sqlite3
 
@@ -313,6 +319,16 @@ def origins(backend: str, url: str, count: int, seed: int) -> list[tuple[float, 
             homes = conn.execute(sql).fetchall()
     rng = random.Random(seed)
     return [tuple(rng.choice(homes)) for _ in range(count)]
+
+
+def token_group(url: str) -> int:
+    """The group of the bench's token holder (the API lists that group's needs only)."""
+    import psycopg
+
+    from dataset import TOKEN_EMAIL
+
+    with psycopg.connect(libpq(url)) as conn:
+        return conn.execute("SELECT group_id FROM person WHERE email = %s", (TOKEN_EMAIL,)).fetchone()[0]
 
 
 def libpq(url: str) -> str:
@@ -380,7 +396,8 @@ def explain(url: str, sql: str, point, args) -> str:
 
     with psycopg.connect(libpq(url), autocommit=True) as conn:
         cur = psycopg.ClientCursor(conn)
-        params = {"lat": point[0], "lon": point[1], "metres": args.radius_km * 1000, "limit": args.limit}
+        params = {"lat": point[0], "lon": point[1], "metres": args.radius_km * 1000, "limit": args.limit,
+                  "group_id": token_group(url)}
         cur.execute(sql, params).fetchall()  # warm
         rows = cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params).fetchall()
     return "\n".join(r[0] for r in rows)
@@ -392,6 +409,7 @@ def measure_postgis_sql(url: str, sql: str, args, points: dict, label: str) -> d
 
     local = threading.local()
     connections = []
+    group_id = token_group(url)
     lock = threading.Lock()
 
     def call(point):
@@ -401,7 +419,7 @@ def measure_postgis_sql(url: str, sql: str, args, points: dict, label: str) -> d
                 connections.append(local.conn)
         try:
             rows = local.conn.execute(sql, {"lat": point[0], "lon": point[1], "metres": args.radius_km * 1000,
-                                            "limit": args.limit}).fetchall()
+                                            "limit": args.limit, "group_id": group_id}).fetchall()
             return 200, len(rows), None
         except Exception as exc:  # noqa: BLE001
             return None, None, type(exc).__name__
@@ -501,15 +519,17 @@ def check_sample(url: str, sample: list, args) -> dict:
     import psycopg
 
     metres, checked, failures = args.radius_km * 1000, 0, []
+    group_id = token_group(url)
     with psycopg.connect(libpq(url), autocommit=True) as conn:
         for item in sample:
             if item["refs"] is None:
                 failures.append({**item, "why": f"HTTP {item['status']}"})
                 continue
-            point = {"lat": item["lat"], "lon": item["lon"], "metres": metres, "limit": args.limit}
+            point = {"lat": item["lat"], "lon": item["lon"], "metres": metres, "limit": args.limit, "group_id": group_id}
             top = conn.execute(
                 "SELECT ref, ST_Distance(geog, ST_MakePoint(%(lon)s, %(lat)s)::geography, false) FROM need "
-                "WHERE status = 'open' AND ST_DWithin(geog, ST_MakePoint(%(lon)s, %(lat)s)::geography, %(metres)s, false) "
+                "WHERE status = 'open' AND group_id = %(group_id)s "
+                "AND ST_DWithin(geog, ST_MakePoint(%(lon)s, %(lat)s)::geography, %(metres)s, false) "
                 "ORDER BY geog <-> ST_MakePoint(%(lon)s, %(lat)s)::geography LIMIT %(limit)s", point).fetchall()
             last = top[-1][1] if top else 0.0
             full = len(top) == args.limit
@@ -517,7 +537,8 @@ def check_sample(url: str, sample: list, args) -> dict:
             reach = min(metres, last + TIE_EPS_M) if full else metres
             near = dict(conn.execute(
                 "SELECT ref, ST_Distance(geog, ST_MakePoint(%(lon)s, %(lat)s)::geography, false) FROM need "
-                "WHERE status = 'open' AND ST_DWithin(geog, ST_MakePoint(%(lon)s, %(lat)s)::geography, %(reach)s, false)",
+                "WHERE status = 'open' AND group_id = %(group_id)s "
+                "AND ST_DWithin(geog, ST_MakePoint(%(lon)s, %(lat)s)::geography, %(reach)s, false)",
                 {**point, "reach": reach}).fetchall())
             must = {ref for ref, d in near.items() if d < last - TIE_EPS_M} if full else set(near)
             ours = item["refs"]
