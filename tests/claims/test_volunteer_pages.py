@@ -83,3 +83,16 @@ def test_a_request_the_volunteer_finished_is_not_said_to_have_someone_helping(cl
     page = client.get(f"/volunteer/needs/{need.ref}").get_data(as_text=True)
     assert "This request is closed, so nobody can take it now." in page
     assert "Someone is already helping" not in page and "I&#39;ll do this" not in page
+
+
+@pytest.mark.parametrize("status, told, not_told", [
+    ("pending", "A coordinator will look at it soon", "paused your volunteering"),
+    ("paused", "A coordinator has paused your volunteering for now", "will look at it soon"),
+    ("rejected", "Your volunteer sign-up was not approved", "will look at it soon"),
+])
+def test_a_volunteer_not_approved_is_told_their_own_situation(client, auth, group, status, told, not_told):
+    make_volunteer(group, status=status)
+    need = make_need()
+    auth.login("vol@example.org")
+    page = client.get("/volunteer/").get_data(as_text=True)
+    assert told in page and not_told not in page and need.ref not in page
