@@ -2,6 +2,7 @@
 import pytest
 
 from mutualaid.claims.actions import claim_need, complete_claim
+from mutualaid.extensions import db
 from tests.builders import make_group, make_need, make_volunteer
 
 CANARIES = ("Zebedee Canary", "+447911123499", "7911123499", "99 Canary Wharf Lane", "E8 3RH")
@@ -96,3 +97,15 @@ def test_a_volunteer_not_approved_is_told_their_own_situation(client, auth, grou
     auth.login("vol@example.org")
     page = client.get("/volunteer/").get_data(as_text=True)
     assert told in page and not_told not in page and need.ref not in page
+
+
+def test_a_volunteer_with_no_known_place_is_told_why_nothing_shows(client, auth, group):
+    volunteer = make_volunteer(group)
+    volunteer.volunteer.home_label, volunteer.volunteer.home_lat, volunteer.volunteer.home_lon = "", None, None
+    db.session.commit()
+    make_need()
+    auth.login("vol@example.org")
+    page = client.get("/volunteer/").get_data(as_text=True)
+    assert "We do not know where you are" in page
+    assert "No open requests near you right now" not in page and " of , nearest first" not in page
+    assert 'id="needs-map"' not in page
