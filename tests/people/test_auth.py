@@ -3,7 +3,7 @@ import pytest
 
 from mutualaid.extensions import db
 from mutualaid.models import AuditEvent, Person
-from mutualaid.people.actions import change_password
+from mutualaid.people.actions import change_password, set_vetting
 from tests.builders import PASSWORD, make_coordinator, make_group, make_volunteer, post_form
 
 SIGNUP = {"name": "Priya", "email": "Priya@Example.org", "phone": "07911 123450", "password": "a-long-password",
@@ -179,3 +179,29 @@ def test_vetting_never_sends_the_browser_off_the_volunteers_pages(client, auth, 
         response = post_form(client, f"/coordinator/volunteers/{volunteer.id}/vetting",
                              {"status": "rejected", "back": back}, page_url="/coordinator/volunteers")
         assert response.headers["Location"] == "/coordinator/volunteers"
+
+
+def test_two_coordinators_rejecting_the_same_volunteer_is_one_rejection_and_no_error(client, auth, group):
+    make_coordinator(group)
+    other = make_coordinator(group, email="other@example.org")
+    volunteer = make_volunteer(group, status="pending")
+    set_vetting(other, volunteer.id, "rejected")  # the other coordinator pressed first
+    auth.login("coord@example.org")
+    response = post_form(client, f"/coordinator/volunteers/{volunteer.id}/vetting", {"status": "rejected"},
+                         page_url="/coordinator/volunteers")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Saved." in page and "cannot become" not in page
+    db.session.refresh(volunteer.volunteer)
+    assert volunteer.volunteer.vetting_status == "rejected"
+    assert AuditEvent.query.filter_by(action="volunteer.rejected", subject_id=volunteer.id).count() == 1
+
+
+def test_a_vetting_move_that_cannot_be_made_is_explained_in_words(client, auth, group):
+    make_coordinator(group)
+    volunteer = make_volunteer(group, status="rejected")
+    auth.login("coord@example.org")
+    response = post_form(client, f"/coordinator/volunteers/{volunteer.id}/vetting", {"status": "paused"},
+                         page_url="/coordinator/volunteers")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "A volunteer who is not approved cannot become paused." in page
+    assert "that is rejected" not in page
