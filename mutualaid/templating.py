@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 from flask import Flask, has_request_context
+from jinja2 import pass_context
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
@@ -80,6 +81,22 @@ def reasons_text(reasons) -> str:
     return ", ".join(str(w) for w in words)
 
 
+# Filters whose words depend on the reader's language. Jinja works out a filter on a constant (such as
+# `"green"|age_word`) once, when it compiles the template, so those words would stay in the language of
+# whoever opened the page first; marked as needing the render's context, they are worked out per page.
+WORD_FILTERS = ("category_label", "urgency_label", "status_label", "status_action", "location_label", "hours",
+                "claim_label", "reason_label", "reasons_text", "age_word", "step_label", "message_status_label",
+                "via_label", "action_label", "readable", "texting_refusal_label", "country_name")
+
+
+def per_render(fn):
+    """The filter `fn`, worked out each time a page is rendered (never folded in at compile time)."""
+    @pass_context
+    def filter_(_context, *args, **kwargs):
+        return fn(*args, **kwargs)
+    return filter_
+
+
 def init_app(app: Flask) -> None:
     """Register filters and globals; a missing value prints as nothing, never as "None"."""
     app.jinja_env.finalize = lambda value: "" if value is None else value
@@ -108,6 +125,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["texting_refusal_label"] = texting_refusal_label
     app.jinja_env.filters["country_name"] = country_name
     app.jinja_env.globals["texting_refusal"] = texting_refusal
+    for name in WORD_FILTERS:
+        app.jinja_env.filters[name] = per_render(app.jinja_env.filters[name])
 
     @app.context_processor
     def shared():

@@ -18,6 +18,7 @@ from mutualaid.needs.lifecycle import AlreadyTaken  # noqa: F401  (callers catch
 from mutualaid.needs.actions import view_need
 from mutualaid.needs.reads import get_by_ref
 
+CLOSED = ("fulfilled", "cancelled", "expired", "referred")
 RELAY_MAX = 1000  # a text message carries the first ~450 characters; the page keeps them all
 
 
@@ -42,6 +43,8 @@ def claim_need(volunteer: Person, ref: str, *, via: str = "web", now: datetime |
     if need.practice and via != "coordinator" and not (volunteer.simulated or volunteer.is_coordinator):
         raise Forbidden(_l("This is a practice request from the SMS simulator: only coordinators can take "
                           "it or give it to someone."))
+    if need.status in CLOSED:  # a page opened before it closed: nobody took it, so do not say someone did
+        raise ServiceError(_l("This request is closed, so nobody can take it now."), code="taken")
     load = db.session.execute(db.select(func.count(Claim.id)).where(
         Claim.volunteer_id == volunteer.id, Claim.status == "active")).scalar_one()
     if load >= volunteer.volunteer.capacity:

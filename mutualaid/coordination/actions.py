@@ -30,6 +30,7 @@ from mutualaid.needs.intake import clean_common, clean_note, refresh_public_deta
 from mutualaid.needs.reads import get_by_ref, public_details
 
 DUPLICATE_WINDOW = timedelta(hours=72)
+MERGE_KEEPS = ("open", "claimed")  # a duplicate goes only into a request still being met, never a closed one
 DUPLICATE_SIMILARITY = 0.6
 
 
@@ -153,7 +154,7 @@ def edit_need(coordinator: Person, ref: str, edit: NeedEdit, *, now: datetime | 
 def duplicate_suggestions(coordinator: Person, ref: str) -> list[Need]:
     """Other unmet needs of the same person and kind, close in time, with similar words: likely duplicates."""
     need = _own_need(coordinator, ref)
-    if need.requester_id is None:
+    if need.requester_id is None or need.status not in MERGE_KEEPS:
         return []
     others = db.session.execute(db.select(Need).where(
         Need.group_id == need.group_id, Need.requester_id == need.requester_id, Need.id != need.id,
@@ -169,6 +170,8 @@ def merge_duplicate(coordinator: Person, keep_ref: str, duplicate_ref: str, *, n
     keep, duplicate = _own_need(coordinator, keep_ref), _own_need(coordinator, duplicate_ref)
     if keep.id == duplicate.id:
         raise ServiceError(_l("A request cannot be merged into itself."))
+    if keep.status not in MERGE_KEEPS:
+        raise ServiceError(_l("Only unmet requests can be merged."), code="illegal_transition")
     try:
         lifecycle.cancel(duplicate, actor=coordinator, now=now, via="merge", by_requester=False)
     except IllegalTransition as exc:

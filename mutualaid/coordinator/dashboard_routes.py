@@ -24,6 +24,7 @@ from mutualaid.retention.preview import purge_preview
 from mutualaid.sms import console as sms_admin
 
 SIDE_LIST = 20  # each list under the unmet table shows this many, newest first
+LAST_PAGE = 10_000  # 500,000 unmet requests; a larger page number only overflows the database's integers
 
 
 def filter_form() -> DashboardFilter:
@@ -42,7 +43,7 @@ def filter_form() -> DashboardFilter:
 def home():
     """Unmet needs first (most urgent, then oldest), with why nobody has them; then what needs a hand."""
     form = filter_form()
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = min(max(request.args.get("page", 1, type=int), 1), LAST_PAGE)
     filters = dashboard.UnmetFilter(category=form.category.data or None, area=(form.area.data or "").strip() or None,
                                     language=form.language.data or None, status=form.status.data or None,
                                     min_days=form.min_days.data if not form.min_days.errors else None,

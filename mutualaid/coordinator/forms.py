@@ -138,7 +138,8 @@ class DashboardFilter(FlaskForm):
     area = StringField(_l("Area"))
     language = SelectField(_l("Language"), validate_choice=False)
     status = SelectField(_l("Status"), validate_choice=False)
-    min_days = IntegerField(_l("Open at least (days)"), validators=[Optional()])
+    min_days = IntegerField(_l("Open at least (days)"), validators=[Optional(), NumberRange(
+        0, MAXIMUM_DAYS, _l("Please give a whole number of days from %(low)d to %(high)d.", low=0, high=MAXIMUM_DAYS))])
     submit = SubmitField(_l("Filter"))
 
 

@@ -21,6 +21,7 @@ from mutualaid.coordinator.forms import (
     VettingForm,
 )
 from mutualaid.core.errors import ServiceError
+from mutualaid.core.redirects import local_path
 from mutualaid.domain.categories import CATEGORY_CODES, URGENCIES
 from mutualaid.domain.transitions import TRANSITIONS
 from mutualaid.errors import keeps_input_on_csrf_failure
@@ -180,7 +181,8 @@ def vet(person_id):
             flash(_("Saved."))
         except ServiceError as error:
             flash(str(error.message), "error")
-    return redirect(url_for("coordinator.volunteers"))
+    back = local_path(request.form.get("back"), "")  # the list it was pressed on, with its filter
+    return redirect(back if back.startswith("/coordinator/volunteers") else url_for("coordinator.volunteers"))
 
 
 @bp.route("/intake", methods=["GET", "POST"])

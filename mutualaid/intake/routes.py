@@ -7,11 +7,13 @@ from flask_babel import gettext as _
 from mutualaid.access import guards_refs
 from mutualaid.core.errors import NotFound, ServiceError
 from mutualaid.domain.refs import normalise_ref
+from mutualaid.domain.transitions import OPEN_NEED_STATUSES
 from mutualaid.errors import keeps_input_on_csrf_failure
 from mutualaid.extensions import limiter
 from mutualaid.groups.actions import all_groups, require_group
 from mutualaid.groups.pause import IntakePaused, intake_pause
 from mutualaid.intake import bp
+from mutualaid.labels import STATUS_LABELS
 from mutualaid.models import Need, Offer
 from mutualaid.needs.actions import cancel_from_web, cancel_key, key_fits, submit_need, submit_offer
 from mutualaid.needs.forms import CancelForm, ForgetForm, NeedForm, OfferForm, attach_error, contact_from
@@ -93,6 +95,13 @@ def need_cancel(ref):
     if not key_fits(ref, key):
         error = _("This link does not work any more. Please text or call us to cancel.")
         return render_template("intake/need_cancel.html", ref=ref, form=form, error=error, broken=True), 404
+    need = get_by_ref(Need, ref)
+    if need.status == "cancelled":  # opened again after cancelling: say so, ask nothing
+        return render_template("intake/need_cancel.html", ref=need.ref, form=form, cancelled=True)
+    if need.status not in OPEN_NEED_STATUSES:  # done, expired or referred: no button that can only fail
+        error = _("Request %(ref)s is %(status)s, so it cannot be cancelled.", ref=need.ref,
+                  status=STATUS_LABELS.get(need.status, need.status))
+        return render_template("intake/need_cancel.html", ref=need.ref, form=form, error=error, broken=True)
     if form.validate_on_submit():
         try:
             need = cancel_from_web(ref, key)

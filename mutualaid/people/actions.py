@@ -22,6 +22,7 @@ from mutualaid.domain.text import clean_text
 from mutualaid.domain.transitions import IllegalTransition, check_transition
 from mutualaid.extensions import db
 from mutualaid.groups.places import choose_group, locate
+from mutualaid.labels import STATUS_LABELS
 from mutualaid.messaging.outbox import queue_email
 from mutualaid.models import Group, Message, Need, Offer, Person, VolunteerProfile
 from mutualaid.needs.intake import Contact, clean_contact, clean_note
@@ -194,10 +195,14 @@ def set_vetting(actor: Person, person_id: int, target: str, *, now: datetime | N
         raise NotFound()
     _require_coordinator(actor, person)
     profile = person.volunteer
+    if profile.vetting_status == target:  # another coordinator (or a second click) got there first
+        return person
     try:
         profile.vetting_status = check_transition("volunteer", profile.vetting_status, target)
     except IllegalTransition as exc:
-        raise ServiceError(str(exc), code="illegal_transition") from exc
+        raise ServiceError(_l("A volunteer who is %(current)s cannot become %(target)s.",
+                              current=STATUS_LABELS.get(exc.current, exc.current),
+                              target=STATUS_LABELS.get(exc.target, exc.target)), code="illegal_transition") from exc
     profile.vetted_by_id, profile.vetted_at = actor.id, now
     audit.record(f"volunteer.{target}", person, actor=actor, now=now)
     db.session.commit()

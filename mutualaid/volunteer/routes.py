@@ -22,7 +22,7 @@ def home():
     """Approved volunteers see open needs they can do near home, nearest first; others their status."""
     profile = current_user.volunteer
     form = FilterForm(formdata=None)
-    needs, points = [], []
+    needs, points, radius_km = [], [], profile.radius_km if profile else None
     if current_user.is_approved_volunteer:
         form = FilterForm(request.args)
         form.category.choices = [SelectChoice("", _("Every kind I do"))] + [
@@ -32,11 +32,12 @@ def home():
             category=form.category.data if form.category.data in profile.categories else None,
             km=float(form.km.data) if form.km.data and not form.km.errors else None,
             urgency=form.urgency.data or None)
+        radius_km = query.km or profile.radius_km  # what was searched: a distance out of range is not used
         needs = volunteering.needs_for_volunteer(current_user, query)
         points = volunteering.map_points(needs)
         for point in points:
             point["category_label"] = str(CATEGORY_LABELS[point["category"]])
-    return render_template("volunteer/home.html", profile=profile, needs=needs, form=form,
+    return render_template("volunteer/home.html", profile=profile, needs=needs, form=form, radius_km=radius_km,
                            points_json=json.dumps(points).replace("</", "<\\/"))
 
 

@@ -7,7 +7,8 @@ from mutualaid.extensions import db
 from mutualaid.models import AuditEvent, Claim, Message, Need
 from mutualaid.claims.actions import AlreadyTaken, claim_need, complete_claim, release_claim
 from mutualaid.core.errors import Forbidden, ServiceError
-from tests.builders import make_group, make_need, make_volunteer, post_form
+from mutualaid.coordination import actions as coordination
+from tests.builders import csrf_from, make_coordinator, make_group, make_need, make_volunteer, post_form
 from tests.sms_helpers import GROUP_NUMBER, sms_config
 
 CANARY = {"name": "Zebedee Canary", "phone": "+447911123499", "where": "99 Canary Wharf Lane, E8 3RH"}
@@ -250,3 +251,26 @@ def test_a_reason_too_long_is_refused_with_a_message_not_cut_short(volunteer):
     assert need.status == "claimed" and Claim.query.one().status == "active"
     release_claim(volunteer, need.ref, "y" * 500)
     assert Claim.query.one().release_reason == "y" * 500
+
+
+def test_web_claim_of_a_request_cancelled_while_its_page_was_open_says_it_is_closed(client, auth, group,
+                                                                                  volunteer):
+    need = make_need()
+    auth.login(volunteer.email)
+    page = client.get(f"/volunteer/needs/{need.ref}").get_data(as_text=True)
+    coordination.change_status(make_coordinator(group), need.ref, "cancelled", confirmed=True)
+    response = client.post(f"/volunteer/needs/{need.ref}/claim", data={"csrf_token": csrf_from(page)},
+                           follow_redirects=True)
+    answer = response.get_data(as_text=True)
+    assert "This request is closed, so nobody can take it now." in answer
+    assert "Someone just took this request" not in answer
+    db.session.refresh(need)
+    assert need.status == "cancelled" and Claim.query.count() == 0
+
+
+def test_a_closed_request_is_refused_as_taken_to_the_api_and_texts(group, volunteer):
+    need = make_need()
+    coordination.change_status(make_coordinator(group), need.ref, "cancelled", confirmed=True)
+    with pytest.raises(ServiceError) as refused:
+        claim_need(volunteer, need.ref, via="sms")
+    assert refused.value.code == "taken"  # the API's 409 and the text "claim_taken" stay as they were

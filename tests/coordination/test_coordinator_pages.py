@@ -89,3 +89,19 @@ def test_unknown_ref_is_a_404_page_that_echoes_nothing(client, coordinator):
     response = client.get("/coordinator/needs/<script>alert(1)</script>")
     assert response.status_code == 404
     assert "<script>alert(1)</script>" not in response.get_data(as_text=True)
+
+
+def test_a_huge_page_number_on_the_dashboard_is_an_empty_page_not_a_crash(client, coordinator):
+    make_need()
+    response = client.get("/coordinator/?page=99999999999999999999")
+    assert response.status_code == 200
+    assert "No more unmet requests." in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("days", ["99999999999", "-5"])
+def test_open_at_least_out_of_range_is_explained_and_the_list_still_shows(client, coordinator, days):
+    need = make_need()
+    response = client.get(f"/coordinator/?min_days={days}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Please give a whole number of days from 0 to 3650." in page and need.ref in page

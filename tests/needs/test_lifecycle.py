@@ -228,3 +228,24 @@ def test_a_cancel_link_for_another_request_or_a_made_up_key_cancels_nothing(clie
     db.session.refresh(first)
     db.session.refresh(other)
     assert first.status == "open" and other.status == "open"
+
+
+def test_a_cancel_link_opened_again_after_cancelling_says_it_is_cancelled_and_asks_nothing(client, group):
+    link = cancel_link_after_asking(client)
+    post_form(client, link, {})
+    page = client.get(link).get_data(as_text=True)
+    need = Need.query.one()
+    assert f"Request {need.ref} is cancelled" in page and "Yes, cancel my request" not in page
+
+
+def test_a_cancel_link_for_a_request_already_done_says_so_before_anything_is_pressed(client, group):
+    link = cancel_link_after_asking(client)
+    need = Need.query.one()
+    coordination.change_status(_coordinator(group), need.ref, "fulfilled", confirmed=True)
+    response = client.get(link)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert f"Request {need.ref} is done, so it cannot be cancelled." in page
+    assert "Yes, cancel my request" not in page
+    db.session.refresh(need)
+    assert need.status == "fulfilled"

@@ -3,7 +3,7 @@ import pytest
 
 from mutualaid.extensions import db
 from mutualaid.models import AuditEvent, Person
-from mutualaid.people.actions import change_password
+from mutualaid.people.actions import change_password, set_vetting
 from tests.builders import PASSWORD, make_coordinator, make_group, make_volunteer, post_form
 
 SIGNUP = {"name": "Priya", "email": "Priya@Example.org", "phone": "07911 123450", "password": "a-long-password",
@@ -151,3 +151,57 @@ def test_coordinator_of_another_group_cannot_vet(client, auth, group):
               page_url="/coordinator/volunteers")
     db.session.refresh(volunteer.volunteer)
     assert volunteer.volunteer.vetting_status == "pending"
+
+
+def test_approving_from_the_list_of_those_waiting_goes_back_to_that_list(client, auth, group):
+    make_coordinator(group)
+    first = make_volunteer(group, status="pending", email="first@example.org", name="First Waiting")
+    make_volunteer(group, status="pending", email="second@example.org", name="Second Waiting")
+    make_volunteer(group, status="approved", email="busy@example.org", name="Already Approved")
+    auth.login("coord@example.org")
+    page = client.get("/coordinator/volunteers?status=pending").get_data(as_text=True)
+    assert 'name="back" value="/coordinator/volunteers?status=pending"' in page
+    response = post_form(client, f"/coordinator/volunteers/{first.id}/vetting",
+                         {"status": "approved", "back": "/coordinator/volunteers?status=pending"},
+                         page_url="/coordinator/volunteers?status=pending")
+    assert response.headers["Location"] == "/coordinator/volunteers?status=pending"
+    listed = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Second Waiting" in listed and "Already Approved" not in listed and "First Waiting" not in listed
+    db.session.refresh(first.volunteer)
+    assert first.volunteer.vetting_status == "approved"
+
+
+def test_vetting_never_sends_the_browser_off_the_volunteers_pages(client, auth, group):
+    make_coordinator(group)
+    volunteer = make_volunteer(group, status="pending")
+    auth.login("coord@example.org")
+    for back in ("https://evil.example/", "//evil.example", "/auth/logout"):
+        response = post_form(client, f"/coordinator/volunteers/{volunteer.id}/vetting",
+                             {"status": "rejected", "back": back}, page_url="/coordinator/volunteers")
+        assert response.headers["Location"] == "/coordinator/volunteers"
+
+
+def test_two_coordinators_rejecting_the_same_volunteer_is_one_rejection_and_no_error(client, auth, group):
+    make_coordinator(group)
+    other = make_coordinator(group, email="other@example.org")
+    volunteer = make_volunteer(group, status="pending")
+    set_vetting(other, volunteer.id, "rejected")  # the other coordinator pressed first
+    auth.login("coord@example.org")
+    response = post_form(client, f"/coordinator/volunteers/{volunteer.id}/vetting", {"status": "rejected"},
+                         page_url="/coordinator/volunteers")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Saved." in page and "cannot become" not in page
+    db.session.refresh(volunteer.volunteer)
+    assert volunteer.volunteer.vetting_status == "rejected"
+    assert AuditEvent.query.filter_by(action="volunteer.rejected", subject_id=volunteer.id).count() == 1
+
+
+def test_a_vetting_move_that_cannot_be_made_is_explained_in_words(client, auth, group):
+    make_coordinator(group)
+    volunteer = make_volunteer(group, status="rejected")
+    auth.login("coord@example.org")
+    response = post_form(client, f"/coordinator/volunteers/{volunteer.id}/vetting", {"status": "paused"},
+                         page_url="/coordinator/volunteers")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "A volunteer who is not approved cannot become paused." in page
+    assert "that is rejected" not in page
