@@ -61,6 +61,27 @@ _WORD = rf"[{_L}][{_L}'’.-]*"
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _A_DIGIT = re.compile(r"\d")
 _DIGIT_RUN = re.compile(r"(?<![\w+])\+?\(?\d[\d \t().-]{5,}\d(?!\w)")
+# Digits said in words, as a number is read out over the phone ("oh seven nine one one, double one two...",
+# "seis uno dos, treinta y cuatro..."): each word with how many digits it stands for.
+_SPOKEN_DIGITS = {
+    **dict.fromkeys("zero oh o nought nil one two three four five six seven eight nine".split(), 1),
+    **dict.fromkeys("cero uno dos tres cuatro cinco seis siete ocho nueve".split(), 1),
+    **dict.fromkeys("ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty "
+                    "forty fifty sixty seventy eighty ninety diez once doce trece catorce quince dieciseis "
+                    "dieciséis diecisiete dieciocho diecinueve veinte veintiuno veintidos veintidós veintitres "
+                    "veintitrés veinticuatro veinticinco veintiseis veintiséis veintisiete veintiocho veintinueve "
+                    "treinta cuarenta cincuenta sesenta setenta ochenta noventa".split(), 2),
+    **dict.fromkeys("hundred cien ciento doscientos trescientos cuatrocientos quinientos seiscientos setecientos "
+                    "ochocientos novecientos".split(), 3),
+}
+_SPOKEN_REPEAT = {"double": 2, "triple": 3, "doble": 2}
+_TENS = frozenset(w for w, n in _SPOKEN_DIGITS.items() if n == 2 and (w.endswith(("ty", "ta")) or w == "veinte"))
+_SPOKEN_WORD = "|".join(sorted([*_SPOKEN_DIGITS, *_SPOKEN_REPEAT], key=len, reverse=True))
+_SPOKEN_TOKEN = rf"(?:{_SPOKEN_WORD}|\d+)"
+_SPOKEN_RUN = re.compile(
+    rf"(?<![\w+]){_SPOKEN_TOKEN}(?:(?:[\s,.;:/-]+(?:(?:y|and|&)\s+)?|-){_SPOKEN_TOKEN}){{2,}}(?!\w)",
+    re.IGNORECASE)
+_SPOKEN_PART = re.compile(rf"{_SPOKEN_TOKEN}(?!\w)", re.IGNORECASE)
 _GB_POSTCODE = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9])[A-Z]{2}\b", re.IGNORECASE)
 _US_ZIP4 = re.compile(r"\b(\d{5})-\d{4}\b")
 
@@ -241,6 +262,35 @@ def _phone_spans(text: str, region: str) -> list[tuple[int, int, str]]:
     return spans
 
 
+def _spoken_digits(run: str) -> tuple[int, bool]:
+    """How many digits a run of number words and digits stands for, and whether it holds a word at all."""
+    count, words, previous = 0, False, ""
+    for part in _SPOKEN_PART.findall(run):
+        low = part.lower()
+        if low.isdigit():
+            count += len(low)
+        elif low in _SPOKEN_REPEAT:
+            count += _SPOKEN_REPEAT[low] - 1  # the digit it repeats counts once more
+            words = True
+        else:
+            words = True
+            # "thirty four", "treinta y cuatro", "seiscientos doce": one number, not two
+            count += 0 if (previous in _TENS and _SPOKEN_DIGITS[low] == 1) or \
+                _SPOKEN_DIGITS.get(previous) == 3 and _SPOKEN_DIGITS[low] < 3 else _SPOKEN_DIGITS[low]
+        previous = low
+    return count, words
+
+
+def _spoken_phone_spans(text: str) -> list[tuple[int, int, str]]:
+    """Phone numbers written out in words, in English or Spanish, alone or mixed with digits."""
+    spans = []
+    for match in _SPOKEN_RUN.finditer(text):
+        digits, words = _spoken_digits(match.group(0))
+        if words and digits >= _MIN_PHONE_DIGITS:
+            spans.append((match.start(), match.end(), "phone"))
+    return spans
+
+
 def _secret_spans(text: str, secrets) -> list[tuple[int, int, str]]:
     """Every whole-word, case-insensitive occurrence of the person's own contact values."""
     spans = []
@@ -272,7 +322,7 @@ def pii_spans(text: str, *, secrets=(), region: str = "GB") -> list[tuple[int, i
     A kind is a key of PLACEHOLDERS, or "sector" for a full postcode of which only the sector is
     kept. Spans over placeholders already in the text are left out, so redacting twice changes nothing.
     """
-    found = _secret_spans(text, secrets) + _phone_spans(text, region) + _name_spans(text)
+    found = _secret_spans(text, secrets) + _phone_spans(text, region) + _spoken_phone_spans(text) + _name_spans(text)
     found += [(m.start(), m.end(), "email") for m in _EMAIL.finditer(text)]
     for pattern in (_EN_ADDRESS, _ES_ADDRESS, _UNIT):
         found += [(m.start(), m.end(), "address") for m in pattern.finditer(text)]

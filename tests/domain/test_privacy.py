@@ -151,3 +151,33 @@ def _contains_word(text: str, value: str) -> bool:
 def test_redacting_twice_changes_nothing(text):
     once = redact_details(text)
     assert redact_details(once) == once
+
+
+def test_a_phone_number_written_in_words_is_redacted_in_english_and_spanish():
+    assert redact_details("call me on oh seven nine one one, double one two three four five") == "call me on [phone]"
+    assert redact_details("Soy Dolores, llamadme al seis uno dos, tres cuatro cinco, seis siete ocho.") == \
+        "Soy [name], llamadme al [phone]."
+    assert redact_details("tlf seiscientos doce, treinta y cuatro, cincuenta y seis, setenta y ocho") == "tlf [phone]"
+    assert redact_details("ring 07911 one two three four five six") == "ring [phone]"
+
+
+def test_a_few_numbers_in_words_are_left_alone():
+    for text in ("two or three loaves and one pint, five eggs", "at ten to five, for two people",
+                 "dos barras de pan, tres latas y cuatro huevos", "one two three, testing"):
+        assert redact_details(text) == text
+
+
+_EN_DIGITS = "zero one two three four five six seven eight nine".split()
+_ES_DIGITS = "cero uno dos tres cuatro cinco seis siete ocho nueve".split()
+
+
+@settings(max_examples=150, deadline=None)
+@given(digits=st.lists(st.integers(0, 9), min_size=7, max_size=11), spanish=st.booleans(),
+       separators=st.lists(st.sampled_from([" ", ", ", "-", " . ", "  "]), min_size=10, max_size=10),
+       before=_words, after=_words)
+def test_no_digit_of_a_phone_number_written_in_words_survives(digits, spanish, separators, before, after):
+    names = _ES_DIGITS if spanish else _EN_DIGITS
+    spoken = "".join(names[d] + separators[i] for i, d in enumerate(digits[:-1])) + names[digits[-1]]
+    redacted = redact_details(f"{before} ring {spoken} {after}")
+    assert not _contains_word(redacted, spoken), redacted
+    assert "ring [phone]" in redacted, redacted
