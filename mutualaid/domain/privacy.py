@@ -59,6 +59,13 @@ _L = "A-Za-zÀ-ÖØ-öø-ÿ"  # letters, with the accented ones Spanish and Engl
 _WORD = rf"[{_L}][{_L}'’.-]*"
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# An email spelt out so that it is not a link: "ada at example dot com", "ada (at) example (dot) org",
+# "maria arroba gmail punto com". It must end in a common domain ending, so "meet at the shop. Then" is no email.
+_SAID_AT = r"(?:\s*[(\[{<]\s*(?:at|arroba)\s*[)\]}>]\s*|\s+(?:at|arroba)\s+|\s*@\s*)"
+_SAID_DOT = r"(?:\s*[(\[{<]\s*(?:dot|punto)\s*[)\]}>]\s*|\s+(?:dot|punto)\s+|\.)"
+_SPELT_EMAIL = re.compile(
+    rf"(?<![\w.+-])[\w+-]+(?:{_SAID_DOT}[\w+-]+){{0,3}}{_SAID_AT}[\w-]+(?:{_SAID_DOT}[\w-]+){{0,3}}{_SAID_DOT}"
+    r"(?:com|org|net|es|uk|edu|gov|info|me|io|eu|cat|mx|ar|co|us)(?![\w@])", re.IGNORECASE)
 _A_DIGIT = re.compile(r"\d")
 _DIGIT_RUN = re.compile(r"(?<![\w+])\+?\(?\d[\d \t().-]{5,}\d(?!\w)")
 # Digits said in words, as a number is read out over the phone ("oh seven nine one one, double one two...",
@@ -323,7 +330,7 @@ def pii_spans(text: str, *, secrets=(), region: str = "GB") -> list[tuple[int, i
     kept. Spans over placeholders already in the text are left out, so redacting twice changes nothing.
     """
     found = _secret_spans(text, secrets) + _phone_spans(text, region) + _spoken_phone_spans(text) + _name_spans(text)
-    found += [(m.start(), m.end(), "email") for m in _EMAIL.finditer(text)]
+    found += [(m.start(), m.end(), "email") for pattern in (_EMAIL, _SPELT_EMAIL) for m in pattern.finditer(text)]
     for pattern in (_EN_ADDRESS, _ES_ADDRESS, _UNIT):
         found += [(m.start(), m.end(), "address") for m in pattern.finditer(text)]
     found += [(m.start(), m.end(), "sector") for m in _GB_POSTCODE.finditer(text)]

@@ -181,3 +181,16 @@ def test_no_digit_of_a_phone_number_written_in_words_survives(digits, spanish, s
     redacted = redact_details(f"{before} ring {spoken} {after}")
     assert not _contains_word(redacted, spoken), redacted
     assert "ring [phone]" in redacted, redacted
+
+
+def test_an_email_spelt_out_in_words_is_redacted_in_english_and_spanish():
+    assert redact_details("email ada at example dot com, thanks") == "email [email], thanks"
+    assert redact_details("ada (at) example (dot) org or ada[at]gmail[dot]com") == "[email] or [email]"
+    assert redact_details("ada dot smith at gmail dot co dot uk please") == "[email] please"
+    assert redact_details("escribe a maria arroba gmail punto com o llama") == "escribe a [email] o llama"
+    assert redact_details("mi correo es maria.lopez arroba hotmail.com") == "mi correo es [email]"
+
+
+def test_at_and_dot_in_ordinary_sentences_are_not_an_email():
+    for text in ("meet me at the shop. Then home", "stuck at home. Com", "bread at Tesco. com please"):
+        assert redact_details(text) == text
