@@ -112,7 +112,7 @@ _UNIT = re.compile(
     r"departamento)\.?\s*(?:no\.?\s*|n[º°o]\.?\s*|#\s*)?(?:\d{1,4}[a-z]?|[a-z]\d{0,3})\b"
     r"(?:\s*,?\s*(?:\d{1,2}\s*[º°ª]\s*[a-z]?\b|(?:izq|izqda|izda|dcha|der|dcho)\b\.?))?",
     re.IGNORECASE)
-_ES_STREET = (r"calle|c/|avda\.?|avenida|av\.|plaza|pza\.?|paseo|camino|ronda|traves[ií]a|carrer|glorieta|"
+_ES_STREET = (r"calle|c/|c\.|avda\.?|avenida|av\.|plaza|pl\.|pza\.?|paseo|camino|ronda|traves[ií]a|carrer|glorieta|"
               r"callej[oó]n|carretera|ctra\.?|urbanizaci[oó]n|urb\.|pasaje|rambla|calzada|cll?e")
 _ES_ADDRESS = re.compile(
     rf"(?<![\w/])(?:{_ES_STREET})\s*(?:(?:de|del|la|las|los|el|d')\s+)*(?:{_WORD}\s*,?\s*){{1,4}}?"
@@ -120,6 +120,17 @@ _ES_ADDRESS = re.compile(
     rf"(?:\s*,?\s*(?:\d{{1,2}}\s*[º°ª]\s*[a-h]?\b|\d{{1,2}}\s*(?:[a-h]|izq\w*|dch\w*|der\w*)\b\.?|"
     rf"(?:izq\w*|dch\w*|der\w*|bajo|[aá]tico)\b\.?))*",
     re.IGNORECASE)
+# The number first: "el número 5 de la calle Mayor", "en el 12 de la Avenida de América".
+_ES_NUMBER_FIRST = re.compile(
+    rf"(?<![\w/])(?:n[uú]mero\s+|n[º°o]\.?\s*)?\d{{1,4}}[a-z]?\s+de\s+(?:la\s+|el\s+)?(?:{_ES_STREET})\s*"
+    rf"(?:(?:de|del|la|las|los|el|d')\s+)*{_WORD}(?:\s+(?:(?:de|del|la|las|los|el)\s+)*[A-ZÀ-Ö][{_L}'’-]*){{0,3}}",
+    re.IGNORECASE)
+# The street first and its number after, as in Spanish ("Mare Street 14", "Navarino Grove, 5").
+_EN_NUMBER_AFTER = re.compile(
+    rf"(?<![\w£$€.,:/])(?:(?!(?:{_NOT_STREET_WORDS}|en|de|del|al|a|vivo|vive|cerca|junto)\b){_WORD}\s+){{1,3}}?"
+    rf"(?:{_EN_STREET})\b\.?,?\s*"
+    rf"(?:no\.?\s*|n[º°o]\.?\s*|number\s+|#\s*)?\d{{1,4}}[a-z]?\b(?![.:,/-]?\d)"
+    rf"(?!\s*(?:{_NOT_HOUSE_NUMBER}|{_NOT_STREET_WORDS}|am|pm|h)\b)", re.IGNORECASE)
 _TITLE_NAME = re.compile(
     rf"\b(?i:mr|mrs|ms|miss|mx|dr|sr|sra|srta|se[nñ]or|se[nñ]ora|do[nñ]a)\.?\s+([{_L}][{_L}'’-]+)"
     rf"(\s+[A-Z][{_L}'’-]+)?")
@@ -331,7 +342,7 @@ def pii_spans(text: str, *, secrets=(), region: str = "GB") -> list[tuple[int, i
     """
     found = _secret_spans(text, secrets) + _phone_spans(text, region) + _spoken_phone_spans(text) + _name_spans(text)
     found += [(m.start(), m.end(), "email") for pattern in (_EMAIL, _SPELT_EMAIL) for m in pattern.finditer(text)]
-    for pattern in (_EN_ADDRESS, _ES_ADDRESS, _UNIT):
+    for pattern in (_EN_ADDRESS, _ES_ADDRESS, _UNIT, _ES_NUMBER_FIRST, _EN_NUMBER_AFTER):
         found += [(m.start(), m.end(), "address") for m in pattern.finditer(text)]
     found += [(m.start(), m.end(), "sector") for m in _GB_POSTCODE.finditer(text)]
     found += [(m.start(), m.end(), "zip") for m in _US_ZIP4.finditer(text)]

@@ -194,3 +194,36 @@ def test_an_email_spelt_out_in_words_is_redacted_in_english_and_spanish():
 def test_at_and_dot_in_ordinary_sentences_are_not_an_email():
     for text in ("meet me at the shop. Then home", "stuck at home. Com", "bread at Tesco. com please"):
         assert redact_details(text) == text
+
+
+def test_spanish_addresses_with_the_number_first_or_a_short_street_word_are_redacted():
+    assert redact_details("vivo en el número 5 de la calle Mayor") == "vivo en el [address]"
+    assert redact_details("en el 12 de la Avenida de América, gracias") == "en el [address], gracias"
+    assert redact_details("en la C. Mayor 5, gracias") == "en la [address], gracias"
+    assert redact_details("Pl. Mayor 3") == "[address]"
+
+
+def test_a_street_written_before_its_number_is_redacted():
+    assert redact_details("I live at Mare Street 14, flat 2") == "I live at [address], [address]"
+    assert redact_details("vivo en Mare Street 14") == "vivo en [address]"
+    assert redact_details("send it to Navarino Grove, 5 please") == "send it to [address] please"
+
+
+def test_a_street_followed_by_a_time_or_a_quantity_is_kept():
+    for text in ("Oak Avenue 5 minutes away", "the market on Mare Street 10:30 please", "Mare Street 10am",
+                 "bread from Mare Street 2 days ago", "take the 38 bus to Mare Street 3 stops",
+                 "tengo 2 bolsas de la calle Mayor"):
+        assert redact_details(text) == text
+
+
+@settings(max_examples=150, deadline=None)
+@given(before=_words, after=_words, street=_streets, number=st.integers(1, 999),
+       form=st.sampled_from(["{street} {number}", "{street}, {number}", "{street} no. {number}",
+                             "el {number} de la {street}"]))
+def test_a_house_number_after_its_street_never_survives(before, after, street, number, form):
+    if form.startswith("el") and not street.startswith(("calle", "c/")):
+        street = f"calle {street.split()[0]}"
+    address = form.format(street=street, number=number)
+    redacted = redact_details(f"{before} at {address}. {after}")
+    assert not _contains_word(redacted, address), redacted
+    assert not re.search(rf"(?<!\d){number}(?!\d)", redacted), redacted
