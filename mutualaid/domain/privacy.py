@@ -112,6 +112,8 @@ _UNIT = re.compile(
     r"departamento)\.?\s*(?:no\.?\s*|n[º°o]\.?\s*|#\s*)?(?:\d{1,4}[a-z]?|[a-z]\d{0,3})\b"
     r"(?:\s*,?\s*(?:\d{1,2}\s*[º°ª]\s*[a-z]?\b|(?:izq|izqda|izda|dcha|der|dcho)\b\.?))?",
     re.IGNORECASE)
+# A floor and door on their own ("del 3ºB", "4º izq."), which only a home has.
+_FLOOR_DOOR = re.compile(r"(?<!\w)\d{1,2}\s?[º°ª]\s?(?:[A-H]\b|(?i:izq\w*|izda|dch\w*|der\w*)\b\.?)")
 _ES_STREET = (r"calle|c/|c\.|avda\.?|avenida|av\.|plaza|pl\.|pza\.?|paseo|camino|ronda|traves[ií]a|carrer|glorieta|"
               r"callej[oó]n|carretera|ctra\.?|urbanizaci[oó]n|urb\.|pasaje|rambla|calzada|cll?e")
 _ES_ADDRESS = re.compile(
@@ -147,15 +149,17 @@ _INTRO = re.compile(
     r"husband|wife|partner|neighbou?r|carer|friend|nan|gran|sister|brother|aunt|uncle|grandson|granddaughter)|"
     r"mi\s+(?:madre|padre|hijo|hija|marido|esposo|esposa|mujer|vecino|vecina|abuela|abuelo|hermano|hermana|"
     r"t[ií]a|t[ií]o|amiga|amigo))\s*,?\s*", re.IGNORECASE)
-_LOOSE = re.compile(r"\b(?:from|for|para|de\s+parte\s+de)\s+", re.IGNORECASE)
+_LOOSE = re.compile(r"\b(?:from|for|para|de\s+parte\s+de|aqu[ií]\s*,?)\s+", re.IGNORECASE)
 _START = re.compile(r"(?:^|[.!?\n])\s*")
 _SIGN_OFF = re.compile(
-    r"(?:\b(?:thanks|thank\s+you|thx|ta|cheers|gracias|saludos|love|regards|atte\.?|x+)(?:\s*,\s*|\s+)"
+    r"(?:\b(?:thanks|thank\s+you|thx|ta|cheers|gracias|saludos|un\s+saludo|atentamente|cordialmente|besos|"
+    r"un\s+abrazo|abrazos|love|regards|atte\.?|x+)(?:\s*[,!.]\s*|\s+)"
     r"|(?<!\w)[-—–~]\s*)"
     rf"([{_L}][{_L}'’-]*)(?:\s+([{_L}][{_L}'’-]*))?(?=\s*[.!x]*\s*(?:$|\+?\(?\d|[\[,]))",
     re.IGNORECASE)
 _HERE = re.compile(rf"(?:^|[.!?,\n]\s*)([{_L}][{_L}'’-]+)(?:\s+([{_L}][{_L}'’-]+))?\s+(?:here|aqu[ií])\b",
                    re.IGNORECASE)
+_MORE_SURNAME = re.compile(rf"[ \t]+(?:(?:de|del|de\s+la|de\s+los|y|i)[ \t]+)?([A-ZÀ-ÖØ-Þ][{_L}'’-]*)")
 _NAME_WORD = re.compile(rf"[{_L}][{_L}'’-]*")
 _CONTACT_PARTS = re.compile(r"[,;\n]")  # an address's parts, as contact_secrets splits it
 
@@ -259,6 +263,11 @@ def _names_after(text: str, at: int, *, strong: bool, capital_ok: bool = True) -
         if other.lower() not in _NOT_NAMES and (other.lower() in _KNOWN_NAMES or strong or
                                                   (other[0].isupper() and word[0].isupper())):
             end = second.end(1)
+    for _ in range(3):  # Spanish names run longer: "Rosa María López García", "Juan de la Cruz Pérez"
+        more = _MORE_SURNAME.match(text, end)
+        if not more or more.group(1).lower() in _NOT_NAMES:
+            break
+        end = more.end(1)
     return [(first.start(), end, "name")]
 
 
@@ -342,7 +351,7 @@ def pii_spans(text: str, *, secrets=(), region: str = "GB") -> list[tuple[int, i
     """
     found = _secret_spans(text, secrets) + _phone_spans(text, region) + _spoken_phone_spans(text) + _name_spans(text)
     found += [(m.start(), m.end(), "email") for pattern in (_EMAIL, _SPELT_EMAIL) for m in pattern.finditer(text)]
-    for pattern in (_EN_ADDRESS, _ES_ADDRESS, _UNIT, _ES_NUMBER_FIRST, _EN_NUMBER_AFTER):
+    for pattern in (_EN_ADDRESS, _ES_ADDRESS, _UNIT, _ES_NUMBER_FIRST, _EN_NUMBER_AFTER, _FLOOR_DOOR):
         found += [(m.start(), m.end(), "address") for m in pattern.finditer(text)]
     found += [(m.start(), m.end(), "sector") for m in _GB_POSTCODE.finditer(text)]
     found += [(m.start(), m.end(), "zip") for m in _US_ZIP4.finditer(text)]

@@ -1,6 +1,7 @@
 """Privacy rules: rounding of public points and redaction of free text."""
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -227,3 +228,19 @@ def test_a_house_number_after_its_street_never_survives(before, after, street, n
     redacted = redact_details(f"{before} at {address}. {after}")
     assert not _contains_word(redacted, address), redacted
     assert not re.search(rf"(?<!\d){number}(?!\d)", redacted), redacted
+
+
+@pytest.mark.parametrize("text, public", [
+    ("Me llamo Rosa María López García", "Me llamo [name]"),  # both surnames go with the name
+    ("soy Juan de la Cruz Pérez, gracias", "soy [name], gracias"),
+    ("Soy Ana y necesito pan", "Soy [name] y necesito pan"),
+    ("Necesito pan. Un saludo, Paco", "Necesito pan. Un saludo, [name]"),  # Spanish sign-offs
+    ("Gracias de antemano. Atentamente, Encarnación", "Gracias de antemano. Atentamente, [name]"),
+    ("Milk please. Thanks! Olu x", "Milk please. Thanks! [name] x"),
+    ("aquí Pepe, para una compra", "aquí [name], para una compra"),
+    ("soy la del 3ºB", "soy la del [address]"),  # a floor and door on their own
+    ("vivo en el 4º izq.", "vivo en el [address]"),
+    ("la 1ª a la derecha", "la 1ª a la derecha"),
+])
+def test_spanish_full_names_sign_offs_and_floors_are_redacted(text, public):
+    assert redact_details(text) == public
