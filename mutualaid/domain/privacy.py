@@ -4,6 +4,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+import unicodedata
 
 import phonenumbers
 
@@ -318,15 +319,26 @@ def _spoken_phone_spans(text: str) -> list[tuple[int, int, str]]:
     return spans
 
 
+# Accented letters and their plain forms, one character for one, so positions hold: "María Ibáñez" is
+# typed "Maria Ibanez" on a phone without accents (most texts), and the other way round.
+_PLAIN_LETTERS = {code: base for code in range(0xC0, 0x250)
+                  if len(base := unicodedata.normalize("NFD", chr(code))[0]) == 1 and base.isascii()
+                  and base.isalpha() and base != chr(code)}
+
+
 def _secret_spans(text: str, secrets) -> list[tuple[int, int, str]]:
-    """Every whole-word, case-insensitive occurrence of the person's own contact values."""
+    """Every whole-word occurrence of the person's own contact values, in any case, with or without accents."""
     spans = []
+    if not text.isascii():
+        text = text.translate(_PLAIN_LETTERS)
     folded = text.lower() if text.isascii() else None
     text_digits = None
     for kind, value in secrets:
         value = value.strip()
         if len(value) < _MIN_SECRET:
             continue
+        if not value.isascii():
+            value = value.translate(_PLAIN_LETTERS)
         # Each value's own pattern is compiled anew (hundreds per page of needs, too many for re's cache),
         # so first a plain search for what any match must contain; only a hit is looked at with the pattern.
         pattern = rf"(?<!\w){re.escape(value)}(?!\w)"

@@ -1,5 +1,6 @@
 """Privacy rules: rounding of public points and redaction of free text."""
 import re
+import unicodedata
 
 import pytest
 from hypothesis import given, settings
@@ -244,3 +245,20 @@ def test_a_house_number_after_its_street_never_survives(before, after, street, n
 ])
 def test_spanish_full_names_sign_offs_and_floors_are_redacted(text, public):
     assert redact_details(text) == public
+
+
+def test_the_requesters_own_name_and_street_are_hidden_with_or_without_accents():
+    secrets = contact_secrets(name="María Ibáñez", address="Calle Álamo 5, 2ºB")
+    assert redact_details("Preguntad por Maria en el portal", secrets=secrets) == "Preguntad por [name] en el portal"
+    assert redact_details("Ibanez, 2 bolsas; calle alamo 5", secrets=secrets) == "[name], 2 bolsas; [address]"
+    assert redact_details("la señora Ibáñez", secrets=contact_secrets(name="Maria Ibanez")) == "la señora [name]"
+
+
+@settings(max_examples=150, deadline=None)
+@given(name=st.sampled_from(["María", "Begoña", "Íñigo", "Ramón", "Inés", "Jesús", "Zoë", "Chloé", "Ángeles"]),
+       accented_in_text=st.booleans(), before=_words, after=_words)
+def test_a_name_typed_without_its_accents_or_with_them_never_survives(name, accented_in_text, before, after):
+    plain = unicodedata.normalize("NFD", name).encode("ascii", "ignore").decode()
+    given_name, typed = (plain, name) if accented_in_text else (name, plain)
+    redacted = redact_details(f"{before} {typed} {after}", secrets=contact_secrets(name=given_name))
+    assert not _contains_word(redacted, typed), redacted
