@@ -437,7 +437,8 @@ def redact_details(details: str, *, secrets=(), region: str = "GB") -> str:
 def hide_secrets(text: str, secrets: tuple) -> str:
     """Only the person's own contact values hidden (cheap; for text already redacted once). Remembered, as
     the same needs are listed again and again."""
-    return _apply(text, [s for s in _secret_spans(text, secrets) if not _is_placeholder_near(text, s[0], s[1])])
+    spans = [s for s in _secret_spans(text, secrets) if not _is_placeholder_near(text, s[0], s[1])]
+    return _apply(text, _widest(spans))
 
 
 def hide_contact_values(text: str, *, name: str = "", address: str = "", phone: str = "", email: str = "",
@@ -473,6 +474,17 @@ def _guess_kind(value: str) -> str:
     if digits >= _MIN_PHONE_DIGITS:
         return "phone"
     return "address" if digits else "name"
+
+
+def _widest(spans) -> list[tuple[int, int, str]]:
+    """Overlapping spans as one ("Ada Lovelace" and "Ada" within it), so each character is replaced once."""
+    merged: list[list] = []
+    for start, end, kind in sorted(spans, key=lambda s: (s[0], -s[1])):
+        if merged and start < merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end, kind])
+    return [tuple(s) for s in merged]
 
 
 def _apply(text: str, spans) -> str:

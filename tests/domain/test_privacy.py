@@ -12,6 +12,7 @@ from mutualaid.domain.privacy import (
     approximate_point,
     contact_secrets,
     haversine_km,
+    hide_contact_values,
     private_fragments,
     redact_details,
     rounded_distance_km,
@@ -262,3 +263,9 @@ def test_a_name_typed_without_its_accents_or_with_them_never_survives(name, acce
     given_name, typed = (plain, name) if accented_in_text else (name, plain)
     redacted = redact_details(f"{before} {typed} {after}", secrets=contact_secrets(name=given_name))
     assert not _contains_word(redacted, typed), redacted
+
+
+def test_the_requesters_full_name_in_public_text_is_replaced_once_and_the_rest_kept():
+    # a coordinator may put words back in the public version; the requester's name is still hidden on show
+    assert hide_contact_values("Ada Lovelace here, milk please", name="Ada Lovelace") == "[name] here, milk please"
+    assert hide_contact_values("for Ada, or ADA LOVELACE", name="Ada Lovelace") == "for [name], or [name]"
