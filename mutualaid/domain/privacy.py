@@ -51,8 +51,8 @@ def mask_phone(e164: str | None) -> str:
 # by bench/redaction.py.
 
 PLACEHOLDERS = {"name": "[name]", "address": "[address]", "phone": "[phone]", "email": "[email]",
-                "postcode": "[postcode]"}
-_PLACEHOLDER = re.compile(r"\[(?:name|address|phone|email|postcode)\]")
+                "postcode": "[postcode]", "code": "[code]"}
+_PLACEHOLDER = re.compile(r"\[(?:name|address|phone|email|postcode|code)\]")
 _MIN_SECRET = 3
 _PHONE_REGIONS = ("GB", "US", "ES")
 _MIN_PHONE_DIGITS = 7
@@ -67,6 +67,16 @@ _SAID_DOT = r"(?:\s*[(\[{<]\s*(?:dot|punto)\s*[)\]}>]\s*|\s+(?:dot|punto)\s+|\.)
 _SPELT_EMAIL = re.compile(
     rf"(?<![\w.+-])[\w+-]+(?:{_SAID_DOT}[\w+-]+){{0,3}}{_SAID_AT}[\w-]+(?:{_SAID_DOT}[\w-]+){{0,3}}{_SAID_DOT}"
     r"(?:com|org|net|es|uk|edu|gov|info|me|io|eu|cat|mx|ar|co|us)(?![\w@])", re.IGNORECASE)
+# The code that opens a neighbour's door or key safe ("key safe code is 4321", "el código del portal es 7788"):
+# whoever reads it can walk in, so only the volunteer who takes the request sees it.
+_ACCESS_CODE = re.compile(
+    r"\b(?:(?:key\s*-?\s*safe|key\s*box|lock\s*box|alarm|pin)(?:\s+(?:code|number|no\.?|pin|combination))?|"
+    r"(?:door|front\s+door|gate|entry|entrance|building|intercom|buzzer|access)\s+(?:code|pin|combination)|"
+    r"code\s+(?:for|to|of|on)\s+(?:the\s+|my\s+)?(?:key\s*-?\s*safe|key\s*box|lock\s*box|door|front\s+door|gate|"
+    r"building|alarm)|"
+    r"c[oó]digo(?:\s+(?:de\s+la|del|de)\s+(?:puerta|portal|caja(?:\s+de\s+(?:las\s+)?llaves)?|alarma|acceso|"
+    r"entrada|portero))?)"
+    r"\s*(?:is|es|:|=|-)?\s*(?P<code>\d(?:[\s-]?\d){2,7}(?:\s*[#*])?)", re.IGNORECASE)
 _A_DIGIT = re.compile(r"\d")
 _DIGIT_RUN = re.compile(r"(?<![\w+])\+?\(?\d[\d \t().-]{5,}\d(?!\w)")
 # Digits said in words, as a number is read out over the phone ("oh seven nine one one, double one two...",
@@ -363,6 +373,7 @@ def pii_spans(text: str, *, secrets=(), region: str = "GB") -> list[tuple[int, i
     """
     found = _secret_spans(text, secrets) + _phone_spans(text, region) + _spoken_phone_spans(text) + _name_spans(text)
     found += [(m.start(), m.end(), "email") for pattern in (_EMAIL, _SPELT_EMAIL) for m in pattern.finditer(text)]
+    found += [(m.start("code"), m.end("code"), "code") for m in _ACCESS_CODE.finditer(text)]
     for pattern in (_EN_ADDRESS, _ES_ADDRESS, _UNIT, _ES_NUMBER_FIRST, _EN_NUMBER_AFTER, _FLOOR_DOOR):
         found += [(m.start(), m.end(), "address") for m in pattern.finditer(text)]
     found += [(m.start(), m.end(), "sector") for m in _GB_POSTCODE.finditer(text)]

@@ -269,3 +269,25 @@ def test_the_requesters_full_name_in_public_text_is_replaced_once_and_the_rest_k
     # a coordinator may put words back in the public version; the requester's name is still hidden on show
     assert hide_contact_values("Ada Lovelace here, milk please", name="Ada Lovelace") == "[name] here, milk please"
     assert hide_contact_values("for Ada, or ADA LOVELACE", name="Ada Lovelace") == "for [name], or [name]"
+
+
+@pytest.mark.parametrize("text, public", [
+    ("key safe code is 4321, please ring first", "key safe code is [code], please ring first"),
+    ("the keysafe is 1985 by the door", "the keysafe is [code] by the door"),
+    ("door code 1234#, thanks", "door code [code], thanks"),
+    ("the code for the key safe is 4 3 2 1", "the code for the key safe is [code]"),
+    ("el código de la puerta es 7788", "el código de la puerta es [code]"),
+    ("door 12 please", "door 12 please"),
+    ("the 123 bus code", "the 123 bus code"),
+])
+def test_a_door_or_key_safe_code_is_redacted(text, public):
+    assert redact_details(text) == public
+
+
+@settings(max_examples=150, deadline=None)
+@given(code=st.from_regex(r"[0-9]{3,8}", fullmatch=True), before=_words, after=_words,
+       label=st.sampled_from(["key safe code is {}", "keysafe {}", "door code: {}", "the code for the key safe is {}",
+                              "código de la puerta {}", "el código del portal es {}", "alarm code {}#"]))
+def test_no_door_or_key_safe_code_survives(code, before, after, label):
+    redacted = redact_details(f"{before}. {label.format(code)} {after}")
+    assert code not in redacted, redacted
