@@ -159,7 +159,7 @@ _INTRO = re.compile(
     r"\b(?:i\s*'?\s*m|i\s+am|this\s+is|it\s*'?\s*s|soy|habla|my\s+(?:mum|mom|mother|dad|father|son|daughter|"
     r"husband|wife|partner|neighbou?r|carer|friend|nan|gran|sister|brother|aunt|uncle|grandson|granddaughter)|"
     r"mi\s+(?:madre|padre|hijo|hija|marido|esposo|esposa|mujer|vecino|vecina|abuela|abuelo|hermano|hermana|"
-    r"t[ií]a|t[ií]o|amiga|amigo))\s*,?\s*", re.IGNORECASE)
+    r"t[ií]a|t[ií]o|amiga|amigo))\b\s*,?\s*", re.IGNORECASE)
 _LOOSE = re.compile(r"\b(?:from|for|para|de\s+parte\s+de|aqu[ií]\s*,?)\s+", re.IGNORECASE)
 _START = re.compile(r"(?:^|[.!?\n])\s*")
 _SIGN_OFF = re.compile(
@@ -197,7 +197,7 @@ enferma enfermo diabetica diabetico embarazada nueva nuevo vecina vecino madre p
 necesito necesita necesitamos buscando esperando mal bien lunes martes miercoles jueves viernes sabado
 domingo manana tarde noche semana hoy mañana favor porfa gracias ayuda farmacia mercado tienda
 es soy esta estoy estamos tengo tiene somos sus su mi mis tu tus le lo nos vivo vive quiero puedo puede
-necesitaria llamo llama llamar llamen escribo escribe busco pido pide voy va hay
+necesitaria llamo llama llamar llamen escribo escribe busco pido pide voy va hay se te
 and i'm im need needs at in from can could would live living lives text call ring phone email
 """.split())
 

@@ -291,3 +291,12 @@ def test_a_door_or_key_safe_code_is_redacted(text, public):
 def test_no_door_or_key_safe_code_survives(code, before, after, label):
     redacted = redact_details(f"{before}. {label.format(code)} {after}")
     assert code not in redacted, redacted
+
+
+@pytest.mark.parametrize("text, public", [
+    ("my mums name is edna", "my mums name is [name]"),  # not "my mum[name] name is [name]"
+    ("Pregunta por mi madre, se llama Carmen Ruiz", "Pregunta por mi madre, se llama [name]"),
+    ("my mum, Edna", "my mum, [name]"),
+])
+def test_a_relative_named_in_passing_leaves_the_words_around_the_name_readable(text, public):
+    assert redact_details(text) == public
