@@ -99,6 +99,7 @@ _SPOKEN_TOKEN = rf"(?:{_SPOKEN_WORD}|\d+)"
 _SPOKEN_RUN = re.compile(
     rf"(?<![\w+]){_SPOKEN_TOKEN}(?:(?:[\s,.;:/-]+(?:(?:y|and|&)\s+)?|-){_SPOKEN_TOKEN}){{2,}}(?!\w)",
     re.IGNORECASE)
+_TRAILING_OR = re.compile(r"[\s,.;:/-]+o$", re.IGNORECASE)
 _SPOKEN_PART = re.compile(rf"{_SPOKEN_TOKEN}(?!\w)", re.IGNORECASE)
 _GB_POSTCODE = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9])[A-Z]{2}\b", re.IGNORECASE)
 _US_ZIP4 = re.compile(r"\b(\d{5})-\d{4}\b")
@@ -323,9 +324,10 @@ def _spoken_phone_spans(text: str) -> list[tuple[int, int, str]]:
     """Phone numbers written out in words, in English or Spanish, alone or mixed with digits."""
     spans = []
     for match in _SPOKEN_RUN.finditer(text):
-        digits, words = _spoken_digits(match.group(0))
+        run = _TRAILING_OR.sub("", match.group(0))  # "...siete ocho o escribid": the Spanish "or", not a zero
+        digits, words = _spoken_digits(run)
         if words and digits >= _MIN_PHONE_DIGITS:
-            spans.append((match.start(), match.end(), "phone"))
+            spans.append((match.start(), match.start() + len(run), "phone"))
     return spans
 
 

@@ -162,6 +162,7 @@ def test_a_phone_number_written_in_words_is_redacted_in_english_and_spanish():
         "Soy [name], llamadme al [phone]."
     assert redact_details("tlf seiscientos doce, treinta y cuatro, cincuenta y seis, setenta y ocho") == "tlf [phone]"
     assert redact_details("ring 07911 one two three four five six") == "ring [phone]"
+    assert redact_details("al seis uno dos, tres cuatro cinco, seis siete ocho o escribid") == "al [phone] o escribid"
 
 
 def test_a_few_numbers_in_words_are_left_alone():
