@@ -145,6 +145,19 @@ _EN_NUMBER_AFTER = re.compile(
     rf"(?:{_EN_STREET})\b\.?,?\s*"
     rf"(?:no\.?\s*|n[º°o]\.?\s*|number\s+|#\s*)?\d{{1,4}}[a-z]?\b(?![.:,/-]?\d)"
     rf"(?!\s*(?:{_NOT_HOUSE_NUMBER}|{_NOT_STREET_WORDS}|am|pm|h)\b)", re.IGNORECASE)
+# A house number in words, with "number"/"número" and a street on either side ("calle Mayor número cinco",
+# "number twelve Mare Street", "el número doce de la calle Toledo").
+_NUMBER_WORD = "|".join(sorted((w for w in _SPOKEN_DIGITS if w not in ("o", "oh", "nil", "nought", "zero", "cero")),
+                               key=len, reverse=True))
+_HOUSE_NUMBER_WORDS = (rf"(?:number|n[uú]mero|no\.|n[º°]\.?)\s*(?:{_NUMBER_WORD})"
+                       rf"(?:[\s-]+(?:y\s+|and\s+)?(?:{_NUMBER_WORD})){{0,2}}\b")
+_WORDS_ADDRESS = re.compile(
+    rf"(?<![\w/])(?:(?:{_ES_STREET})\s*(?:(?:de|del|la|las|los|el|d')\s+)*|"
+    rf"(?:{_WORD}\s+){{1,3}}?(?:{_EN_STREET})\b\.?)"
+    rf"(?:{_WORD}\s*){{0,3}}?,?\s*{_HOUSE_NUMBER_WORDS}"
+    rf"|(?<!\w){_HOUSE_NUMBER_WORDS},?\s+(?:de\s+(?:la\s+|el\s+)?)?"
+    rf"(?:(?:{_ES_STREET})\s*(?:(?:de|del|la|las|los|el)\s+)*{_WORD}(?:\s+[A-ZÀ-Ö][{_L}'’-]*){{0,2}}|"
+    rf"(?:{_WORD}\s+){{1,3}}?(?:{_EN_STREET})\b)", re.IGNORECASE)
 _TITLE_NAME = re.compile(
     rf"\b(?i:mr|mrs|ms|miss|mx|dr|sr|sra|srta|se[nñ]or|se[nñ]ora|do[nñ]a)\.?\s+([{_L}][{_L}'’-]+)"
     rf"(\s+[A-Z][{_L}'’-]+)?")
@@ -376,7 +389,7 @@ def pii_spans(text: str, *, secrets=(), region: str = "GB") -> list[tuple[int, i
     found = _secret_spans(text, secrets) + _phone_spans(text, region) + _spoken_phone_spans(text) + _name_spans(text)
     found += [(m.start(), m.end(), "email") for pattern in (_EMAIL, _SPELT_EMAIL) for m in pattern.finditer(text)]
     found += [(m.start("code"), m.end("code"), "code") for m in _ACCESS_CODE.finditer(text)]
-    for pattern in (_EN_ADDRESS, _ES_ADDRESS, _UNIT, _ES_NUMBER_FIRST, _EN_NUMBER_AFTER, _FLOOR_DOOR):
+    for pattern in (_EN_ADDRESS, _ES_ADDRESS, _UNIT, _ES_NUMBER_FIRST, _EN_NUMBER_AFTER, _FLOOR_DOOR, _WORDS_ADDRESS):
         found += [(m.start(), m.end(), "address") for m in pattern.finditer(text)]
     found += [(m.start(), m.end(), "sector") for m in _GB_POSTCODE.finditer(text)]
     found += [(m.start(), m.end(), "zip") for m in _US_ZIP4.finditer(text)]

@@ -295,9 +295,18 @@ def test_no_door_or_key_safe_code_survives(code, before, after, label):
 
 
 @pytest.mark.parametrize("text, public", [
+    # a relative named in passing leaves the words around the name readable
     ("my mums name is edna", "my mums name is [name]"),  # not "my mum[name] name is [name]"
     ("Pregunta por mi madre, se llama Carmen Ruiz", "Pregunta por mi madre, se llama [name]"),
     ("my mum, Edna", "my mum, [name]"),
+    # a house number written in words, with "number" or "número" and a street
+    ("Calle Mayor número cinco", "[address]"),
+    ("vivo en la calle Mayor, número veintitrés, segundo", "vivo en la [address], segundo"),
+    ("el número doce de la calle Toledo", "el [address]"),
+    ("I live at number twelve Mare Street", "I live at [address]"),
+    ("Mare Street number twelve", "[address]"),
+    ("my number one priority is bread", "my number one priority is bread"),
+    ("the number 38 bus", "the number 38 bus"),
 ])
-def test_a_relative_named_in_passing_leaves_the_words_around_the_name_readable(text, public):
+def test_the_public_version_of_relatives_and_house_numbers_in_words(text, public):
     assert redact_details(text) == public
