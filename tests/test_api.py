@@ -318,6 +318,17 @@ def test_an_approved_volunteer_lists_open_needs_nearby(client, group):
     assert [n["ref"] for n in response.get_json()["needs"]] == [need.ref]
 
 
+def test_a_volunteer_lists_only_their_own_groups_needs_where_two_groups_meet(client, group):
+    ours = make_need()
+    islington = make_group(slug="islington", name="Islington Mutual Aid")
+    theirs = make_need(details="Soup for two")
+    db.session.get(Need, theirs.id).group_id = islington.id
+    db.session.commit()
+    for person, ref in ((api_volunteer(group), ours.ref), (api_volunteer(islington), theirs.ref),
+                        (api_coordinator(islington), theirs.ref)):
+        assert [n["ref"] for n in list_needs(client, person).get_json()["needs"]] == [ref]
+
+
 def test_a_coordinator_may_list_needs(client, group):
     need = make_need()
     response = list_needs(client, api_coordinator(group))

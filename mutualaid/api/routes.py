@@ -137,7 +137,7 @@ def float_arg(name: str, default: float | None = None) -> float:
 @reads_without_transaction
 @token_required
 def list_needs():
-    """Open needs near a point, nearest first (approved volunteers and coordinators)."""
+    """Open needs of the caller's group near a point, nearest first (approved volunteers and coordinators)."""
     person = api_person()
     if not (person.is_coordinator or person.is_approved_volunteer):
         raise ServiceError("Only approved volunteers and coordinators can list needs.", code="forbidden")
@@ -147,7 +147,8 @@ def list_needs():
     category = request.args.get("category")
     if category is not None and category not in CATEGORY_CODES:
         raise BadRequest("Unknown category.", field="category")
-    return jsonify(needs=needs.public_needs_near(lat, lon, radius_km=radius, limit=limit, category=category))
+    return jsonify(needs=needs.public_needs_near(lat, lon, radius_km=radius, limit=limit, category=category,
+                                                 group_id=person.group_id))
 
 
 def claim_view(claim) -> dict:

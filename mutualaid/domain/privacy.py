@@ -4,6 +4,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+import unicodedata
 
 import phonenumbers
 
@@ -50,8 +51,8 @@ def mask_phone(e164: str | None) -> str:
 # by bench/redaction.py.
 
 PLACEHOLDERS = {"name": "[name]", "address": "[address]", "phone": "[phone]", "email": "[email]",
-                "postcode": "[postcode]"}
-_PLACEHOLDER = re.compile(r"\[(?:name|address|phone|email|postcode)\]")
+                "postcode": "[postcode]", "code": "[code]"}
+_PLACEHOLDER = re.compile(r"\[(?:name|address|phone|email|postcode|code)\]")
 _MIN_SECRET = 3
 _PHONE_REGIONS = ("GB", "US", "ES")
 _MIN_PHONE_DIGITS = 7
@@ -59,8 +60,47 @@ _L = "A-Za-zÀ-ÖØ-öø-ÿ"  # letters, with the accented ones Spanish and Engl
 _WORD = rf"[{_L}][{_L}'’.-]*"
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# An email spelt out so that it is not a link: "ada at example dot com", "ada (at) example (dot) org",
+# "maria arroba gmail punto com". It must end in a common domain ending, so "meet at the shop. Then" is no email.
+_SAID_AT = r"(?:\s*[(\[{<]\s*(?:at|arroba)\s*[)\]}>]\s*|\s+(?:at|arroba)\s+|\s*@\s*)"
+_SAID_DOT = r"(?:\s*[(\[{<]\s*(?:dot|punto)\s*[)\]}>]\s*|\s+(?:dot|punto)\s+|\.)"
+_SPELT_EMAIL = re.compile(
+    rf"(?<![\w.+-])[\w+-]+(?:{_SAID_DOT}[\w+-]+){{0,3}}{_SAID_AT}[\w-]+(?:{_SAID_DOT}[\w-]+){{0,3}}{_SAID_DOT}"
+    r"(?:com|org|net|es|uk|edu|gov|info|me|io|eu|cat|mx|ar|co|us)(?![\w@])", re.IGNORECASE)
+# The code that opens a neighbour's door or key safe ("key safe code is 4321", "el código del portal es 7788"):
+# whoever reads it can walk in, so only the volunteer who takes the request sees it.
+_ACCESS_CODE = re.compile(
+    r"\b(?:(?:key\s*-?\s*safe|key\s*box|lock\s*box|alarm|pin)(?:\s+(?:code|number|no\.?|pin|combination))?|"
+    r"(?:door|front\s+door|gate|entry|entrance|building|intercom|buzzer|access)\s+(?:code|pin|combination)|"
+    r"code\s+(?:for|to|of|on)\s+(?:the\s+|my\s+)?(?:key\s*-?\s*safe|key\s*box|lock\s*box|door|front\s+door|gate|"
+    r"building|alarm)|"
+    r"c[oó]digo(?:\s+(?:de\s+la|del|de)\s+(?:puerta|portal|caja(?:\s+de\s+(?:las\s+)?llaves)?|alarma|acceso|"
+    r"entrada|portero))?)"
+    r"\s*(?:is|es|:|=|-)?\s*(?P<code>\d(?:[\s-]?\d){2,7}(?:\s*[#*])?)", re.IGNORECASE)
 _A_DIGIT = re.compile(r"\d")
 _DIGIT_RUN = re.compile(r"(?<![\w+])\+?\(?\d[\d \t().-]{5,}\d(?!\w)")
+# Digits said in words, as a number is read out over the phone ("oh seven nine one one, double one two...",
+# "seis uno dos, treinta y cuatro..."): each word with how many digits it stands for.
+_SPOKEN_DIGITS = {
+    **dict.fromkeys("zero oh o nought nil one two three four five six seven eight nine".split(), 1),
+    **dict.fromkeys("cero uno dos tres cuatro cinco seis siete ocho nueve".split(), 1),
+    **dict.fromkeys("ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty "
+                    "forty fifty sixty seventy eighty ninety diez once doce trece catorce quince dieciseis "
+                    "dieciséis diecisiete dieciocho diecinueve veinte veintiuno veintidos veintidós veintitres "
+                    "veintitrés veinticuatro veinticinco veintiseis veintiséis veintisiete veintiocho veintinueve "
+                    "treinta cuarenta cincuenta sesenta setenta ochenta noventa".split(), 2),
+    **dict.fromkeys("hundred cien ciento doscientos trescientos cuatrocientos quinientos seiscientos setecientos "
+                    "ochocientos novecientos".split(), 3),
+}
+_SPOKEN_REPEAT = {"double": 2, "triple": 3, "doble": 2}
+_TENS = frozenset(w for w, n in _SPOKEN_DIGITS.items() if n == 2 and (w.endswith(("ty", "ta")) or w == "veinte"))
+_SPOKEN_WORD = "|".join(sorted([*_SPOKEN_DIGITS, *_SPOKEN_REPEAT], key=len, reverse=True))
+_SPOKEN_TOKEN = rf"(?:{_SPOKEN_WORD}|\d+)"
+_SPOKEN_RUN = re.compile(
+    rf"(?<![\w+]){_SPOKEN_TOKEN}(?:(?:[\s,.;:/-]+(?:(?:y|and|&)\s+)?|-){_SPOKEN_TOKEN}){{2,}}(?!\w)",
+    re.IGNORECASE)
+_TRAILING_OR = re.compile(r"[\s,.;:/-]+o$", re.IGNORECASE)
+_SPOKEN_PART = re.compile(rf"{_SPOKEN_TOKEN}(?!\w)", re.IGNORECASE)
 _GB_POSTCODE = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9])[A-Z]{2}\b", re.IGNORECASE)
 _US_ZIP4 = re.compile(r"\b(\d{5})-\d{4}\b")
 
@@ -84,7 +124,9 @@ _UNIT = re.compile(
     r"departamento)\.?\s*(?:no\.?\s*|n[º°o]\.?\s*|#\s*)?(?:\d{1,4}[a-z]?|[a-z]\d{0,3})\b"
     r"(?:\s*,?\s*(?:\d{1,2}\s*[º°ª]\s*[a-z]?\b|(?:izq|izqda|izda|dcha|der|dcho)\b\.?))?",
     re.IGNORECASE)
-_ES_STREET = (r"calle|c/|avda\.?|avenida|av\.|plaza|pza\.?|paseo|camino|ronda|traves[ií]a|carrer|glorieta|"
+# A floor and door on their own ("del 3ºB", "4º izq."), which only a home has.
+_FLOOR_DOOR = re.compile(r"(?<!\w)\d{1,2}\s?[º°ª]\s?(?:[A-H]\b|(?i:izq\w*|izda|dch\w*|der\w*)\b\.?)")
+_ES_STREET = (r"calle|c/|c\.|avda\.?|avenida|av\.|plaza|pl\.|pza\.?|paseo|camino|ronda|traves[ií]a|carrer|glorieta|"
               r"callej[oó]n|carretera|ctra\.?|urbanizaci[oó]n|urb\.|pasaje|rambla|calzada|cll?e")
 _ES_ADDRESS = re.compile(
     rf"(?<![\w/])(?:{_ES_STREET})\s*(?:(?:de|del|la|las|los|el|d')\s+)*(?:{_WORD}\s*,?\s*){{1,4}}?"
@@ -92,6 +134,30 @@ _ES_ADDRESS = re.compile(
     rf"(?:\s*,?\s*(?:\d{{1,2}}\s*[º°ª]\s*[a-h]?\b|\d{{1,2}}\s*(?:[a-h]|izq\w*|dch\w*|der\w*)\b\.?|"
     rf"(?:izq\w*|dch\w*|der\w*|bajo|[aá]tico)\b\.?))*",
     re.IGNORECASE)
+# The number first: "el número 5 de la calle Mayor", "en el 12 de la Avenida de América".
+_ES_NUMBER_FIRST = re.compile(
+    rf"(?<![\w/])(?:n[uú]mero\s+|n[º°o]\.?\s*)?\d{{1,4}}[a-z]?\s+de\s+(?:la\s+|el\s+)?(?:{_ES_STREET})\s*"
+    rf"(?:(?:de|del|la|las|los|el|d')\s+)*{_WORD}(?:\s+(?:(?:de|del|la|las|los|el)\s+)*[A-ZÀ-Ö][{_L}'’-]*){{0,3}}",
+    re.IGNORECASE)
+# The street first and its number after, as in Spanish ("Mare Street 14", "Navarino Grove, 5").
+_EN_NUMBER_AFTER = re.compile(
+    rf"(?<![\w£$€.,:/])(?:(?!(?:{_NOT_STREET_WORDS}|en|de|del|al|a|vivo|vive|cerca|junto)\b){_WORD}\s+){{1,3}}?"
+    rf"(?:{_EN_STREET})\b\.?,?\s*"
+    rf"(?:no\.?\s*|n[º°o]\.?\s*|number\s+|#\s*)?\d{{1,4}}[a-z]?\b(?![.:,/-]?\d)"
+    rf"(?!\s*(?:{_NOT_HOUSE_NUMBER}|{_NOT_STREET_WORDS}|am|pm|h)\b)", re.IGNORECASE)
+# A house number in words, with "number"/"número" and a street on either side ("calle Mayor número cinco",
+# "number twelve Mare Street", "el número doce de la calle Toledo").
+_NUMBER_WORD = "|".join(sorted((w for w in _SPOKEN_DIGITS if w not in ("o", "oh", "nil", "nought", "zero", "cero")),
+                               key=len, reverse=True))
+_HOUSE_NUMBER_WORDS = (rf"(?:number|n[uú]mero|no\.|n[º°]\.?)\s*(?:{_NUMBER_WORD})"
+                       rf"(?:[\s-]+(?:y\s+|and\s+)?(?:{_NUMBER_WORD})){{0,2}}\b")
+_WORDS_ADDRESS = re.compile(
+    rf"(?<![\w/])(?:(?:{_ES_STREET})\s*(?:(?:de|del|la|las|los|el|d')\s+)*|"
+    rf"(?:{_WORD}\s+){{1,3}}?(?:{_EN_STREET})\b\.?)"
+    rf"(?:{_WORD}\s*){{0,3}}?,?\s*{_HOUSE_NUMBER_WORDS}"
+    rf"|(?<!\w){_HOUSE_NUMBER_WORDS},?\s+(?:de\s+(?:la\s+|el\s+)?)?"
+    rf"(?:(?:{_ES_STREET})\s*(?:(?:de|del|la|las|los|el)\s+)*{_WORD}(?:\s+[A-ZÀ-Ö][{_L}'’-]*){{0,2}}|"
+    rf"(?:{_WORD}\s+){{1,3}}?(?:{_EN_STREET})\b)", re.IGNORECASE)
 _TITLE_NAME = re.compile(
     rf"\b(?i:mr|mrs|ms|miss|mx|dr|sr|sra|srta|se[nñ]or|se[nñ]ora|do[nñ]a)\.?\s+([{_L}][{_L}'’-]+)"
     rf"(\s+[A-Z][{_L}'’-]+)?")
@@ -107,16 +173,18 @@ _INTRO = re.compile(
     r"\b(?:i\s*'?\s*m|i\s+am|this\s+is|it\s*'?\s*s|soy|habla|my\s+(?:mum|mom|mother|dad|father|son|daughter|"
     r"husband|wife|partner|neighbou?r|carer|friend|nan|gran|sister|brother|aunt|uncle|grandson|granddaughter)|"
     r"mi\s+(?:madre|padre|hijo|hija|marido|esposo|esposa|mujer|vecino|vecina|abuela|abuelo|hermano|hermana|"
-    r"t[ií]a|t[ií]o|amiga|amigo))\s*,?\s*", re.IGNORECASE)
-_LOOSE = re.compile(r"\b(?:from|for|para|de\s+parte\s+de)\s+", re.IGNORECASE)
+    r"t[ií]a|t[ií]o|amiga|amigo))\b\s*,?\s*", re.IGNORECASE)
+_LOOSE = re.compile(r"\b(?:from|for|para|de\s+parte\s+de|aqu[ií]\s*,?)\s+", re.IGNORECASE)
 _START = re.compile(r"(?:^|[.!?\n])\s*")
 _SIGN_OFF = re.compile(
-    r"(?:\b(?:thanks|thank\s+you|thx|ta|cheers|gracias|saludos|love|regards|atte\.?|x+)(?:\s*,\s*|\s+)"
+    r"(?:\b(?:thanks|thank\s+you|thx|ta|cheers|gracias|saludos|un\s+saludo|atentamente|cordialmente|besos|"
+    r"un\s+abrazo|abrazos|love|regards|atte\.?|x+)(?:\s*[,!.]\s*|\s+)"
     r"|(?<!\w)[-—–~]\s*)"
     rf"([{_L}][{_L}'’-]*)(?:\s+([{_L}][{_L}'’-]*))?(?=\s*[.!x]*\s*(?:$|\+?\(?\d|[\[,]))",
     re.IGNORECASE)
 _HERE = re.compile(rf"(?:^|[.!?,\n]\s*)([{_L}][{_L}'’-]+)(?:\s+([{_L}][{_L}'’-]+))?\s+(?:here|aqu[ií])\b",
                    re.IGNORECASE)
+_MORE_SURNAME = re.compile(rf"[ \t]+(?:(?:de|del|de\s+la|de\s+los|y|i)[ \t]+)?([A-ZÀ-ÖØ-Þ][{_L}'’-]*)")
 _NAME_WORD = re.compile(rf"[{_L}][{_L}'’-]*")
 _CONTACT_PARTS = re.compile(r"[,;\n]")  # an address's parts, as contact_secrets splits it
 
@@ -143,7 +211,7 @@ enferma enfermo diabetica diabetico embarazada nueva nuevo vecina vecino madre p
 necesito necesita necesitamos buscando esperando mal bien lunes martes miercoles jueves viernes sabado
 domingo manana tarde noche semana hoy mañana favor porfa gracias ayuda farmacia mercado tienda
 es soy esta estoy estamos tengo tiene somos sus su mi mis tu tus le lo nos vivo vive quiero puedo puede
-necesitaria llamo llama llamar llamen escribo escribe busco pido pide voy va hay
+necesitaria llamo llama llamar llamen escribo escribe busco pido pide voy va hay se te
 and i'm im need needs at in from can could would live living lives text call ring phone email
 """.split())
 
@@ -220,6 +288,11 @@ def _names_after(text: str, at: int, *, strong: bool, capital_ok: bool = True) -
         if other.lower() not in _NOT_NAMES and (other.lower() in _KNOWN_NAMES or strong or
                                                   (other[0].isupper() and word[0].isupper())):
             end = second.end(1)
+    for _ in range(3):  # Spanish names run longer: "Rosa María López García", "Juan de la Cruz Pérez"
+        more = _MORE_SURNAME.match(text, end)
+        if not more or more.group(1).lower() in _NOT_NAMES:
+            break
+        end = more.end(1)
     return [(first.start(), end, "name")]
 
 
@@ -241,15 +314,56 @@ def _phone_spans(text: str, region: str) -> list[tuple[int, int, str]]:
     return spans
 
 
-def _secret_spans(text: str, secrets) -> list[tuple[int, int, str]]:
-    """Every whole-word, case-insensitive occurrence of the person's own contact values."""
+def _spoken_digits(run: str) -> tuple[int, bool]:
+    """How many digits a run of number words and digits stands for, and whether it holds a word at all."""
+    count, words, previous = 0, False, ""
+    for part in _SPOKEN_PART.findall(run):
+        low = part.lower()
+        if low.isdigit():
+            count += len(low)
+        elif low in _SPOKEN_REPEAT:
+            count += _SPOKEN_REPEAT[low] - 1  # the digit it repeats counts once more
+            words = True
+        else:
+            words = True
+            # "thirty four", "treinta y cuatro", "seiscientos doce": one number, not two
+            count += 0 if (previous in _TENS and _SPOKEN_DIGITS[low] == 1) or \
+                _SPOKEN_DIGITS.get(previous) == 3 and _SPOKEN_DIGITS[low] < 3 else _SPOKEN_DIGITS[low]
+        previous = low
+    return count, words
+
+
+def _spoken_phone_spans(text: str) -> list[tuple[int, int, str]]:
+    """Phone numbers written out in words, in English or Spanish, alone or mixed with digits."""
     spans = []
+    for match in _SPOKEN_RUN.finditer(text):
+        run = _TRAILING_OR.sub("", match.group(0))  # "...siete ocho o escribid": the Spanish "or", not a zero
+        digits, words = _spoken_digits(run)
+        if words and digits >= _MIN_PHONE_DIGITS:
+            spans.append((match.start(), match.start() + len(run), "phone"))
+    return spans
+
+
+# Accented letters and their plain forms, one character for one, so positions hold: "María Ibáñez" is
+# typed "Maria Ibanez" on a phone without accents (most texts), and the other way round.
+_PLAIN_LETTERS = {code: base for code in range(0xC0, 0x250)
+                  if len(base := unicodedata.normalize("NFD", chr(code))[0]) == 1 and base.isascii()
+                  and base.isalpha() and base != chr(code)}
+
+
+def _secret_spans(text: str, secrets) -> list[tuple[int, int, str]]:
+    """Every whole-word occurrence of the person's own contact values, in any case, with or without accents."""
+    spans = []
+    if not text.isascii():
+        text = text.translate(_PLAIN_LETTERS)
     folded = text.lower() if text.isascii() else None
     text_digits = None
     for kind, value in secrets:
         value = value.strip()
         if len(value) < _MIN_SECRET:
             continue
+        if not value.isascii():
+            value = value.translate(_PLAIN_LETTERS)
         # Each value's own pattern is compiled anew (hundreds per page of needs, too many for re's cache),
         # so first a plain search for what any match must contain; only a hit is looked at with the pattern.
         pattern = rf"(?<!\w){re.escape(value)}(?!\w)"
@@ -272,9 +386,10 @@ def pii_spans(text: str, *, secrets=(), region: str = "GB") -> list[tuple[int, i
     A kind is a key of PLACEHOLDERS, or "sector" for a full postcode of which only the sector is
     kept. Spans over placeholders already in the text are left out, so redacting twice changes nothing.
     """
-    found = _secret_spans(text, secrets) + _phone_spans(text, region) + _name_spans(text)
-    found += [(m.start(), m.end(), "email") for m in _EMAIL.finditer(text)]
-    for pattern in (_EN_ADDRESS, _ES_ADDRESS, _UNIT):
+    found = _secret_spans(text, secrets) + _phone_spans(text, region) + _spoken_phone_spans(text) + _name_spans(text)
+    found += [(m.start(), m.end(), "email") for pattern in (_EMAIL, _SPELT_EMAIL) for m in pattern.finditer(text)]
+    found += [(m.start("code"), m.end("code"), "code") for m in _ACCESS_CODE.finditer(text)]
+    for pattern in (_EN_ADDRESS, _ES_ADDRESS, _UNIT, _ES_NUMBER_FIRST, _EN_NUMBER_AFTER, _FLOOR_DOOR, _WORDS_ADDRESS):
         found += [(m.start(), m.end(), "address") for m in pattern.finditer(text)]
     found += [(m.start(), m.end(), "sector") for m in _GB_POSTCODE.finditer(text)]
     found += [(m.start(), m.end(), "zip") for m in _US_ZIP4.finditer(text)]
@@ -348,7 +463,8 @@ def redact_details(details: str, *, secrets=(), region: str = "GB") -> str:
 def hide_secrets(text: str, secrets: tuple) -> str:
     """Only the person's own contact values hidden (cheap; for text already redacted once). Remembered, as
     the same needs are listed again and again."""
-    return _apply(text, [s for s in _secret_spans(text, secrets) if not _is_placeholder_near(text, s[0], s[1])])
+    spans = [s for s in _secret_spans(text, secrets) if not _is_placeholder_near(text, s[0], s[1])]
+    return _apply(text, _widest(spans))
 
 
 def hide_contact_values(text: str, *, name: str = "", address: str = "", phone: str = "", email: str = "",
@@ -384,6 +500,17 @@ def _guess_kind(value: str) -> str:
     if digits >= _MIN_PHONE_DIGITS:
         return "phone"
     return "address" if digits else "name"
+
+
+def _widest(spans) -> list[tuple[int, int, str]]:
+    """Overlapping spans as one ("Ada Lovelace" and "Ada" within it), so each character is replaced once."""
+    merged: list[list] = []
+    for start, end, kind in sorted(spans, key=lambda s: (s[0], -s[1])):
+        if merged and start < merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end, kind])
+    return [tuple(s) for s in merged]
 
 
 def _apply(text: str, spans) -> str:

@@ -1,6 +1,8 @@
 """Privacy rules: rounding of public points and redaction of free text."""
 import re
+import unicodedata
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -10,6 +12,7 @@ from mutualaid.domain.privacy import (
     approximate_point,
     contact_secrets,
     haversine_km,
+    hide_contact_values,
     private_fragments,
     redact_details,
     rounded_distance_km,
@@ -151,3 +154,159 @@ def _contains_word(text: str, value: str) -> bool:
 def test_redacting_twice_changes_nothing(text):
     once = redact_details(text)
     assert redact_details(once) == once
+
+
+def test_a_phone_number_written_in_words_is_redacted_in_english_and_spanish():
+    assert redact_details("call me on oh seven nine one one, double one two three four five") == "call me on [phone]"
+    assert redact_details("Soy Dolores, llamadme al seis uno dos, tres cuatro cinco, seis siete ocho.") == \
+        "Soy [name], llamadme al [phone]."
+    assert redact_details("tlf seiscientos doce, treinta y cuatro, cincuenta y seis, setenta y ocho") == "tlf [phone]"
+    assert redact_details("ring 07911 one two three four five six") == "ring [phone]"
+    assert redact_details("al seis uno dos, tres cuatro cinco, seis siete ocho o escribid") == "al [phone] o escribid"
+
+
+def test_a_few_numbers_in_words_are_left_alone():
+    for text in ("two or three loaves and one pint, five eggs", "at ten to five, for two people",
+                 "dos barras de pan, tres latas y cuatro huevos", "one two three, testing"):
+        assert redact_details(text) == text
+
+
+_EN_DIGITS = "zero one two three four five six seven eight nine".split()
+_ES_DIGITS = "cero uno dos tres cuatro cinco seis siete ocho nueve".split()
+
+
+@settings(max_examples=150, deadline=None)
+@given(digits=st.lists(st.integers(0, 9), min_size=7, max_size=11), spanish=st.booleans(),
+       separators=st.lists(st.sampled_from([" ", ", ", "-", " . ", "  "]), min_size=10, max_size=10),
+       before=_words, after=_words)
+def test_no_digit_of_a_phone_number_written_in_words_survives(digits, spanish, separators, before, after):
+    names = _ES_DIGITS if spanish else _EN_DIGITS
+    spoken = "".join(names[d] + separators[i] for i, d in enumerate(digits[:-1])) + names[digits[-1]]
+    redacted = redact_details(f"{before} ring {spoken} {after}")
+    assert not _contains_word(redacted, spoken), redacted
+    assert "ring [phone]" in redacted, redacted
+
+
+def test_an_email_spelt_out_in_words_is_redacted_in_english_and_spanish():
+    assert redact_details("email ada at example dot com, thanks") == "email [email], thanks"
+    assert redact_details("ada (at) example (dot) org or ada[at]gmail[dot]com") == "[email] or [email]"
+    assert redact_details("ada dot smith at gmail dot co dot uk please") == "[email] please"
+    assert redact_details("escribe a maria arroba gmail punto com o llama") == "escribe a [email] o llama"
+    assert redact_details("mi correo es maria.lopez arroba hotmail.com") == "mi correo es [email]"
+
+
+def test_at_and_dot_in_ordinary_sentences_are_not_an_email():
+    for text in ("meet me at the shop. Then home", "stuck at home. Com", "bread at Tesco. com please"):
+        assert redact_details(text) == text
+
+
+def test_spanish_addresses_with_the_number_first_or_a_short_street_word_are_redacted():
+    assert redact_details("vivo en el número 5 de la calle Mayor") == "vivo en el [address]"
+    assert redact_details("en el 12 de la Avenida de América, gracias") == "en el [address], gracias"
+    assert redact_details("en la C. Mayor 5, gracias") == "en la [address], gracias"
+    assert redact_details("Pl. Mayor 3") == "[address]"
+
+
+def test_a_street_written_before_its_number_is_redacted():
+    assert redact_details("I live at Mare Street 14, flat 2") == "I live at [address], [address]"
+    assert redact_details("vivo en Mare Street 14") == "vivo en [address]"
+    assert redact_details("send it to Navarino Grove, 5 please") == "send it to [address] please"
+
+
+def test_a_street_followed_by_a_time_or_a_quantity_is_kept():
+    for text in ("Oak Avenue 5 minutes away", "the market on Mare Street 10:30 please", "Mare Street 10am",
+                 "bread from Mare Street 2 days ago", "take the 38 bus to Mare Street 3 stops",
+                 "tengo 2 bolsas de la calle Mayor"):
+        assert redact_details(text) == text
+
+
+@settings(max_examples=150, deadline=None)
+@given(before=_words, after=_words, street=_streets, number=st.integers(1, 999),
+       form=st.sampled_from(["{street} {number}", "{street}, {number}", "{street} no. {number}",
+                             "el {number} de la {street}"]))
+def test_a_house_number_after_its_street_never_survives(before, after, street, number, form):
+    if form.startswith("el") and not street.startswith(("calle", "c/")):
+        street = f"calle {street.split()[0]}"
+    address = form.format(street=street, number=number)
+    redacted = redact_details(f"{before} at {address}. {after}")
+    assert not _contains_word(redacted, address), redacted
+    assert not re.search(rf"(?<!\d){number}(?!\d)", redacted), redacted
+
+
+@pytest.mark.parametrize("text, public", [
+    ("Me llamo Rosa María López García", "Me llamo [name]"),  # both surnames go with the name
+    ("soy Juan de la Cruz Pérez, gracias", "soy [name], gracias"),
+    ("Soy Ana y necesito pan", "Soy [name] y necesito pan"),
+    ("Necesito pan. Un saludo, Paco", "Necesito pan. Un saludo, [name]"),  # Spanish sign-offs
+    ("Gracias de antemano. Atentamente, Encarnación", "Gracias de antemano. Atentamente, [name]"),
+    ("Milk please. Thanks! Olu x", "Milk please. Thanks! [name] x"),
+    ("aquí Pepe, para una compra", "aquí [name], para una compra"),
+    ("soy la del 3ºB", "soy la del [address]"),  # a floor and door on their own
+    ("vivo en el 4º izq.", "vivo en el [address]"),
+    ("la 1ª a la derecha", "la 1ª a la derecha"),
+])
+def test_spanish_full_names_sign_offs_and_floors_are_redacted(text, public):
+    assert redact_details(text) == public
+
+
+def test_the_requesters_own_name_and_street_are_hidden_with_or_without_accents():
+    secrets = contact_secrets(name="María Ibáñez", address="Calle Álamo 5, 2ºB")
+    assert redact_details("Preguntad por Maria en el portal", secrets=secrets) == "Preguntad por [name] en el portal"
+    assert redact_details("Ibanez, 2 bolsas; calle alamo 5", secrets=secrets) == "[name], 2 bolsas; [address]"
+    assert redact_details("la señora Ibáñez", secrets=contact_secrets(name="Maria Ibanez")) == "la señora [name]"
+
+
+@settings(max_examples=150, deadline=None)
+@given(name=st.sampled_from(["María", "Begoña", "Íñigo", "Ramón", "Inés", "Jesús", "Zoë", "Chloé", "Ángeles"]),
+       accented_in_text=st.booleans(), before=_words, after=_words)
+def test_a_name_typed_without_its_accents_or_with_them_never_survives(name, accented_in_text, before, after):
+    plain = unicodedata.normalize("NFD", name).encode("ascii", "ignore").decode()
+    given_name, typed = (plain, name) if accented_in_text else (name, plain)
+    redacted = redact_details(f"{before} {typed} {after}", secrets=contact_secrets(name=given_name))
+    assert not _contains_word(redacted, typed), redacted
+
+
+def test_the_requesters_full_name_in_public_text_is_replaced_once_and_the_rest_kept():
+    # a coordinator may put words back in the public version; the requester's name is still hidden on show
+    assert hide_contact_values("Ada Lovelace here, milk please", name="Ada Lovelace") == "[name] here, milk please"
+    assert hide_contact_values("for Ada, or ADA LOVELACE", name="Ada Lovelace") == "for [name], or [name]"
+
+
+@pytest.mark.parametrize("text, public", [
+    ("key safe code is 4321, please ring first", "key safe code is [code], please ring first"),
+    ("the keysafe is 1985 by the door", "the keysafe is [code] by the door"),
+    ("door code 1234#, thanks", "door code [code], thanks"),
+    ("the code for the key safe is 4 3 2 1", "the code for the key safe is [code]"),
+    ("el código de la puerta es 7788", "el código de la puerta es [code]"),
+    ("door 12 please", "door 12 please"),
+    ("the 123 bus code", "the 123 bus code"),
+])
+def test_a_door_or_key_safe_code_is_redacted(text, public):
+    assert redact_details(text) == public
+
+
+@settings(max_examples=150, deadline=None)
+@given(code=st.from_regex(r"[0-9]{3,8}", fullmatch=True), before=_words, after=_words,
+       label=st.sampled_from(["key safe code is {}", "keysafe {}", "door code: {}", "the code for the key safe is {}",
+                              "código de la puerta {}", "el código del portal es {}", "alarm code {}#"]))
+def test_no_door_or_key_safe_code_survives(code, before, after, label):
+    redacted = redact_details(f"{before}. {label.format(code)} {after}")
+    assert code not in redacted, redacted
+
+
+@pytest.mark.parametrize("text, public", [
+    # a relative named in passing leaves the words around the name readable
+    ("my mums name is edna", "my mums name is [name]"),  # not "my mum[name] name is [name]"
+    ("Pregunta por mi madre, se llama Carmen Ruiz", "Pregunta por mi madre, se llama [name]"),
+    ("my mum, Edna", "my mum, [name]"),
+    # a house number written in words, with "number" or "número" and a street
+    ("Calle Mayor número cinco", "[address]"),
+    ("vivo en la calle Mayor, número veintitrés, segundo", "vivo en la [address], segundo"),
+    ("el número doce de la calle Toledo", "el [address]"),
+    ("I live at number twelve Mare Street", "I live at [address]"),
+    ("Mare Street number twelve", "[address]"),
+    ("my number one priority is bread", "my number one priority is bread"),
+    ("the number 38 bus", "the number 38 bus"),
+])
+def test_the_public_version_of_relatives_and_house_numbers_in_words(text, public):
+    assert redact_details(text) == public
