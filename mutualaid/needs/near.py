@@ -15,7 +15,7 @@ import math
 from functools import lru_cache
 
 import numpy as np
-from sqlalchemy import Float, Integer, bindparam, func, literal_column, or_
+from sqlalchemy import Float, Integer, bindparam, case, func, literal_column, or_
 
 from mutualaid.extensions import db
 from mutualaid.matching.geometry import haversine_km as great_circle_km
@@ -29,6 +29,7 @@ FIRST_REACH_KM = 0.5  # the search looks this far first, then further until it h
 FIRST_REACH_KM_RANKED = 1.0
 TIE_SLACK_KM = 1e-6  # far above any difference between the database's float sums and numpy's
 NO_CUT_KM = 1e9  # fewer needs than asked for in the box: keep them all
+NEGLIGIBLE = 1e-50  # a sine this small counts as 0 in the database's distances (see _square)
 # Written out, not bound as a parameter, so the database matches it to the index's expression.
 STRIP = literal_column(STRIP_SQL, Integer)
 
@@ -128,8 +129,17 @@ def _sphere_km():
     lat1, cos_lat1, lon = (bindparam(name, type_=Float) for name in ("lat1", "cos_lat1", "lon"))
     half_dlat = func.sin((func.radians(Need.public_lat) - lat1) / 2)
     half_dlon = func.sin(func.radians(Need.public_lon - lon) / 2)
-    a = half_dlat * half_dlat + cos_lat1 * func.cos(func.radians(Need.public_lat)) * half_dlon * half_dlon
+    a = _square(half_dlat) + cos_lat1 * func.cos(func.radians(Need.public_lat)) * _square(half_dlon)
     return 2 * EARTH_RADIUS_KM * func.asin(func.sqrt(func.least(func.greatest(a, 0.0), 1.0)))
+
+
+def _square(value):
+    """value * value, or 0 when value is under NEGLIGIBLE: PostgreSQL answers a product too small for a
+    float with an error ("value out of range: underflow"), not 0, and a point a hair off a need's (an
+    API caller's lat=1e-200 beside a need on the equator) would have failed the whole search. Dropping
+    it changes a distance by under 1e-40 km, far inside TIE_SLACK_KM; the products that follow (the
+    cosines are at least 6e-17) stay far above the smallest float."""
+    return case((func.abs(value) < NEGLIGIBLE, 0.0), else_=value * value)
 
 
 def bounding_box(lat: float, lon: float, reach_km: float) -> tuple[float, float, list[tuple[float, float]]]:

@@ -122,7 +122,7 @@ def public_needs_near(lat: float, lon: float, *, radius_km: float = 5.0, limit: 
     found = _nearest(lat, lon, radius_km, limit, category, group_id, columns=VIEW_COLUMNS)
     now = now or datetime.now(timezone.utc)
     views = []
-    for km, _, _need_id, row in found:
+    for _km, _, _need_id, row in found:
         (ref, category, details, public, address, status, created_at, urgency, public_lat, public_lon, label,
          practice, name, phone, email) = row[-len(VIEW_COLUMNS):]  # by position: a row's names cost more
         if practice:
@@ -131,8 +131,8 @@ def public_needs_near(lat: float, lon: float, *, radius_km: float = 5.0, limit: 
         details = (redact_details(details or "", secrets=contact_secrets(**contact))
                    if public is None else hide_contact_values(public, **contact))
         views.append(_view("need", ref=ref, category=category, details=details, status=status,
-                           created_at=created_at, lat=public_lat, lon=public_lon, label=label, origin=None,
-                           now=now, urgency=urgency, distance_km=rounded_distance_km(km)))
+                           created_at=created_at, lat=public_lat, lon=public_lon, label=label, origin=(lat, lon),
+                           now=now, urgency=urgency))  # measured as public_view does: the same 0.5 km step at a boundary
     return views
 
 

@@ -86,6 +86,9 @@ def requester(app):
          needs=[(("near", 180.0, 0.9), 0, "open", "groceries", 0),
                 (("anywhere", 90.0, 123.0), 1, "open", "groceries", 0),
                 (("anywhere", 89.95, -170.0), 2, "open", "groceries", 0)])
+@example(lat=0.0, lon=1e-200, radius_km=5.0, limit=3, category=None, practice=[],  # a square that underflows
+         needs=[(("anywhere", 0.0, 0.0), 0, "open", "groceries", 0),
+                (("anywhere", 1e-200, 0.0), 1, "open", "groceries", 0)])
 def test_needs_near_equals_a_brute_force_search(app, requester, lat, lon, radius_km, limit, category, needs,
                                                 practice):
     group_id, person_id = requester
