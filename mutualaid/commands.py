@@ -18,6 +18,7 @@ from mutualaid.jobs import JOBS
 from mutualaid.jobs.runner import run_job
 from mutualaid.jobs.scheduler import run_scheduler
 from mutualaid.models import JobRun, JobState, Person
+from mutualaid.needs.redact_again import redact_stored_public_texts
 from mutualaid.people import actions as people
 from mutualaid.people import subject_access
 from mutualaid.first_run.commands import setup_link_command
@@ -27,6 +28,7 @@ users_cli = AppGroup("users", help="Coordinator accounts and API tokens.")
 demo_cli = AppGroup("demo", help="Demo data for trying the app out.")
 postcodes_cli = AppGroup("postcodes", help="Full-postcode data for precise offline geocoding.")
 people_cli = AppGroup("people", help="Erasing a person on request, and everything held about one (subject access).")
+needs_cli = AppGroup("needs", help="Requests and offers stored on this instance.")
 
 
 @groups_cli.command("create")
@@ -145,6 +147,16 @@ def export_person_command(phone, email):
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
+@needs_cli.command("redact-again")
+@click.option("--all", "everything", is_flag=True, help="Closed requests and offers too, not only those still open.")
+@click.option("--dry-run", is_flag=True, help="Count what would change; change nothing.")
+def redact_again_command(everything, dry_run):
+    """Run today's redaction over the public texts already stored (after an upgrade that improved it)."""
+    counts = redact_stored_public_texts(everything=everything, dry_run=dry_run)
+    verb = "would change" if dry_run else "changed"
+    click.echo(f"Public texts checked: {counts.checked}; {verb}: {counts.changed}.")
+
+
 jobs_cli = AppGroup("jobs", help="Periodic jobs: run one now, or see the ledger.")
 
 
@@ -183,7 +195,7 @@ def scheduler_command():
 
 def init_app(app: Flask) -> None:
     """Register the command groups."""
-    for group in (groups_cli, users_cli, demo_cli, postcodes_cli, people_cli, jobs_cli):
+    for group in (groups_cli, users_cli, demo_cli, postcodes_cli, people_cli, needs_cli, jobs_cli):
         app.cli.add_command(group)
     app.cli.add_command(scheduler_command)
     app.cli.add_command(doctor_command)
