@@ -240,13 +240,25 @@ def remind_claims(now: datetime) -> int:
                                      .values(reminded_at=now).execution_options(synchronize_session=False))
         if claimed.rowcount == 1:
             claim = db.session.get(Claim, claim_id)
-            tell(claim.volunteer, "claim_reminder", group=claim.need.group, need=claim.need, purpose="chase",
-                 params={"ref": claim.need.ref}, now=now)
+            reminder = tell(claim.volunteer, "claim_reminder", group=claim.need.group, need=claim.need,
+                            purpose="chase", params={"ref": claim.need.ref}, now=now)
+            _time_to_answer(claim, reminder, now)
             db.session.commit()
             done += 1
     for claim_id in _due_ids(db.select(Claim.id).where(Claim.status == "active", Claim.due_at <= now), now):
         done += _expire_or_extend(claim_id, now)
     return done
+
+
+def _time_to_answer(claim: Claim, reminder, now: datetime) -> None:
+    """A reminder held for the volunteer's quiet hours still leaves them the ladder's time to answer it
+    (KEEP or DONE) before the claim lapses, instead of arriving with the news that it lapsed."""
+    arrives = reminder.next_attempt_at if reminder is not None and reminder.status == "queued" else None
+    if arrives is None or arrives <= now:
+        return
+    due = arrives + ladder_of(claim.need).claim_reminder
+    if claim.due_at is not None and claim.due_at < due:
+        claim.due_at = due
 
 
 def _expire_or_extend(claim_id: int, now: datetime) -> int:

@@ -181,6 +181,25 @@ def test_an_unconfirmed_claim_is_reminded_then_released_without_blame(group):
     assert volunteer.name not in released.body
 
 
+def test_a_reminder_held_for_the_night_leaves_the_volunteer_time_to_answer_it(group):
+    afternoon, morning = T0 + timedelta(hours=4), datetime(2026, 3, 3, 8, 0, tzinfo=timezone.utc)
+    need = need_at(afternoon, urgency="today")
+    volunteer = make_volunteer(group, email="evening@example.org", phone="+447911123496")
+    claim_need(volunteer, need.ref, now=afternoon)  # reminded at 23:00 (quiet hours), due at 02:00
+    claim = Claim.query.one()
+    t = afternoon
+    while t <= morning + timedelta(hours=5):
+        chase.remind_claims(t)
+        deliver_outbox(now=t)
+        t += timedelta(minutes=30)
+    db.session.refresh(claim)
+    reminder = Message.query.filter_by(template="claim_reminder").one()
+    lapsed = Message.query.filter_by(template="claim_expired").one()
+    assert reminder.sent_at == morning
+    assert claim.status == "expired" and claim.ended_at >= morning + timedelta(hours=3)
+    assert lapsed.sent_at >= morning + timedelta(hours=3)
+
+
 def test_keep_by_text_keeps_the_claim_past_its_due_time(client, group):
     need = need_at()
     volunteer = make_volunteer(group, email="keen@example.org", phone="+447911123498")
