@@ -166,7 +166,8 @@ def expire(need: Need, *, now: datetime, actor=None, via: str = "chase", **detai
     previous = _move(need, "expired", now)
     _audit("need.status_changed", need, actor=actor, now=now, via=via, previous=previous, status="expired",
                  **details)
-    tell_requester(need, "need_expired", now=now)
+    # Never urgent, whatever the need was: news that it closed waits for the morning.
+    tell(need.requester, "need_expired", group=need.group, need=need, params={"ref": need.ref}, now=now)
     return need
 
 

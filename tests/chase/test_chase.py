@@ -200,6 +200,19 @@ def test_a_reminder_held_for_the_night_leaves_the_volunteer_time_to_answer_it(gr
     assert lapsed.sent_at >= morning + timedelta(hours=3)
 
 
+def test_an_urgent_request_that_closes_at_night_is_told_in_the_morning(group):
+    late = datetime(2026, 3, 2, 23, 30, tzinfo=timezone.utc)
+    need = need_at(late, urgency="today", category="pets", details="walk my dog")  # nobody does pets
+    for day in range(8):
+        chase.chase_open_needs(late + timedelta(days=day))
+    db.session.refresh(need)
+    assert need.status == "expired"
+    deliver_outbox(now=late + timedelta(days=7, minutes=1))
+    closed = Message.query.filter_by(template="need_expired").one()
+    assert closed.status == "queued" and closed.sent_at is None
+    assert closed.next_attempt_at == datetime(2026, 3, 10, 8, 0, tzinfo=timezone.utc)
+
+
 def test_keep_by_text_keeps_the_claim_past_its_due_time(client, group):
     need = need_at()
     volunteer = make_volunteer(group, email="keen@example.org", phone="+447911123498")
