@@ -199,11 +199,14 @@ def _alert_coordinators(need: Need, now: datetime, reads: BatchReads) -> None:
     coordinators = reads.coordinators(need.group_id)
     on_call = [c for c in coordinators if c.on_call] or coordinators
     hours = int((now - (need.opened_at or need.created_at)).total_seconds() // 3600)
+    # Someone fits: the usual reason is that those told have not taken it (not that we do not know why).
+    told = bool(reads.chosen.get(need.id)) or db.session.execute(db.select(NeedNotification.id).where(
+        NeedNotification.need_id == need.id).limit(1)).first() is not None
+    reason = need.match_reason or ("nobody_took_it" if told else "unknown")
     for coordinator in on_call:
         tell(coordinator, "coordinator_alert", group=need.group, need=need, purpose="chase",
              urgent=need.urgency == "today", prefer="email", now=now,
-             params={"ref": need.ref, "category": need.category, "hours": hours,
-                     "reason": need.match_reason or "unknown"})
+             params={"ref": need.ref, "category": need.category, "hours": hours, "reason": reason})
 
 
 def _update_requester(need: Need, now: datetime, reads: BatchReads) -> None:

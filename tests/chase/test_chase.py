@@ -116,6 +116,15 @@ def test_the_coordinator_alert_says_why_nobody_fits(group):
     assert need.ref in alert.body and "does this kind of help" in alert.body
 
 
+def test_the_coordinator_alert_says_volunteers_were_told_when_someone_fits_but_nobody_took_it(group):
+    need = need_at()
+    chase_at(0, 1, 4)
+    db.session.refresh(need)
+    assert need.match_reason is None and NeedNotification.query.filter_by(need_id=need.id).count() > 0
+    alert = Message.query.filter_by(template="coordinator_alert").one()
+    assert "volunteers were told, but nobody has taken it yet" in alert.body and "not known" not in alert.body
+
+
 def test_stop_stops_every_chase_message_to_that_person(client, group):
     text_in(client, "need groceries today E8 3RH", sender=REQUESTER)
     text_in(client, "STOP", sender=REQUESTER)
