@@ -35,7 +35,7 @@ from mutualaid.matching import VolunteerArrays
 from mutualaid.matching import actions as matching
 from mutualaid.matching.actions import explain_unmatched, notify_candidates
 from mutualaid.messaging.notifications import tell
-from mutualaid.models import Need, Person
+from mutualaid.models import Need, NeedNotification, Person
 from mutualaid.needs import lifecycle
 from mutualaid.sms.feedback import expect_reply
 
@@ -129,11 +129,13 @@ def _alert_coordinators(need: Need, now: datetime) -> None:
         Person.group_id == need.group_id, Person.role == "coordinator")).scalars())
     on_call = [c for c in coordinators if c.on_call] or coordinators
     hours = int((now - (need.opened_at or need.created_at)).total_seconds() // 3600)
+    told = db.session.execute(db.select(NeedNotification.id).where(NeedNotification.need_id == need.id)
+                              .limit(1)).first() is not None
     for coordinator in on_call:
         tell(coordinator, "coordinator_alert", group=need.group, need=need, purpose="chase",
              urgent=need.urgency == "today", prefer="email", now=now,
              params={"ref": need.ref, "category": need.category, "hours": hours,
-                     "reason": need.match_reason or "unknown"})
+                     "reason": need.match_reason or ("nobody_took_it" if told else "unknown")})
 
 
 def _update_requester(need: Need, now: datetime) -> None:

@@ -47,6 +47,7 @@ REASON_LABELS = {
     "nobody_for_category": _l("no volunteer nearby does this kind of help"),
     "nobody_with_language": _l("no volunteer nearby speaks the language"),
     "nobody_with_car": _l("no volunteer nearby has a car"), "nobody_free": _l("everyone nearby is busy"),
+    "nobody_took_it": _l("volunteers were told, but nobody has taken it yet"),
     "unknown": _l("not known yet"),
 }
 AGE_WORDS = {"green": _l("new"), "amber": _l("waiting"), "red": _l("overdue")}

@@ -199,11 +199,14 @@ def _alert_coordinators(need: Need, now: datetime, reads: BatchReads) -> None:
     coordinators = reads.coordinators(need.group_id)
     on_call = [c for c in coordinators if c.on_call] or coordinators
     hours = int((now - (need.opened_at or need.created_at)).total_seconds() // 3600)
+    # Someone fits: the usual reason is that those told have not taken it (not that we do not know why).
+    told = bool(reads.chosen.get(need.id)) or db.session.execute(db.select(NeedNotification.id).where(
+        NeedNotification.need_id == need.id).limit(1)).first() is not None
+    reason = need.match_reason or ("nobody_took_it" if told else "unknown")
     for coordinator in on_call:
         tell(coordinator, "coordinator_alert", group=need.group, need=need, purpose="chase",
              urgent=need.urgency == "today", prefer="email", now=now,
-             params={"ref": need.ref, "category": need.category, "hours": hours,
-                     "reason": need.match_reason or "unknown"})
+             params={"ref": need.ref, "category": need.category, "hours": hours, "reason": reason})
 
 
 def _update_requester(need: Need, now: datetime, reads: BatchReads) -> None:
@@ -240,13 +243,25 @@ def remind_claims(now: datetime) -> int:
                                      .values(reminded_at=now).execution_options(synchronize_session=False))
         if claimed.rowcount == 1:
             claim = db.session.get(Claim, claim_id)
-            tell(claim.volunteer, "claim_reminder", group=claim.need.group, need=claim.need, purpose="chase",
-                 params={"ref": claim.need.ref}, now=now)
+            reminder = tell(claim.volunteer, "claim_reminder", group=claim.need.group, need=claim.need,
+                            purpose="chase", params={"ref": claim.need.ref}, now=now)
+            _time_to_answer(claim, reminder, now)
             db.session.commit()
             done += 1
     for claim_id in _due_ids(db.select(Claim.id).where(Claim.status == "active", Claim.due_at <= now), now):
         done += _expire_or_extend(claim_id, now)
     return done
+
+
+def _time_to_answer(claim: Claim, reminder, now: datetime) -> None:
+    """A reminder held for the volunteer's quiet hours still leaves them the ladder's time to answer it
+    (KEEP or DONE) before the claim lapses, instead of arriving with the news that it lapsed."""
+    arrives = reminder.next_attempt_at if reminder is not None and reminder.status == "queued" else None
+    if arrives is None or arrives <= now:
+        return
+    due = arrives + ladder_of(claim.need).claim_reminder
+    if claim.due_at is not None and claim.due_at < due:
+        claim.due_at = due
 
 
 def _expire_or_extend(claim_id: int, now: datetime) -> int:

@@ -8,7 +8,8 @@ from flask import current_app, has_request_context, url_for
 
 from mutualaid.core import audit
 from mutualaid.extensions import db
-from mutualaid.messaging.outbox import may_text, queue_email, queue_sms
+from mutualaid.messaging.limits import split_to_fit
+from mutualaid.messaging.outbox import may_text, queue_email, queue_sms, render_sms
 from mutualaid.models import Claim, Message, Need, NeedMessage, Person
 
 LATE_REPLY_DAYS = 14  # how long after a claim ends a requester's text is still taken as a reply to it
@@ -36,8 +37,7 @@ def pass_on(entry: NeedMessage, claim: Claim, *, simulated: bool = False, now: d
     if entry.author_role == "volunteer":
         requester = need.requester
         if textable(requester) and may_text(requester):
-            queue_sms(to_number=requester.phone, template="relay_to_requester", group=need.group, person=requester,
-                      params=params, purpose="relay", need=need, urgent=urgent, simulated=simulated, now=now)
+            _queue_texts(requester, "relay_to_requester", need, params, urgent=urgent, simulated=simulated, now=now)
             return _passed(entry, "sms", need, now)
         if requester is not None and requester.email:  # they said no to texts, or cannot get them
             queue_email(to_address=requester.email, template="relay_to_requester", group=need.group,
@@ -48,8 +48,7 @@ def pass_on(entry: NeedMessage, claim: Claim, *, simulated: bool = False, now: d
     volunteer = claim.volunteer
     channel = replies_channel(volunteer)
     if channel == "sms":
-        queue_sms(to_number=volunteer.phone, template="relay_to_volunteer", group=need.group, person=volunteer,
-                  params=params, purpose="relay", need=need, urgent=urgent, simulated=simulated, now=now)
+        _queue_texts(volunteer, "relay_to_volunteer", need, params, urgent=urgent, simulated=simulated, now=now)
         return _passed(entry, "sms", need, now)
     if channel == "email":
         queue_email(to_address=volunteer.email, template="relay_to_volunteer", group=need.group, person=volunteer,
@@ -57,6 +56,16 @@ def pass_on(entry: NeedMessage, claim: Claim, *, simulated: bool = False, now: d
                     need=need, urgent=urgent, simulated=simulated, now=now)
         return _passed(entry, "email", need, now)
     return _passed(entry, "none", need, now)
+
+
+def _queue_texts(person: Person, template: str, need: Need, params: dict, *, urgent: bool, simulated: bool,
+                 now: datetime) -> None:
+    """Queue a passed-on message by text, in as many texts as its words need: never cut short."""
+    prefix = render_sms(template, person.language, **{**params, "text": ""})
+    for piece in split_to_fit(prefix, params["text"]):
+        queue_sms(to_number=person.phone, template=template, group=need.group, person=person,
+                  params={**params, "text": piece}, purpose="relay", need=need, urgent=urgent, simulated=simulated,
+                  now=now)
 
 
 def textable(person: Person | None) -> bool:

@@ -54,6 +54,29 @@ def fit(text: str, max_segments: int = MAX_SEGMENTS) -> str:
     return text.rstrip() + ellipsis
 
 
+def split_to_fit(prefix: str, text: str, max_segments: int = MAX_SEGMENTS) -> list[str]:
+    """`text` in pieces, each of which fits `max_segments` after `prefix` and a space, cut between words
+    where a word boundary lies in the second half of a piece; all of it, in order.
+
+    A person's own words passed on (the relay) are never shortened: a long one goes in several texts.
+    """
+    text = " ".join(text.split())
+    pieces = []
+    while segments(f"{prefix} {text}") > max_segments:
+        low, high = 1, len(text)  # the longest start of `text` that fits (at least one character)
+        while low < high:
+            middle = (low + high + 1) // 2
+            if segments(f"{prefix} {text[:middle]}") <= max_segments:
+                low = middle
+            else:
+                high = middle - 1
+        cut = text.rfind(" ", 0, low + 1)
+        cut = cut if cut > low // 2 else low
+        pieces.append(text[:cut].rstrip())
+        text = text[cut:].lstrip()
+    return [*pieces, text] if text or not pieces else pieces
+
+
 def in_quiet_hours(local: datetime, start: int, end: int) -> bool:
     """Whether a local time falls in quiet hours [start, end) (which may wrap midnight)."""
     if start == end:

@@ -129,8 +129,8 @@ def fulfil(need: Need, *, actor, now: datetime, outcome: str = "", via: str = "w
            **details) -> Need:
     """The need is met: its claim completes, the chase stops and the follow-up is scheduled.
 
-    The requester is told unless they said so themselves (DONE by text: nothing to ask them
-    later either); a volunteer whose claim someone else closed is thanked.
+    The requester is told (by whom) unless they said so themselves (DONE by text: nothing to ask
+    them later either); a volunteer whose claim someone else closed is thanked.
     """
     previous = _move(need, "fulfilled", now)
     ended = _end_claim(need, "completed", now, outcome_note=outcome) if previous == "claimed" else None
@@ -138,7 +138,10 @@ def fulfil(need: Need, *, actor, now: datetime, outcome: str = "", via: str = "w
         need.feedback = "yes"
     else:
         need.followup_at = now + ladder_of(need).followup
-        tell_requester(need, "requester_fulfilled", now=now)
+        by_volunteer = ended is not None and ended.volunteer_id == getattr(actor, "id", None)
+        # "Your volunteer marked it done" only when they did: a coordinator may close one nobody took.
+        tell_requester(need, "requester_fulfilled" if by_volunteer else "requester_fulfilled_by_coordinator",
+                       now=now)
     _audit("need.fulfilled", need, actor=actor, now=now, via=via, claim_id=getattr(ended, "id", None),
                  previous=previous, status="fulfilled", **details)
     if ended is not None and ended.volunteer_id != getattr(actor, "id", None):
@@ -163,7 +166,8 @@ def expire(need: Need, *, now: datetime, actor=None, via: str = "chase", **detai
     previous = _move(need, "expired", now)
     _audit("need.status_changed", need, actor=actor, now=now, via=via, previous=previous, status="expired",
                  **details)
-    tell_requester(need, "need_expired", now=now)
+    # Never urgent, whatever the need was: news that it closed waits for the morning.
+    tell(need.requester, "need_expired", group=need.group, need=need, params={"ref": need.ref}, now=now)
     return need
 
 

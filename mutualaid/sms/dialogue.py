@@ -160,9 +160,11 @@ def receive(conv: Conversation, text: str, ctx: Context = Context()) -> Outcome:
     if ctx.opted_out:
         # Carriers block our replies to opted-out numbers; keep the text for coordinators only.
         return Outcome(conv)
-    if conv.step == "idle" and conv.awaiting_reply:
+    # The chase's questions come after any dialogue left half-way, so they are answered first; the
+    # half-way dialogue keeps its place for the next text.
+    if conv.awaiting_reply:
         return Outcome(replace(conv, awaiting_reply=None), (KeepOpen(conv.awaiting_reply),))
-    if conv.step == "idle" and conv.awaiting_feedback:
+    if conv.awaiting_feedback:
         answer = _yes_no(text)
         cleared = replace(conv, awaiting_feedback=None)
         if answer is not None:

@@ -116,6 +116,15 @@ def test_the_coordinator_alert_says_why_nobody_fits(group):
     assert need.ref in alert.body and "does this kind of help" in alert.body
 
 
+def test_the_coordinator_alert_says_volunteers_were_told_when_someone_fits_but_nobody_took_it(group):
+    need = need_at()
+    chase_at(0, 1, 4)
+    db.session.refresh(need)
+    assert need.match_reason is None and NeedNotification.query.filter_by(need_id=need.id).count() > 0
+    alert = Message.query.filter_by(template="coordinator_alert").one()
+    assert "volunteers were told, but nobody has taken it yet" in alert.body and "not known" not in alert.body
+
+
 def test_stop_stops_every_chase_message_to_that_person(client, group):
     text_in(client, "need groceries today E8 3RH", sender=REQUESTER)
     text_in(client, "STOP", sender=REQUESTER)
@@ -179,6 +188,38 @@ def test_an_unconfirmed_claim_is_reminded_then_released_without_blame(group):
     assert "claim_expired" in templates("+447911123499") and "requester_released" in templates(REQUESTER)
     released = Message.query.filter_by(template="requester_released").one()
     assert volunteer.name not in released.body
+
+
+def test_a_reminder_held_for_the_night_leaves_the_volunteer_time_to_answer_it(group):
+    afternoon, morning = T0 + timedelta(hours=4), datetime(2026, 3, 3, 8, 0, tzinfo=timezone.utc)
+    need = need_at(afternoon, urgency="today")
+    volunteer = make_volunteer(group, email="evening@example.org", phone="+447911123496")
+    claim_need(volunteer, need.ref, now=afternoon)  # reminded at 23:00 (quiet hours), due at 02:00
+    claim = Claim.query.one()
+    t = afternoon
+    while t <= morning + timedelta(hours=5):
+        chase.remind_claims(t)
+        deliver_outbox(now=t)
+        t += timedelta(minutes=30)
+    db.session.refresh(claim)
+    reminder = Message.query.filter_by(template="claim_reminder").one()
+    lapsed = Message.query.filter_by(template="claim_expired").one()
+    assert reminder.sent_at == morning
+    assert claim.status == "expired" and claim.ended_at >= morning + timedelta(hours=3)
+    assert lapsed.sent_at >= morning + timedelta(hours=3)
+
+
+def test_an_urgent_request_that_closes_at_night_is_told_in_the_morning(group):
+    late = datetime(2026, 3, 2, 23, 30, tzinfo=timezone.utc)
+    need = need_at(late, urgency="today", category="pets", details="walk my dog")  # nobody does pets
+    for day in range(8):
+        chase.chase_open_needs(late + timedelta(days=day))
+    db.session.refresh(need)
+    assert need.status == "expired"
+    deliver_outbox(now=late + timedelta(days=7, minutes=1))
+    closed = Message.query.filter_by(template="need_expired").one()
+    assert closed.status == "queued" and closed.sent_at is None
+    assert closed.next_attempt_at == datetime(2026, 3, 10, 8, 0, tzinfo=timezone.utc)
 
 
 def test_keep_by_text_keeps_the_claim_past_its_due_time(client, group):

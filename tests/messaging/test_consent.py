@@ -201,6 +201,18 @@ def test_chase_emails_never_ask_for_a_reply_an_email_cannot_give(group, language
         assert group.name in body, template
 
 
+@pytest.mark.parametrize("language, reach_us", [("en", "Text us at"), ("es", "Escríbenos por SMS al")])
+def test_the_email_saying_a_volunteer_marked_it_done_says_how_to_tell_us_it_is_not(group, language, reach_us):
+    need = make_need(phone=REQUESTER, email=EMAIL, sms_consent=False, now=T0)
+    need.requester.language = language
+    db.session.commit()
+    claim_need(helper(), need.ref, now=T0)
+    complete_claim(helper(), need.ref, "brought the shopping", now=T0 + timedelta(hours=2))
+    body = email_bodies(EMAIL)["requester_fulfilled"]
+    assert need.ref in body and reach_us in body and display_phone(GROUP_NUMBER) in body
+    assert "reply" not in body.lower() and "responde" not in body.lower()
+
+
 def test_an_email_names_the_groups_number_in_the_national_form(group):
     need = make_need(phone=REQUESTER, email=EMAIL, sms_consent=False, now=T0)
     for hours in (0, 1, 4, 24):

@@ -159,6 +159,17 @@ def test_a_volunteer_texting_done_closes_their_claim(client, group):
     assert "requester_fulfilled" in templates(REQUESTER)
 
 
+@pytest.mark.parametrize("claimed", [True, False])
+def test_a_coordinators_done_is_not_told_to_the_requester_as_their_volunteers(group, claimed):
+    need = claimed_need(group) if claimed else make_need(phone=REQUESTER, now=T0)
+    coordination.change_status(_coordinator(group), need.ref, "fulfilled", confirmed=True, now=T0 + timedelta(hours=1))
+    told = Message.query.filter_by(to_number=REQUESTER, template="requester_fulfilled_by_coordinator").one()
+    assert "requester_fulfilled" not in templates(REQUESTER)
+    assert told.body == (f"A coordinator marked your request {need.ref} as done. If you still need help, "
+                         "text us what you need.")
+    assert "volunteer" not in told.body
+
+
 def test_done_from_a_volunteer_who_does_not_have_it_changes_nothing(client, group):
     need = make_need(phone=REQUESTER, now=T0)
     text_in(client, f"DONE {need.ref}", sender=HELPER)

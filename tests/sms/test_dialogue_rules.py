@@ -1,6 +1,8 @@
 """The pure SMS rules, checked against simple references: what a dialogue keeps, where a place is, which language."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -215,3 +217,31 @@ def test_yes_with_a_reference_is_still_a_claim():
 def test_nothing_but_our_keywords_is_answered_for_someone_opted_out():
     assert receive(Conversation(), "need food E8 3RH", Context(opted_out=True)).replies == ()
     assert receive(Conversation(), "AYUDA", Context(opted_out=True)).replies == ()
+
+
+half_way = st.builds(Conversation, step=st.sampled_from(["what", "where", "urgency"]),
+                     category=st.sampled_from([None, "groceries", "other"]), details=st.sampled_from(["", "food"]),
+                     where=st.sampled_from(["", "E8 3RH"]), retries=st.integers(0, 1),
+                     language=st.sampled_from(["en", "es"]))
+
+
+@given(half_way, st.sampled_from(["1", "2", "yes", "No", "si", "Sí", "2."]))
+def test_the_follow_up_is_answered_even_with_a_request_left_half_way(conv, answer):
+    asked = replace(conv, awaiting_feedback="K7Q4M")
+    outcome = receive(asked, answer)
+    assert outcome.effects == (dialogue.Feedback("K7Q4M", parsing.fold(answer).rstrip(".") in {"1", "YES", "SI"}),)
+    assert outcome.conversation == conv  # the request left half-way keeps its place for the next text
+
+
+@given(half_way, st.sampled_from(["still need it please", "yes", "2", "E8 3RH", "sigo necesitandolo", "🙏"]))
+def test_a_reply_to_we_will_close_it_keeps_it_open_with_a_request_left_half_way(conv, text):
+    asked = replace(conv, awaiting_reply="K7Q4M")
+    outcome = receive(asked, text)
+    assert outcome.effects == (dialogue.KeepOpen("K7Q4M"),)
+    assert outcome.conversation == conv
+
+
+@given(half_way)
+def test_other_words_after_the_follow_up_go_on_with_the_request_left_half_way(conv):
+    asked = replace(conv, awaiting_feedback="K7Q4M")
+    assert receive(asked, "shopping for two E8 3RH") == receive(conv, "shopping for two E8 3RH")

@@ -2,6 +2,8 @@
 their own language, information given out of order kept, and places outside the area answered honestly."""
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 import pytest
 
 from mutualaid.extensions import db
@@ -297,3 +299,40 @@ def test_a_spanish_request_from_outside_the_area_is_answered_in_spanish(client):
     text_in(client, "necesito comida 90210 hoy")
     [need] = needs()
     assert need.location_status == "out_of_area" and "fuera de nuestra zona" in ours()[-1].body
+
+
+# --- the chase's questions, answered while a second request is half-way -------------------------
+
+def test_no_to_the_follow_up_reopens_the_request_while_another_is_half_way(client, group):
+    from mutualaid.chase.actions import follow_up_fulfilled
+    from mutualaid.claims.actions import claim_need, complete_claim
+    from tests.builders import make_need, make_volunteer
+
+    volunteer = make_volunteer(group, phone="+447911123460")
+    need = make_need(phone=SENDER)
+    claim_need(volunteer, need.ref)
+    complete_claim(volunteer, need.ref, "brought the shopping")
+    text_in(client, "can someone walk my dog")  # a second request, left at "where are you?"
+    follow_up_fulfilled(need.followup_at)
+    text_in(client, "2")
+    db.session.refresh(need)
+    assert need.status == "open" and need.feedback == "no"
+    assert [m.template for m in ours()][-3:] == ["ask_where", "followup_ask", "followup_reopened"]
+    text_in(client, "E8 3RH")  # the request left half-way goes on where it was
+    assert ours()[-1].template == "ask_urgency"
+
+
+def test_a_reply_to_we_will_close_it_keeps_it_open_while_another_is_half_way(client, group):
+    from mutualaid.chase.actions import chase_open_needs
+    from tests.builders import make_need
+
+    now = datetime.now(timezone.utc)
+    need = make_need(phone=SENDER, now=now - timedelta(days=12))
+    text_in(client, "can someone walk my dog")
+    chase_open_needs(now)  # "we will close it in 2 days unless you reply"
+    text_in(client, "still need it please")
+    chase_open_needs(now + timedelta(days=2, minutes=1))
+    db.session.refresh(need)
+    assert need.status == "open"
+    sent = [m.template for m in ours()]
+    assert sent[sent.index("closing_soon") + 1] == "kept_open" and "need_expired" not in sent
