@@ -21,7 +21,7 @@ from mutualaid.domain.transitions import TRANSITIONS
 from mutualaid.extensions import db
 from mutualaid.labels import ACTION_PREFIX_LABELS, AUDIT_ACTION_LABELS, action_label, detail_text, readable
 from mutualaid.offers.actions import MOVES
-from tests.builders import make_coordinator, make_group, make_need, make_volunteer
+from tests.builders import make_coordinator, make_need, make_volunteer
 
 PACKAGE = Path(__file__).resolve().parents[2] / "mutualaid"
 START = datetime(2024, 5, 1, 9, 0, tzinfo=timezone.utc)
@@ -134,12 +134,6 @@ def test_an_action_nobody_gave_words_to_yet_is_still_readable(app, code, shown):
 def test_details_are_put_in_words(app, key, value, shown):
     with app.test_request_context():
         assert detail_text(key, value) == shown
-
-
-@pytest.fixture
-def group(app):
-    """Hackney."""
-    return make_group()
 
 
 @pytest.fixture

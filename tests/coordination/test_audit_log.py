@@ -15,12 +15,6 @@ LOG = "/coordinator/audit/"
 
 
 @pytest.fixture
-def group(app):
-    """The Hackney group."""
-    return make_group()
-
-
-@pytest.fixture
 def coordinator(group):
     """A coordinator of Hackney (not logged in)."""
     return make_coordinator(group, name="Cora Coordinator")

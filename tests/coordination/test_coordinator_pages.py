@@ -3,21 +3,7 @@ import pytest
 
 from mutualaid.extensions import db
 from mutualaid.models import AuditEvent, Need
-from tests.builders import make_coordinator, make_group, make_need, post_form
-
-
-@pytest.fixture
-def group(app):
-    """The Hackney group."""
-    return make_group()
-
-
-@pytest.fixture
-def coordinator(group, auth):
-    """A logged-in coordinator."""
-    person = make_coordinator(group)
-    auth.login(person.email)
-    return person
+from tests.builders import make_need, post_form
 
 
 def actions(need):

@@ -15,12 +15,6 @@ NO_GAPS = "No gaps"
 
 
 @pytest.fixture
-def group(app):
-    """Hackney."""
-    return make_group()
-
-
-@pytest.fixture
 def coordinator(group):
     """A coordinator of the group."""
     return make_coordinator(group)

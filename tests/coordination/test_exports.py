@@ -13,20 +13,6 @@ from tests.builders import (csrf_from, make_coordinator, make_group, make_need, 
 EXPORTS_PAGE = "/coordinator/exports/"
 
 
-@pytest.fixture
-def group(app):
-    """The Hackney group."""
-    return make_group()
-
-
-@pytest.fixture
-def coordinator(group, auth):
-    """A logged-in coordinator of Hackney."""
-    person = make_coordinator(group)
-    auth.login(person.email)
-    return person
-
-
 def download(client, kind):
     """Press the page's download button for `kind`; returns the response."""
     return post_form(client, f"/coordinator/exports/{kind}.csv", {}, page_url=EXPORTS_PAGE)

@@ -20,12 +20,6 @@ def config_overrides():
     return {"FIGURES_CACHE_SECONDS": 300, "CACHE_TYPE": "SimpleCache"}
 
 
-@pytest.fixture
-def group(app):
-    """Hackney."""
-    return make_group()
-
-
 def open_needs(coordinator) -> int:
     """Open needs by the coordinators' figures."""
     return sum(dashboard.figures(coordinator).by_status_category.get("open", {}).values())

@@ -6,23 +6,9 @@ import pytest
 from mutualaid.coordination import actions as coordination
 from mutualaid.core.errors import ServiceError
 from mutualaid.extensions import db
-from tests.builders import csrf_from, make_coordinator, make_group, make_need
+from tests.builders import csrf_from, make_need
 
 NOW = datetime.now(timezone.utc) - timedelta(hours=3)
-
-
-@pytest.fixture
-def group(app):
-    """The Hackney group."""
-    return make_group()
-
-
-@pytest.fixture
-def coordinator(group, auth):
-    """A logged-in coordinator."""
-    person = make_coordinator(group)
-    auth.login(person.email)
-    return person
 
 
 def closed_and_open_pair(coordinator):

@@ -28,14 +28,6 @@ def group(app):
 
 
 @pytest.fixture
-def coordinator(group, auth):
-    """A logged-in coordinator."""
-    person = make_coordinator(group)
-    auth.login(person.email)
-    return person
-
-
-@pytest.fixture
 def unreachable(group):
     """A claimed need whose neighbour can be reached neither by text (no consent) nor by email."""
     need = make_need(phone="+447911123456", sms_consent=False)

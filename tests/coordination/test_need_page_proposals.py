@@ -16,12 +16,6 @@ SECTION = "Found by the last matching pass"
 
 
 @pytest.fixture
-def group(app):
-    """The Hackney group."""
-    return make_group()
-
-
-@pytest.fixture
 def coordinator(group):
     """A coordinator of the group (not logged in)."""
     return make_coordinator(group)
